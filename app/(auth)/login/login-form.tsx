@@ -1,0 +1,69 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { signIn } from 'next-auth/react';
+import { useState, type FormEvent } from 'react';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/text-field';
+import { SIGN_IN_ERRORS } from '@/lib/auth/messages';
+
+const KNOWN_ERRORS: string[] = Object.values(SIGN_IN_ERRORS);
+
+export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    try {
+      const result = await signIn('credentials', {
+        email: String(form.get('email') ?? ''),
+        password: String(form.get('password') ?? ''),
+        redirect: false,
+      });
+      if (result?.ok && !result.error) {
+        router.replace(callbackUrl);
+        router.refresh();
+        return;
+      }
+      setError(result?.error && KNOWN_ERRORS.includes(result.error) ? result.error : SIGN_IN_ERRORS.invalid);
+    } catch {
+      setError('Could not reach the server. Try again.');
+    }
+    setPending(false);
+  }
+
+  return (
+    <div className="space-y-5">
+      <h1 className="text-xl font-semibold">Sign in</h1>
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <TextField label="Email" name="email" type="email" autoComplete="email" required />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
+        {error ? (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        ) : null}
+        <Button type="submit" className="w-full" disabled={pending} aria-busy={pending}>
+          {pending ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </form>
+      {github ? (
+        <Button variant="secondary" className="w-full" onClick={() => signIn('github', { callbackUrl })}>
+          Sign in with GitHub
+        </Button>
+      ) : null}
+      <p className="text-sm text-slate-700">
+        New here?{' '}
+        <Link href="/signup" className="font-medium text-indigo-700 underline">
+          Create an account
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+'use client';
+
+import { useState, useTransition, type FormEvent } from 'react';
+import toast from 'react-hot-toast';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/text-field';
+import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
+import { ROLES } from '@/lib/roles';
+
+function RoleSelect({ id, label, defaultValue, callerIsOwner }: { id: string; label: string; defaultValue: string; callerIsOwner: boolean }) {
+  return (
+    <>
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <select
+        id={id}
+        name="role"
+        defaultValue={defaultValue}
+        className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-2 focus:outline-indigo-600"
+      >
+        {ROLES.filter((role) => callerIsOwner || role !== 'owner' || role === defaultValue).map((role) => (
+          <option key={role} value={role}>
+            {role}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+export function MemberRow(props: {
+  org: string;
+  membershipId: string;
+  name: string;
+  email: string;
+  role: string;
+  isSelf: boolean;
+  editable: boolean;
+  manager: boolean;
+  callerIsOwner: boolean;
+}) {
+  const [pending, startTransition] = useTransition();
+
+  function onChangeRole(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    startTransition(async () => {
+      const result = await changeMemberRole({ org: props.org, membershipId: props.membershipId, role: form.get('role') });
+      if (result.ok) toast.success(`${props.name} is now ${String(form.get('role'))}`);
+      else toast.error(result.error);
+    });
+  }
+
+  function onRemove() {
+    if (!window.confirm(`Remove ${props.name} from ${props.org}?`)) return;
+    startTransition(async () => {
+      const result = await removeMember({ org: props.org, membershipId: props.membershipId });
+      if (result.ok) toast.success(`${props.name} removed`);
+      else toast.error(result.error);
+    });
+  }
+
+  return (
+    <tr className="border-t border-slate-200">
+      <td className="px-4 py-2">
+        {props.name}
+        {props.isSelf ? <span className="text-slate-600"> (you)</span> : null}
+      </td>
+      <td className="px-4 py-2">{props.email}</td>
+      <td className="px-4 py-2">
+        {props.editable ? (
+          <form onSubmit={onChangeRole} className="flex items-center gap-2">
+            <RoleSelect id={`role-${props.membershipId}`} label={`Role of ${props.name}`} defaultValue={props.role} callerIsOwner={props.callerIsOwner} />
+            <Button type="submit" variant="secondary" disabled={pending} aria-label={`Change role of ${props.name}`}>
+              Save
+            </Button>
+          </form>
+        ) : (
+          props.role
+        )}
+      </td>
+      {props.manager ? (
+        <td className="px-4 py-2">
+          {props.editable ? (
+            <Button variant="secondary" onClick={onRemove} disabled={pending} aria-label={`Remove ${props.name}`}>
+              Remove
+            </Button>
+          ) : null}
+        </td>
+      ) : null}
+    </tr>
+  );
+}
+
+export function AddMemberForm({ org, callerIsOwner }: { org: string; callerIsOwner: boolean }) {
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<string | undefined>();
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    form.set('org', org);
+    startTransition(async () => {
+      const result = await addMember(form);
+      if (!result.ok) {
+        setError(result.error);
+        return;
+      }
+      setError(undefined);
+      formElement.reset();
+      toast.success('Member added');
+    });
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-3" noValidate>
+      <TextField label="Email" name="email" type="email" required error={error} />
+      <div className="space-y-1">
+        <label htmlFor="new-member-role" className="block text-sm font-medium text-slate-800">
+          Role
+        </label>
+        <select
+          id="new-member-role"
+          name="role"
+          defaultValue="member"
+          className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-2 focus:outline-indigo-600"
+        >
+          {ROLES.filter((role) => callerIsOwner || role !== 'owner').map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Button type="submit" disabled={pending} aria-busy={pending}>
+        Add member
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import type { Metadata } from 'next';
+import { requireOrg } from '@/lib/data/current';
+import { listMembers } from '@/lib/data/orgs';
+import { canManage } from '@/lib/roles';
+import { AddMemberForm, MemberRow } from './member-forms';
+
+export const metadata: Metadata = { title: 'Members' };
+
+export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org, user } = await requireOrg((await params).org);
+  const members = await listMembers(org.id);
+  const manager = canManage(org.role);
+  return (
+    <main className="space-y-6">
+      <h1 className="text-2xl font-semibold">Members</h1>
+      <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+        <thead className="bg-slate-100 text-slate-700">
+          <tr>
+            <th scope="col" className="px-4 py-2 font-medium">Name</th>
+            <th scope="col" className="px-4 py-2 font-medium">Email</th>
+            <th scope="col" className="px-4 py-2 font-medium">Role</th>
+            {manager ? <th scope="col" className="px-4 py-2 font-medium">Actions</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => (
+            <MemberRow
+              key={member.id}
+              org={org.name}
+              membershipId={member.id}
+              name={member.user.name}
+              email={member.user.email}
+              role={member.role}
+              isSelf={member.user.id === user.id}
+              editable={manager && (org.role === 'owner' || member.role !== 'owner')}
+              manager={manager}
+              callerIsOwner={org.role === 'owner'}
+            />
+          ))}
+        </tbody>
+      </table>
+      {manager ? (
+        <section aria-labelledby="add-member-heading" className="max-w-lg space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 id="add-member-heading" className="text-lg font-semibold">
+            Add a member
+          </h2>
+          <p className="text-sm text-slate-700">They need an account on this portal first.</p>
+          <AddMemberForm org={org.name} callerIsOwner={org.role === 'owner'} />
+        </section>
+      ) : (
+        <p className="text-sm text-slate-700">Only owners and admins can manage members.</p>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,49 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { buttonClass } from '@/components/ui/button';
+import { requireOrg } from '@/lib/data/current';
+import { listApps } from '@/lib/data/apps';
+import { canManage } from '@/lib/roles';
+
+export const metadata: Metadata = { title: 'Apps' };
+
+export default async function AppsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await requireOrg((await params).org);
+  const apps = await listApps(org.id);
+  return (
+    <main>
+      <div className="mb-4 flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">Apps</h1>
+        {canManage(org.role) ? (
+          <Link href={`/${org.name}/new`} className={buttonClass('primary')}>
+            New app
+          </Link>
+        ) : null}
+      </div>
+      {apps.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
+          <p className="font-medium">No apps yet</p>
+          <p className="mt-1 text-sm text-slate-700">
+            {canManage(org.role)
+              ? 'Create an app to get its two API keys.'
+              : 'An owner or admin of this organization can create one.'}
+          </p>
+        </div>
+      ) : (
+        <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+          {apps.map((app) => (
+            <li key={app.id}>
+              <Link
+                href={`/${org.name}/${app.name}`}
+                className="block rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-indigo-400 focus-visible:outline-2 focus-visible:outline-indigo-600"
+              >
+                <span className="font-medium">{app.name}</span>
+                <span className="mt-1 block text-sm text-slate-700">{app.description || 'No description'}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

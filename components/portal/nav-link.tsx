@@ -1,0 +1,20 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+
+/** A navigation link that marks itself current when the page is at or under `href` (or exactly, with `exact`). */
+export function NavLink({ href, exact = false, children, className = '' }: { href: string; exact?: boolean; children: ReactNode; className?: string }) {
+  const pathname = usePathname();
+  const current = exact ? pathname === href : pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link
+      href={href}
+      aria-current={current ? 'page' : undefined}
+      className={`block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800 ${className}`}
+    >
+      {children}
+    </Link>
+  );
+}

@@ -1,0 +1,7 @@
+// Runs once when the Next.js server starts: refuse to serve with a bad configuration or with
+// secrets that do not match the stored keys (npm start checks this too, before building).
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { checkSecretsOrExit } = await import('./lib/startup');
+  await checkSecretsOrExit();
+}

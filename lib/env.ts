@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url';
+import type { KeySecrets } from './keys/crypto';
+import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './secrets';
+
+const base64Secret = (bytes: number, exact: boolean) =>
+  z
+    .string()
+    .transform((value) => Buffer.from(value, 'base64'))
+    .refine((buf) => (exact ? buf.length === bytes : buf.length >= bytes), {
+      message: exact ? `must be ${bytes} bytes, base64-encoded` : `must be at least ${bytes} bytes, base64-encoded`,
+    });
+
+const envSchema = z.object({
+  DATABASE_URL: z.string(),
+  KEY_ENCRYPTION_KEY: base64Secret(32, true),
+  KEY_DIGEST_SECRET: base64Secret(32, false),
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  GITHUB_ID: z.string().min(1).optional(),
+  GITHUB_SECRET: z.string().min(1).optional(),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
+});
+
+export type ServerEnv = {
+  databaseUrl: string;
+  provider: ReturnType<typeof databaseProvider>;
+  keySecrets: KeySecrets;
+  nextAuthSecret: string;
+  github: { clientId: string; clientSecret: string } | null;
+  bcryptCost: number;
+};
+
+let cached: ServerEnv | undefined;
+
+/**
+ * The server's configuration, parsed once with zod. With no DATABASE_URL the portal runs on the
+ * embedded SQLite file and reads missing secrets from the secrets file beside it (which
+ * `npm start` creates). A missing or malformed secret is a clear error naming the variable.
+ */
+export function serverEnv(): ServerEnv {
+  if (cached) return cached;
+  const databaseUrl = resolveDatabaseUrl(process.env.DATABASE_URL);
+  const provider = databaseProvider(databaseUrl);
+  const raw: Record<string, string | undefined> = { ...process.env, DATABASE_URL: databaseUrl };
+  if (provider === 'sqlite' && SECRET_NAMES.some((name) => !raw[name])) {
+    const file = secretsFileFor(sqliteFile(databaseUrl));
+    const stored = readSecretsFile(file) ?? {};
+    for (const name of SECRET_NAMES) raw[name] ??= stored[name];
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message === 'Invalid input: expected string, received undefined' ? 'is not set' : issue.message}`)
+      .join('\n');
+    throw new Error(
+      `Invalid server configuration:\n${problems}\n` +
+        (provider === 'sqlite'
+          ? `On the embedded database, \`npm start\` generates missing secrets into ${path.relative(process.cwd(), secretsFileFor(sqliteFile(databaseUrl)))}.`
+          : 'Set them in the environment (see README, Deploying).'),
+    );
+  }
+  const env = parsed.data;
+  cached = {
+    databaseUrl,
+    provider,
+    keySecrets: { encryptionKey: env.KEY_ENCRYPTION_KEY, digestSecret: env.KEY_DIGEST_SECRET },
+    nextAuthSecret: env.NEXTAUTH_SECRET,
+    github: env.GITHUB_ID && env.GITHUB_SECRET ? { clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET } : null,
+    bcryptCost: env.BCRYPT_COST,
+  };
+  return cached;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, DbTx } from '../prisma';
+import { decryptSecret, digestSecret, digestsEqual, encryptSecret, type KeySecrets } from './crypto';
+import { generateApiKey, isWellFormedApiKey } from './format';
+
+/** Every app has exactly these two key slots. */
+export const API_KEY_SLOTS = [1, 2] as const;
+export type ApiKeySlot = (typeof API_KEY_SLOTS)[number];
+
+/** Where a change came from, for the audit trail. */
+export type ChangeOrigin = { actorId: string; ip?: string | null; userAgent?: string | null };
+
+type KeyMaterial = { id: string; key: string; ciphertext: string; digest: string };
+
+function newKeyMaterial(id: string, secrets: KeySecrets): KeyMaterial {
+  const key = generateApiKey();
+  return { id, key, ciphertext: encryptSecret(key, id, secrets.encryptionKey), digest: digestSecret(key, secrets.digestSecret) };
+}
+
+/** Creates an app's two keys inside the transaction that creates the app. */
+export async function createAppKeys(tx: DbTx, appId: number, actorId: string, secrets: KeySecrets): Promise<void> {
+  for (const slot of API_KEY_SLOTS) {
+    const material = newKeyMaterial(randomUUID(), secrets);
+    await tx.apiKey.create({
+      data: { id: material.id, appId, slot, ciphertext: material.ciphertext, digest: material.digest, createdById: actorId },
+    });
+  }
+}
+
+/**
+ * Replaces the key in one slot. One transaction: the new ciphertext and digest, and the audit
+ * event. The old key stops verifying the moment it commits; if anything fails, nothing changes.
+ * The portal's action and the management API both call this.
+ */
+export async function regenerateApiKey(
+  db: Db,
+  secrets: KeySecrets,
+  input: { orgId: string; appId: number; slot: ApiKeySlot; origin: ChangeOrigin },
+): Promise<{ key: string; createdAt: Date }> {
+  const current = await db.apiKey.findUniqueOrThrow({
+    where: { appId_slot: { appId: input.appId, slot: input.slot } },
+    select: { id: true },
+  });
+  const material = newKeyMaterial(current.id, secrets);
+  const createdAt = new Date();
+  await db.$transaction([
+    db.apiKey.update({
+      where: { id: current.id },
+      data: { ciphertext: material.ciphertext, digest: material.digest, createdAt, createdById: input.origin.actorId },
+    }),
+    db.auditEvent.create({
+      data: {
+        orgId: input.orgId,
+        appId: input.appId,
+        slot: input.slot,
+        action: 'api_key.regenerated',
+        actorId: input.origin.actorId,
+        ip: input.origin.ip ?? null,
+        userAgent: input.origin.userAgent?.slice(0, 300) ?? null,
+        createdAt,
+      },
+    }),
+  ]);
+  return { key: material.key, createdAt };
+}
+
+/** Decrypts a stored key for display. */
+export function revealApiKey(row: { id: string; ciphertext: string }, secrets: KeySecrets): string {
+  return decryptSecret(row.ciphertext, row.id, secrets.encryptionKey);
+}
+
+export type VerifiedKey = { appId: number; orgId: string; slot: ApiKeySlot };
+
+/**
+ * The app and slot a presented key belongs to, or null. A malformed key or a bad checksum is
+ * rejected before any database access; the digests are compared in constant time.
+ */
+export async function verifyApiKey(db: Db, secrets: KeySecrets, presented: string): Promise<VerifiedKey | null> {
+  if (typeof presented !== 'string' || !isWellFormedApiKey(presented)) return null;
+  const digest = digestSecret(presented, secrets.digestSecret);
+  const row = await db.apiKey.findUnique({
+    where: { digest },
+    select: { digest: true, slot: true, appId: true, app: { select: { orgId: true } } },
+  });
+  if (!row || !digestsEqual(row.digest, digest)) return null;
+  return { appId: row.appId, orgId: row.app.orgId, slot: row.slot as ApiKeySlot };
+}
+
+/**
+ * Refuses to run with secrets that do not match the stored keys (a missing, wrong or rotated
+ * secret). Checks one key: it must decrypt, and its digest must match. Never re-keys.
+ */
+export async function assertSecretsMatchKeys(db: Db, secrets: KeySecrets): Promise<void> {
+  const sample = await db.apiKey.findFirst({ select: { id: true, ciphertext: true, digest: true } });
+  if (!sample) return;
+  let plaintext: string;
+  try {
+    plaintext = decryptSecret(sample.ciphertext, sample.id, secrets.encryptionKey);
+  } catch {
+    throw new SecretsMismatchError('KEY_ENCRYPTION_KEY');
+  }
+  if (!digestsEqual(sample.digest, digestSecret(plaintext, secrets.digestSecret))) {
+    throw new SecretsMismatchError('KEY_DIGEST_SECRET');
+  }
+}
+
+export class SecretsMismatchError extends Error {
+  constructor(readonly secret: 'KEY_ENCRYPTION_KEY' | 'KEY_DIGEST_SECRET') {
+    super(
+      `${secret} does not match the API keys stored in the database. Restore the secret the keys were ` +
+        `made with (the environment, or data/secrets.json on the embedded database). ` +
+        `The server will not start, and it never re-keys existing keys on its own.`,
+    );
+    this.name = 'SecretsMismatchError';
+  }
+}

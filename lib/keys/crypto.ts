@@ -1,0 +1,48 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** The two secrets behind stored keys. Both come from the environment (lib/env.ts). */
+export type KeySecrets = {
+  /** 32 bytes: AES-256-GCM key for the recoverable copy of each key. */
+  encryptionKey: Buffer;
+  /** At least 32 bytes: HMAC-SHA256 key for the lookup digest. */
+  digestSecret: Buffer;
+};
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * Encrypts a key with AES-256-GCM. `context` (the key row's id) is bound as associated data,
+ * so a ciphertext copied to another row does not decrypt.
+ */
+export function encryptSecret(plaintext: string, context: string, key: Buffer): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return `${VERSION}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+}
+
+/** Decrypts what encryptSecret made. Throws on a wrong key, wrong context or tampering. */
+export function decryptSecret(ciphertext: string, context: string, key: Buffer): string {
+  const [version, payload] = ciphertext.split('.', 2);
+  if (version !== VERSION || !payload) throw new Error('Unknown ciphertext format');
+  const raw = Buffer.from(payload, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(context, 'utf8'));
+  decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+}
+
+/** Keyed digest used to look a key up: HMAC-SHA256, hex. */
+export function digestSecret(value: string, secret: Buffer): string {
+  return createHmac('sha256', secret).update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex digests. */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}

@@ -1,0 +1,56 @@
+import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url';
+import { assertSecretsMatchKeys } from './keys/api-keys';
+import { migrate } from './migrate';
+import { createPrismaClient } from './prisma';
+import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './secrets';
+import { serverEnv } from './env';
+
+/**
+ * What `npm start` does before serving: apply migrations, make sure the secrets exist (on the
+ * embedded database, generate them once into the secrets file), and refuse to go on when the
+ * secrets do not match the keys already stored.
+ */
+export async function prepareServer(log: (message: string) => void = console.log): Promise<void> {
+  const databaseUrl = resolveDatabaseUrl(process.env.DATABASE_URL);
+  const result = await migrate(databaseUrl);
+  if (result.applied.length) log(`Applied migrations: ${result.applied.join(', ')}`);
+
+  const missing = SECRET_NAMES.filter((name) => !process.env[name]);
+  if (missing.length && databaseProvider(databaseUrl) === 'sqlite') {
+    const file = secretsFileFor(sqliteFile(databaseUrl));
+    if (!readSecretsFile(file)) {
+      const probe = createPrismaClient(databaseUrl);
+      const keys = await probe.apiKey.count().finally(() => probe.$disconnect());
+      if (keys > 0) {
+        throw new Error(
+          `The database holds API keys but ${file} is missing and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. ` +
+            'Restore the secrets the keys were made with; a new secret would make every stored key unreadable.',
+        );
+      }
+      writeSecretsFile(file, generateSecrets());
+      log(`Generated secrets in ${file} (mode 0600). Keep this file: the stored keys need it.`);
+    }
+  }
+  await checkSecrets();
+}
+
+/** Parses the configuration and checks the secrets against the stored keys. Throws a clear error. */
+export async function checkSecrets(): Promise<void> {
+  const env = serverEnv();
+  const client = createPrismaClient(env.databaseUrl);
+  try {
+    await assertSecretsMatchKeys(client, env.keySecrets);
+  } finally {
+    await client.$disconnect();
+  }
+}
+
+/** For the Next.js server's start-up hook: a bad configuration stops the process with a clear message. */
+export async function checkSecretsOrExit(): Promise<void> {
+  try {
+    await checkSecrets();
+  } catch (error) {
+    console.error(`\nCannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}

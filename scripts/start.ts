@@ -1,0 +1,39 @@
+// npm start: migrate, prepare secrets, build, then serve the portal (PORT, default 3000).
+// `--skip-build` serves the existing build; `--dev` runs the development server.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { prepareServer } from '../lib/startup';
+
+const args = new Set(process.argv.slice(2));
+const dev = args.has('--dev');
+const root = process.cwd();
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+const port = process.env.PORT ?? '3000';
+
+try {
+  await prepareServer();
+} catch (error) {
+  console.error(`\nCannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+// Without NEXTAUTH_URL, sign-in follows the Host the browser used (localhost, 127.0.0.1, …).
+if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
+
+function run(command: string, commandArgs: string[]): void {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+if (!args.has('--skip-build')) {
+  run(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs')]);
+  if (!dev) run(bin('next'), ['build']);
+}
+
+const server = spawn(bin('next'), [dev ? 'dev' : 'start', '-p', port], { stdio: 'inherit', env: process.env });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => server.kill(signal));
+}
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
