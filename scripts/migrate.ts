@@ -1,8 +1,11 @@
-// npm run migrate: applies the committed migrations to DATABASE_URL (or the embedded default).
-import { resolveDatabaseUrl } from '../lib/database-url';
-import { migrate } from '../lib/migrate';
+// npm run migrate: applies the committed migrations to DATABASE_URL (or the embedded default),
+// creates the embedded secrets file when needed, and checks the secrets against stored keys.
+import { prepareServer } from '../lib/startup';
 
-const result = await migrate(resolveDatabaseUrl(process.env.DATABASE_URL));
-console.log(
-  result.applied.length ? `Applied ${result.applied.join(', ')}.` : 'The database is up to date.',
-);
+try {
+  await prepareServer();
+  console.log('The database is ready.');
+} catch (error) {
+  console.error(`\nCannot prepare the database: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

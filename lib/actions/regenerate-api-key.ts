@@ -10,7 +10,7 @@ import { authedAction, fail, NOT_FOUND, requestOrigin } from './safe-action';
 
 const regenerateSchema = z.object({
   appId: z.coerce.number({ error: 'Unknown app.' }).int('Unknown app.').positive('Unknown app.'),
-  slot: z.coerce.number().refine((slot) => slot === 1 || slot === 2, 'Key slot must be 1 or 2.').transform((slot) => slot as 1 | 2),
+  slot: z.coerce.number({ error: 'Key slot must be 1 or 2.' }).refine((slot) => slot === 1 || slot === 2, 'Key slot must be 1 or 2.').transform((slot) => slot as 1 | 2),
 });
 
 /** Regenerates one of an app's two keys. Owners and admins only; the old key stops working at once. */

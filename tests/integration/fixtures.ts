@@ -1,0 +1,32 @@
+import { db } from '@/lib/db';
+import { createApp } from '@/lib/actions/create-app';
+import { signUp } from '@/lib/actions/sign-up';
+import { signInAs } from './request';
+
+let counter = 0;
+
+/** Signs a new user up through the real action; returns the user and their personal organization. */
+export async function newUser(name = 'Alice') {
+  counter += 1;
+  const email = `${name.toLowerCase()}-${counter}-${Date.now()}@example.com`;
+  const result = await signUp({ name, email, password: 'correct horse battery' });
+  if (!result.ok) throw new Error(result.error);
+  const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, name: true, email: true } });
+  const org = await db.organization.findUniqueOrThrow({ where: { name: result.data.orgName }, select: { id: true, name: true } });
+  return { user, org };
+}
+
+/** Creates an app as the given user, through the real action. */
+export async function newApp(owner: { id: string; name: string; email: string }, orgName: string, name = `app-${Date.now()}-${++counter}`) {
+  await signInAs(owner);
+  const result = await createApp({ org: orgName, name, description: 'test app' });
+  if (!result.ok) throw new Error(result.error);
+  return db.app.findFirstOrThrow({ where: { name, org: { name: orgName } }, select: { id: true, name: true, orgId: true } });
+}
+
+/** Both current keys of an app, decrypted. */
+export async function currentKeys(appId: number) {
+  const { getApiKeysForDisplay } = await import('@/lib/data/apps');
+  const keys = await getApiKeysForDisplay(appId);
+  return { 1: keys[0]!.key, 2: keys[1]!.key };
+}
