@@ -12,7 +12,7 @@ import { authedAction, fail, NOT_FOUND, requestOrigin } from './safe-action';
 /** Route segments under /{org}/ that an app name would shadow. */
 const RESERVED_APP_NAMES = new Set(['members', 'settings']);
 
-export const appNameSchema = z
+const appNameSchema = z
   .string()
   .trim()
   .min(4, 'App name must be 4 to 63 characters.')

@@ -19,7 +19,7 @@ process.env.BCRYPT_COST = '4';
 await migrate(process.env.DATABASE_URL);
 
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers(request.headers),
+  headers: async () => new Headers([...request.headers]),
   cookies: async () => ({
     getAll: () => [...request.cookies].map(([name, value]) => ({ name, value })),
     get: (name: string) => (request.cookies.has(name) ? { name, value: request.cookies.get(name)! } : undefined),

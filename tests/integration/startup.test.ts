@@ -13,7 +13,7 @@ const tsx = path.resolve('node_modules/.bin/tsx');
 
 /** Runs the start-up checks (what `npm start` does before building) in a fresh process. */
 async function prepare(env: Record<string, string | undefined>) {
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const childEnv: NodeJS.ProcessEnv = { NODE_ENV: 'test', PATH: process.env.PATH, HOME: process.env.HOME };
   for (const [name, value] of Object.entries(env)) if (value !== undefined) childEnv[name] = value;
   try {
     const { stdout } = await run(tsx, ['scripts/migrate.ts'], { env: childEnv, cwd: process.cwd() });

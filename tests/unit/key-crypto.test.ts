@@ -21,7 +21,7 @@ describe('encryption of stored keys (AES-256-GCM)', () => {
     expect(() => decryptSecret(sealed, 'row-1', randomBytes(32))).toThrow();
     expect(() => decryptSecret(sealed, 'row-2', key)).toThrow();
     const raw = Buffer.from(sealed.slice(3), 'base64url');
-    raw[raw.length - 1] ^= 1;
+    raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
     expect(() => decryptSecret(`v1.${raw.toString('base64url')}`, 'row-1', key)).toThrow();
     expect(() => decryptSecret('v0.abc', 'row-1', key)).toThrow();
   });

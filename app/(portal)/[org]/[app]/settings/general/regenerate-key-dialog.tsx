@@ -25,12 +25,18 @@ export function RegenerateKeyDialog({ appId, slot, onClose }: Props) {
     return () => dialog.close();
   }, []);
 
+  // Close the modal first: while it is open the rest of the page is inert and cannot take focus back.
+  function dismiss() {
+    dialogRef.current?.close();
+    onClose();
+  }
+
   function confirm() {
     startTransition(async () => {
       const result = await regenerateApiKey({ appId, slot });
       if (result.ok) toast.success(`${label} regenerated`);
       else toast.error(result.error);
-      onClose();
+      dismiss();
     });
   }
 
@@ -66,7 +72,7 @@ export function RegenerateKeyDialog({ appId, slot, onClose }: Props) {
       onCancel={(event) => {
         // Escape: close without changing anything, unless the regeneration is already under way.
         event.preventDefault();
-        if (!pending) onClose();
+        if (!pending) dismiss();
       }}
       className="m-auto w-full max-w-md rounded-lg bg-white p-6 shadow-xl"
     >
@@ -81,7 +87,7 @@ export function RegenerateKeyDialog({ appId, slot, onClose }: Props) {
         <p>To rotate with no downtime, move your applications to the other key first.</p>
       </div>
       <div className="mt-6 flex justify-end gap-2">
-        <Button ref={cancelRef} variant="secondary" onClick={onClose} disabled={pending}>
+        <Button ref={cancelRef} variant="secondary" onClick={dismiss} disabled={pending}>
           Cancel
         </Button>
         <Button variant="danger" onClick={confirm} disabled={pending} aria-busy={pending}>

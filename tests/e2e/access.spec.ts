@@ -1,0 +1,102 @@
+import { expect, test } from '@playwright/test';
+import { createApp, expectAccessible, openGeneral, readKey, signIn, signUp } from './helpers';
+
+test('sign-in and sign-up pages are accessible; the first screen leads to sign-up', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await expectAccessible(page, 'sign-up');
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in with GitHub' })).toHaveCount(0);
+  await expectAccessible(page, 'sign-in');
+});
+
+test('a duplicate email gets a clear error', async ({ page, browser }) => {
+  const account = await signUp(page, 'Erin');
+  const other = await browser.newPage();
+  await other.goto('/signup');
+  await other.getByLabel('Name').fill('Erin Again');
+  await other.getByLabel('Email').fill(account.email);
+  await other.getByLabel('Password').fill('another password');
+  await other.getByRole('button', { name: 'Create account' }).click();
+  await expect(other.locator('form').getByRole('alert')).toHaveText('An account with this email already exists. Sign in instead.');
+  await other.close();
+});
+
+test('sign out from the user menu, then sign in again', async ({ page }) => {
+  const account = await signUp(page, 'Fay');
+  await page.getByRole('button', { name: 'User menu for Fay' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.goto(`/${account.org}`);
+  await expect(page).toHaveURL(/\/login$/);
+  await signIn(page, account);
+});
+
+test('wrong passwords get one generic message, then a lock-out after 10 failures', async ({ page }) => {
+  const account = await signUp(page, 'Gus');
+  await page.getByRole('button', { name: 'User menu for Gus' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+  // Unknown email and wrong password read the same.
+  await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill('whatever-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('form').getByRole('alert')).toHaveText('Invalid email or password.');
+
+  await page.getByLabel('Email').fill(account.email);
+  for (let i = 0; i < 10; i++) {
+    await page.getByLabel('Password').fill(`wrong-password-${i}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('form').getByRole('alert')).toHaveText('Invalid email or password.');
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  }
+  // Even the right password is refused now, with a clear message.
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('form').getByRole('alert')).toHaveText('Too many failed sign-in attempts for this email. Try again in 15 minutes.');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('a member can view and copy keys but not regenerate them', async ({ page, browser }) => {
+  const owner = await signUp(page, 'Hana');
+  await createApp(page, owner.org, 'team-app');
+
+  const memberPage = await browser.newPage();
+  const member = await signUp(memberPage, 'Ivan');
+
+  await page.goto(`/${owner.org}/members`);
+  await page.getByLabel('Email').fill(member.email);
+  await page.getByLabel('Role', { exact: true }).selectOption('member');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('cell', { name: member.email })).toBeVisible();
+  await expectAccessible(page, 'members');
+
+  await memberPage.goto(`/${owner.org}/team-app`);
+  await openGeneral(memberPage);
+  for (const slot of [1, 2] as const) {
+    const button = memberPage.getByRole('button', { name: `Regenerate API Key ${slot}` });
+    await expect(button).toBeDisabled();
+    await expect(button).toHaveAccessibleDescription('Only owners and admins can regenerate keys.');
+  }
+  // The member sees the same key the owner sees.
+  await page.goto(`/${owner.org}/team-app/settings/general`);
+  expect(await readKey(memberPage, 1)).toBe(await readKey(page, 1));
+  await memberPage.close();
+});
+
+test("another user's organization and apps are a 404", async ({ page, browser }) => {
+  const owner = await signUp(page, 'Jo');
+  await createApp(page, owner.org, 'private-app');
+
+  const strangerPage = await browser.newPage();
+  await signUp(strangerPage, 'Kim');
+  for (const path of [`/${owner.org}`, `/${owner.org}/private-app`, `/${owner.org}/private-app/settings/general`, `/${owner.org}/members`, `/${owner.org}/new`]) {
+    const response = await strangerPage.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(strangerPage.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  }
+  await strangerPage.close();
+});

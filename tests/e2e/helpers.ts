@@ -1,0 +1,63 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+let counter = 0;
+
+export type Account = { name: string; email: string; password: string; org: string };
+
+/** Signs up through the form, as a new user would; ends on the new organization's apps page. */
+export async function signUp(page: Page, name = 'Alice'): Promise<Account> {
+  counter += 1;
+  const email = `${name.toLowerCase()}-${process.pid}-${counter}-${Date.now()}@example.com`;
+  const password = 'correct horse battery staple';
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+  const org = new URL(page.url()).pathname.split('/')[1]!;
+  return { name, email, password, org };
+}
+
+export async function signIn(page: Page, account: Pick<Account, 'email' | 'password'>): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+}
+
+/** Creates an app from the apps page through the New app form; ends on the app's overview. */
+export async function createApp(page: Page, org: string, name: string): Promise<void> {
+  await page.goto(`/${org}`);
+  await page.getByRole('link', { name: 'New app' }).click();
+  await page.getByLabel('App name').fill(name);
+  await page.getByLabel('Description').fill('Taxi trips for the demo');
+  await page.getByRole('button', { name: 'Create app' }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+}
+
+/** Opens Settings → General from the app's sidebar. */
+export async function openGeneral(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
+}
+
+/** The full value of a key field: reveals it if masked. */
+export async function readKey(page: Page, slot: 1 | 2): Promise<string> {
+  const show = page.getByRole('button', { name: `Show API Key ${slot}` });
+  if (await show.isVisible()) await show.click();
+  const value = await page.getByLabel(`API Key ${slot}`, { exact: true }).inputValue();
+  await page.getByRole('button', { name: `Hide API Key ${slot}` }).click();
+  return value;
+}
+
+/** axe-core finds no serious or critical violations on the page as it is now. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(severe, `accessibility of ${label}`).toEqual([]);
+}
