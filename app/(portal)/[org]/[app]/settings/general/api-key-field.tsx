@@ -60,7 +60,7 @@ export function ApiKeyField({ appId, slot, apiKey, history, disabledReason }: Pr
           spellCheck={false}
           className="min-w-0 flex-1 cursor-copy rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm focus:outline-2 focus:outline-indigo-600"
         />
-        <Button variant="secondary" onClick={() => setShown((value) => !value)} aria-label={`${shown ? 'Hide' : 'Show'} ${label}`}>
+        <Button variant="secondary" className="w-16" onClick={() => setShown((value) => !value)} aria-label={`${shown ? 'Hide' : 'Show'} ${label}`}>
           {shown ? 'Hide' : 'Show'}
         </Button>
         <Button

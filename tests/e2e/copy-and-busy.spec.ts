@@ -1,0 +1,64 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createApp, openGeneral, readKey, signUp } from './helpers';
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+async function setUp(page: Page, name: string) {
+  const account = await signUp(page, name);
+  await createApp(page, account.org, `${name.toLowerCase()}-app`);
+  await openGeneral(page);
+  return account;
+}
+
+test('without the Clipboard API, copying falls back to execCommand and still copies the key', async ({ page, context }) => {
+  await setUp(page, 'Lena');
+  const key = await readKey(page, 1);
+  // As on plain HTTP on a host other than localhost: no navigator.clipboard.
+  await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }));
+  await page.getByLabel('API Key 1', { exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toBeVisible();
+  const reader = await context.newPage();
+  await reader.goto('/login');
+  expect(await reader.evaluate(() => navigator.clipboard.readText())).toBe(key);
+  await reader.close();
+});
+
+test('when every way to copy fails, the key is shown selected and a toast says to copy by hand', async ({ page }) => {
+  await setUp(page, 'Milo');
+  const key = await readKey(page, 2);
+  await page.evaluate(() => {
+    Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+    document.execCommand = () => false;
+  });
+  const field = page.getByLabel('API Key 2', { exact: true });
+  await field.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Could not copy API Key 2' })).toBeVisible();
+  await expect(field).toHaveValue(key);
+  expect(await field.evaluate((input: HTMLInputElement) => input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0))).toBe(key);
+});
+
+test('while regenerating, the button shows it is busy and cannot be pressed twice', async ({ page }) => {
+  await setUp(page, 'Nia');
+  const before = await readKey(page, 1);
+  // Hold the server action's request for a moment, to see the busy state.
+  let actionCalls = 0;
+  await page.route('**/*', async (route) => {
+    if (route.request().method() === 'POST' && route.request().headers()['next-action']) {
+      actionCalls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Regenerate API Key 1?' });
+  await dialog.getByRole('button', { name: 'Regenerate' }).click();
+  const busy = dialog.getByRole('button', { name: 'Regenerating…' });
+  await expect(busy).toBeDisabled();
+  await expect(busy).toHaveAttribute('aria-busy', 'true');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeDisabled();
+  await busy.click({ force: true });
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 regenerated' })).toBeVisible();
+  expect(actionCalls).toBe(1);
+  expect(await readKey(page, 1)).not.toBe(before);
+});
