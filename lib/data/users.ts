@@ -1,0 +1,55 @@
+import 'server-only';
+import type { Db, DbTx } from '../prisma';
+import { Prisma } from '../generated/prisma/client';
+
+/** Names that cannot be organizations: they are the portal's own top-level routes. */
+const RESERVED_ORG_NAMES = new Set(['login', 'signup', 'logout', 'api', 'v1', 'settings', 'account', 'new', 'admin', 'static']);
+
+export function orgSlugFrom(name: string, email: string): string {
+  const fromName = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
+  const fromEmail = email.split('@')[0]!.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32);
+  const base = fromName.length >= 3 ? fromName : fromEmail.length >= 3 ? fromEmail : 'org';
+  return RESERVED_ORG_NAMES.has(base) ? `${base}-org` : base;
+}
+
+async function freeOrgName(tx: DbTx, base: string): Promise<string> {
+  for (let n = 1; n < 50; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!(await tx.organization.findUnique({ where: { name: candidate }, select: { id: true } }))) return candidate;
+  }
+  return `${base}-${Date.now().toString(36)}`;
+}
+
+export class EmailTakenError extends Error {}
+
+/**
+ * Creates a user with a personal organization they own (as Spice.ai Cloud does), in one
+ * transaction. Throws EmailTakenError when the e-mail is already registered.
+ */
+export async function createUserWithOrg(
+  db: Db,
+  input: { name: string; email: string; passwordHash?: string; githubId?: string },
+): Promise<{ userId: string; orgName: string }> {
+  try {
+    return await db.$transaction(async (tx) => {
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new EmailTakenError();
+      const user = await tx.user.create({
+        data: { name: input.name, email: input.email, passwordHash: input.passwordHash, githubId: input.githubId },
+        select: { id: true },
+      });
+      const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email));
+      await tx.organization.create({
+        data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
+      });
+      return { userId: user.id, orgName };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new EmailTakenError();
+    throw error;
+  }
+}
