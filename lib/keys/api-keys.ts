@@ -46,7 +46,13 @@ export async function regenerateApiKey(
   await db.$transaction([
     db.apiKey.update({
       where: { id: current.id },
-      data: { ciphertext: material.ciphertext, digest: material.digest, createdAt, createdById: input.origin.actorId },
+      data: {
+        ciphertext: material.ciphertext,
+        digest: material.digest,
+        createdAt,
+        createdById: input.origin.actorId,
+        lastUsedAt: null,
+      },
     }),
     db.auditEvent.create({
       data: {
@@ -76,14 +82,24 @@ export type VerifiedKey = { appId: number; orgId: string; slot: ApiKeySlot };
  * rejected before any database access; the digests are compared in constant time.
  */
 export async function verifyApiKey(db: Db, secrets: KeySecrets, presented: string): Promise<VerifiedKey | null> {
-  if (typeof presented !== 'string' || !isWellFormedApiKey(presented)) return null;
-  const digest = digestSecret(presented, secrets.digestSecret);
+  const digest = lookupDigest(presented, secrets.digestSecret);
+  if (!digest) return null;
   const row = await db.apiKey.findUnique({
     where: { digest },
     select: { digest: true, slot: true, appId: true, app: { select: { orgId: true } } },
   });
   if (!row || !digestsEqual(row.digest, digest)) return null;
   return { appId: row.appId, orgId: row.app.orgId, slot: row.slot as ApiKeySlot };
+}
+
+/**
+ * The digest to look a presented key up by, or null when the key is malformed or its checksum
+ * is wrong: pure, no I/O. Every verifier (the portal's, the runtime's) starts here, looks the
+ * digest up by its unique index, and compares the stored digest with digestsEqual.
+ */
+export function lookupDigest(presented: unknown, secret: Buffer): string | null {
+  if (typeof presented !== 'string' || !isWellFormedApiKey(presented)) return null;
+  return digestSecret(presented, secret);
 }
 
 /**

@@ -1,0 +1,195 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { digestsEqual } from '../keys/crypto';
+import { lookupDigest } from '../keys/api-keys';
+import { AppDatabases, QueryError, QueryTimeoutError, type QueryParameter } from './app-databases';
+import type { RuntimeConfig } from './config';
+import { FailureLimiter } from './failure-limiter';
+import type { KeyStore, StoredKey } from './key-store';
+import { LastUsedThrottle } from './last-used';
+import { toCsv, toRowObjects } from './results';
+
+export type RuntimeDeps = {
+  config: RuntimeConfig;
+  keys: KeyStore;
+  digestSecret: Buffer;
+  databases: AppDatabases;
+  log?: (message: string) => void;
+};
+
+const jsonBodySchema = z.object({
+  sql: z.string().min(1, 'sql must not be empty'),
+  parameters: z
+    .array(z.union([z.string(), z.number(), z.boolean(), z.null()]), { error: 'parameters must be an array of strings, numbers, booleans or nulls' })
+    .optional()
+    .default([]),
+});
+
+class BodyTooLarge extends Error {}
+
+function send(res: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', headers);
+}
+
+/** What the Spice runtime answers to every missing, malformed, unknown or replaced key. */
+function unauthorized(res: ServerResponse): void {
+  send(res, 401, 'Unauthorized', 'text/plain; charset=utf-8');
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The data plane: a lean node:http server that keys authenticate. Spice-compatible:
+ * GET /health, GET /v1/ready, POST /v1/sql with X-API-Key.
+ */
+export function createRuntimeServer(deps: RuntimeDeps): http.Server {
+  const { config, keys, databases } = deps;
+  const log = deps.log ?? ((message: string) => console.log(message));
+  const limiter = new FailureLimiter(config.authFailuresPerMinute);
+  const lastUsed = new LastUsedThrottle(config.lastUsedIntervalMs);
+
+  function clientAddress(req: IncomingMessage): string {
+    if (config.trustProxy) {
+      const forwarded = req.headers['x-forwarded-for'];
+      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+
+  /** The key's record when the X-API-Key header holds a current key; null otherwise. */
+  function authenticate(req: IncomingMessage): StoredKey | null {
+    const header = req.headers['x-api-key'];
+    const digest = lookupDigest(Array.isArray(header) ? undefined : header, deps.digestSecret);
+    if (!digest) return null;
+    const row = keys.findByDigest(digest);
+    return row && digestsEqual(row.digest, digest) ? row : null;
+  }
+
+  function recordUse(key: StoredKey): void {
+    const now = Date.now();
+    if (!lastUsed.shouldWrite(key.id, now)) return;
+    try {
+      keys.touch(key.id, key.digest, new Date(now));
+    } catch (error) {
+      // Bookkeeping must never fail a query.
+      log(`[runtime] could not record key use: ${error instanceof Error ? error.name : 'unknown error'}`);
+    }
+  }
+
+  async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const address = clientAddress(req);
+    const wait = limiter.retryAfter(address, Date.now());
+    if (wait > 0) {
+      send(res, 429, 'Too Many Requests', 'text/plain; charset=utf-8', { 'Retry-After': String(wait) });
+      return;
+    }
+    const key = authenticate(req);
+    if (!key) {
+      limiter.recordFailure(address, Date.now());
+      unauthorized(res);
+      return;
+    }
+    recordUse(key);
+
+    let body: string;
+    try {
+      body = await readBody(req, config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendJson(res, 413, { error: `Request body is larger than ${config.maxBodyBytes} bytes.` }, { Connection: 'close' });
+        return;
+      }
+      throw error;
+    }
+
+    let sql = body;
+    let parameters: QueryParameter[] = [];
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (contentType === 'application/json') {
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        sendJson(res, 400, { error: 'The body is not valid JSON. Send {"sql": "...", "parameters": [...]}, or the SQL as text/plain.' });
+        return;
+      }
+      const parsed = jsonBodySchema.safeParse(json);
+      if (!parsed.success) {
+        sendJson(res, 400, { error: parsed.error.issues[0]?.message ?? 'Invalid request body.' });
+        return;
+      }
+      sql = parsed.data.sql;
+      parameters = parsed.data.parameters;
+    }
+    if (!sql.trim()) {
+      sendJson(res, 400, { error: 'The query is empty.' });
+      return;
+    }
+
+    try {
+      const result = await databases.query(key.appId, sql, parameters, {
+        timeoutMs: config.queryTimeoutMs,
+        maxRows: config.maxRows,
+      });
+      const headers: Record<string, string> = result.truncated
+        ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) }
+        : {};
+      const accept = String(req.headers.accept ?? '');
+      if (accept.includes('text/csv')) {
+        send(res, 200, toCsv(result.columns, result.rows), 'text/csv; charset=utf-8', headers);
+      } else {
+        sendJson(res, 200, toRowObjects(result.columns, result.rows), headers);
+      }
+    } catch (error) {
+      if (error instanceof QueryTimeoutError) sendJson(res, 408, { error: error.message });
+      else if (error instanceof QueryError) sendJson(res, 400, { error: error.message });
+      else throw error;
+    }
+  }
+
+  return http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = async () => {
+      if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'ok', 'text/plain; charset=utf-8');
+      if (path === '/v1/ready' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'ready', 'text/plain; charset=utf-8');
+      if (path === '/v1/sql') {
+        if (req.method === 'POST') return handleSql(req, res);
+        return sendJson(res, 405, { error: 'Use POST.' }, { Allow: 'POST' });
+      }
+      return sendJson(res, 404, { error: 'Not found.' });
+    };
+    route().catch((error: unknown) => {
+      log(`[runtime] request failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error.' });
+      else res.destroy();
+    });
+  });
+}

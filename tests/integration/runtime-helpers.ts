@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serverEnv } from '@/lib/env';
+import { AppDatabases } from '@/lib/runtime/app-databases';
+import { runtimeConfig } from '@/lib/runtime/config';
+import { openKeyStore } from '@/lib/runtime/key-store';
+import { createRuntimeServer } from '@/lib/runtime/server';
+
+/** Starts the real runtime server on a free loopback port, on the test database. */
+export async function startRuntime(env: Record<string, string> = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-data-'));
+  const config = runtimeConfig({ RUNTIME_DATA_DIR: dataDir, ...env });
+  const keys = openKeyStore(process.env.DATABASE_URL!);
+  const databases = new AppDatabases(config.dataDir);
+  const logs: string[] = [];
+  const server = createRuntimeServer({
+    config,
+    keys,
+    databases,
+    digestSecret: serverEnv().keySecrets.digestSecret,
+    log: (message) => logs.push(message),
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    logs,
+    databases,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await databases.close();
+      keys.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function sql(url: string, key: string | null, body: string, headers: Record<string, string> = {}) {
+  return fetch(`${url}/v1/sql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/plain', ...(key === null ? {} : { 'X-API-Key': key }), ...headers },
+    body,
+  });
+}
