@@ -1,9 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { portalPort as port, portalURL as baseURL, runtimePort, runtimeURL } from './tests/e2e/ports';
 
 // Browser tests run the production build (npm run build) on a fresh embedded database, in
 // Debian's Chromium: no browser can be downloaded here. CHROMIUM_PATH overrides the path.
-const port = Number(process.env.E2E_PORT ?? 3210);
-const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -41,6 +40,10 @@ export default defineConfig({
     env: {
       PORT: String(port),
       DATABASE_URL: 'file:.test-data/e2e/portal.db',
+      RUNTIME_PORT: String(runtimePort),
+      RUNTIME_HOST: '127.0.0.1',
+      RUNTIME_PUBLIC_URL: runtimeURL,
+      RUNTIME_DATA_DIR: '.test-data/e2e/runtime',
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

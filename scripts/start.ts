@@ -1,5 +1,6 @@
-// npm start: migrate, prepare secrets, build, then serve the portal (PORT, default 3000).
-// `--skip-build` serves the existing build; `--dev` runs the development server.
+// npm start: migrate, prepare secrets, build, then serve the portal (PORT, default 3000) and
+// the runtime server (RUNTIME_PORT, default 8090) together. When either stops, both stop.
+// `--skip-build` serves the existing build; `--dev` runs the portal's development server.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { prepareServer } from '../lib/startup';
@@ -32,8 +33,24 @@ if (!args.has('--skip-build')) {
   if (!dev) run(bin('next'), ['build']);
 }
 
-const server = spawn(bin('next'), [dev ? 'dev' : 'start', '-p', port], { stdio: 'inherit', env: process.env });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => server.kill(signal));
+const children = [
+  spawn(bin('next'), [dev ? 'dev' : 'start', '-p', port], { stdio: 'inherit', env: process.env }),
+  spawn(bin('tsx'), [path.join(root, 'lib', 'runtime', 'main.ts')], { stdio: 'inherit', env: process.env }),
+];
+let stopping = false;
+function stopAll(signal: NodeJS.Signals) {
+  stopping = true;
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAll(signal));
+let exitCode = 0;
+for (const child of children) {
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      // One server stopped on its own: stop the other too, and report the failure.
+      exitCode = code ?? (signal ? 1 : 0);
+      stopAll('SIGTERM');
+    }
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+  });
+}

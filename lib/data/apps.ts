@@ -34,6 +34,7 @@ export type ApiKeyView = {
   createdAt: Date;
   createdBy: string | null;
   regenerated: boolean;
+  lastUsedAt: Date | null;
 };
 
 /** Both keys of an app, decrypted for the General page (the caller has checked membership). */
@@ -43,7 +44,7 @@ export async function getApiKeysForDisplay(appId: number): Promise<ApiKeyView[]>
     db.apiKey.findMany({
       where: { appId },
       orderBy: { slot: 'asc' },
-      select: { id: true, slot: true, ciphertext: true, createdAt: true, createdBy: { select: { name: true } } },
+      select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } } },
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated' }, _count: true }),
   ]);
@@ -56,6 +57,7 @@ export async function getApiKeysForDisplay(appId: number): Promise<ApiKeyView[]>
       createdAt: row.createdAt,
       createdBy: row.createdBy?.name ?? null,
       regenerated: regenerations.some((r) => r.slot === slot),
+      lastUsedAt: row.lastUsedAt,
     };
   });
 }

@@ -22,18 +22,59 @@ const LOCKED_DOWN: Record<string, string> = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
   allow_community_extensions: 'false',
-  memory_limit: '256MB',
-  threads: '2',
   lock_configuration: 'true',
 };
 
 const READ_ONLY_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
 const MAX_OPEN = 64;
+/** Idle connections kept per app: reusing them saves a connect and a disconnect per query. */
+const IDLE_CONNECTIONS = 4;
+/** Prepared statements kept per connection, by SQL text: a repeated query skips preparing. */
+const CACHED_STATEMENTS = 32;
+
+type PooledConnection = { connection: DuckDBConnection; statements: Map<string, DuckDBPreparedStatement> };
+type OpenDatabase = { instance: DuckDBInstance; idle: PooledConnection[] };
+
+function closeConnection(pooled: PooledConnection): void {
+  for (const statement of pooled.statements.values()) statement.destroySync();
+  pooled.statements.clear();
+  pooled.connection.closeSync();
+}
+
+/** The statement for this SQL on this connection, prepared once and reused. */
+async function preparedFor(pooled: PooledConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const cached = pooled.statements.get(sql);
+  if (cached) {
+    pooled.statements.delete(sql);
+    pooled.statements.set(sql, cached);
+    cached.clearBindings();
+    return cached;
+  }
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await pooled.connection.prepare(sql);
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('Cannot prepare multiple statements')) {
+      throw new QueryError('Send one SQL statement per request.');
+    }
+    throw error;
+  }
+  pooled.statements.set(sql, prepared);
+  if (pooled.statements.size > CACHED_STATEMENTS) {
+    const [oldest, statement] = pooled.statements.entries().next().value as [string, DuckDBPreparedStatement];
+    pooled.statements.delete(oldest);
+    statement.destroySync();
+  }
+  return prepared;
+}
 
 export class AppDatabases {
-  private readonly open = new Map<number, Promise<DuckDBInstance>>();
+  private readonly open = new Map<number, Promise<OpenDatabase>>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly resources: { threads: number; memoryLimit: string } = { threads: 2, memoryLimit: '256MB' },
+  ) {}
 
   fileFor(appId: number): string {
     return path.join(this.dir, `app-${appId}.duckdb`);
@@ -60,24 +101,31 @@ export class AppDatabases {
     fs.renameSync(temporary, file);
   }
 
-  private instance(appId: number): Promise<DuckDBInstance> {
-    let instance = this.open.get(appId);
-    if (instance) {
+  private database(appId: number): Promise<OpenDatabase> {
+    let database = this.open.get(appId);
+    if (database) {
       // Most recently used last.
       this.open.delete(appId);
-      this.open.set(appId, instance);
-      return instance;
+      this.open.set(appId, database);
+      return database;
     }
-    instance = this.provision(appId).then(() => DuckDBInstance.create(this.fileFor(appId), LOCKED_DOWN));
-    instance.catch(() => this.open.delete(appId));
-    this.open.set(appId, instance);
+    database = this.provision(appId).then(async () => ({
+      instance: await DuckDBInstance.create(this.fileFor(appId), {
+        ...LOCKED_DOWN,
+        threads: String(this.resources.threads),
+        memory_limit: this.resources.memoryLimit,
+      }),
+      idle: [],
+    }));
+    database.catch(() => this.open.delete(appId));
+    this.open.set(appId, database);
     if (this.open.size > MAX_OPEN) {
-      const [oldest, evicted] = this.open.entries().next().value as [number, Promise<DuckDBInstance>];
+      const [oldest, evicted] = this.open.entries().next().value as [number, Promise<OpenDatabase>];
       this.open.delete(oldest);
       // Give queries already running on it time to finish before closing.
-      setTimeout(() => void evicted.then((db) => db.closeSync()).catch(() => undefined), 120_000).unref();
+      setTimeout(() => void evicted.then(closeDatabase).catch(() => undefined), 120_000).unref();
     }
-    return instance;
+    return database;
   }
 
   /** Runs one read-only statement for the app, with bound parameters, a time limit and a row limit. */
@@ -87,19 +135,16 @@ export class AppDatabases {
     parameters: QueryParameter[],
     limits: { timeoutMs: number; maxRows: number },
   ): Promise<QueryResult> {
-    const instance = await this.instance(appId);
-    const connection: DuckDBConnection = await instance.connect();
+    const database = await this.database(appId);
+    const pooled = database.idle.pop() ?? { connection: await database.instance.connect(), statements: new Map() };
     let timedOut = false;
+    let reusable = true;
     const timer = setTimeout(() => {
       timedOut = true;
-      connection.interrupt();
+      pooled.connection.interrupt();
     }, limits.timeoutMs);
-    let prepared: DuckDBPreparedStatement | undefined;
     try {
-      const statements = await connection.extractStatements(sql);
-      if (statements.count === 0) throw new QueryError('The query is empty.');
-      if (statements.count > 1) throw new QueryError('Send one SQL statement per request.');
-      prepared = await statements.prepare(0);
+      const prepared = await preparedFor(pooled, sql);
       if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
         throw new QueryError('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
       }
@@ -111,20 +156,26 @@ export class AppDatabases {
       const rows = reader.getRowsJS();
       return { columns: reader.deduplicatedColumnNames(), rows: rows.slice(0, limits.maxRows), truncated: rows.length > limits.maxRows };
     } catch (error) {
+      reusable = !timedOut;
       if (timedOut) throw new QueryTimeoutError(`The query ran longer than ${limits.timeoutMs / 1000} s and was stopped.`);
       if (error instanceof QueryError) throw error;
       // DuckDB's own message: a syntax error, an unknown table, a refused file access.
       throw new QueryError(error instanceof Error ? error.message : String(error));
     } finally {
       clearTimeout(timer);
-      prepared?.destroySync();
-      connection.closeSync();
+      if (reusable && database.idle.length < IDLE_CONNECTIONS) database.idle.push(pooled);
+      else closeConnection(pooled);
     }
   }
 
   async close(): Promise<void> {
-    const instances = [...this.open.values()];
+    const databases = [...this.open.values()];
     this.open.clear();
-    for (const instance of instances) (await instance.catch(() => null))?.closeSync();
+    for (const database of databases) await database.then(closeDatabase).catch(() => undefined);
   }
+}
+
+function closeDatabase(database: OpenDatabase): void {
+  for (const pooled of database.idle.splice(0)) closeConnection(pooled);
+  database.instance.closeSync();
 }

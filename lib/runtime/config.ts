@@ -15,6 +15,9 @@ const runtimeEnvSchema = z.object({
   RUNTIME_AUTH_FAILURES_PER_MINUTE: int(20),
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   RUNTIME_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Threads and memory each app's DuckDB database may use. */
+  RUNTIME_DUCKDB_THREADS: int(2, 1),
+  RUNTIME_DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must look like 256MB').default('256MB'),
   /** How often a key's "last used" time is written, at most. */
   RUNTIME_LAST_USED_INTERVAL_MS: int(60_000),
 });
@@ -29,6 +32,7 @@ export type RuntimeConfig = {
   authFailuresPerMinute: number;
   trustProxy: boolean;
   lastUsedIntervalMs: number;
+  duckdb: { threads: number; memoryLimit: string };
 };
 
 export function runtimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
@@ -49,6 +53,7 @@ export function runtimeConfig(env: Record<string, string | undefined> = process.
     authFailuresPerMinute: e.RUNTIME_AUTH_FAILURES_PER_MINUTE,
     trustProxy: e.RUNTIME_TRUST_PROXY === 'true',
     lastUsedIntervalMs: e.RUNTIME_LAST_USED_INTERVAL_MS,
+    duckdb: { threads: e.RUNTIME_DUCKDB_THREADS, memoryLimit: e.RUNTIME_DUCKDB_MEMORY_LIMIT },
   };
 }
 

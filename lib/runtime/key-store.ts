@@ -1,5 +1,7 @@
 import Database from 'libsql';
 import { databaseProvider, sqliteFile } from '../database-url';
+import { lookupDigest } from '../keys/api-keys';
+import { digestsEqual } from '../keys/crypto';
 
 /** What the runtime needs of a stored key. */
 export type StoredKey = { id: string; appId: number; slot: number; digest: string };
@@ -29,4 +31,15 @@ export function openKeyStore(databaseUrl: string): KeyStore {
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * The runtime's key check: the stored key a presented X-API-Key belongs to, or null. Malformed
+ * keys and bad checksums never reach the database; the digests are compared in constant time.
+ */
+export function authenticateKey(presented: string | undefined, store: KeyStore, digestSecret: Buffer): StoredKey | null {
+  const digest = lookupDigest(presented, digestSecret);
+  if (!digest) return null;
+  const row = store.findByDigest(digest);
+  return row && digestsEqual(row.digest, digest) ? row : null;
 }

@@ -13,7 +13,7 @@ try {
   await checkSecrets();
   const env = serverEnv();
   const keys = openKeyStore(resolveDatabaseUrl(process.env.DATABASE_URL));
-  const databases = new AppDatabases(config.dataDir);
+  const databases = new AppDatabases(config.dataDir, config.duckdb);
   const server = createRuntimeServer({ config, keys, databases, digestSecret: env.keySecrets.digestSecret });
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {

@@ -1,11 +1,9 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { digestsEqual } from '../keys/crypto';
-import { lookupDigest } from '../keys/api-keys';
 import { AppDatabases, QueryError, QueryTimeoutError, type QueryParameter } from './app-databases';
 import type { RuntimeConfig } from './config';
 import { FailureLimiter } from './failure-limiter';
-import type { KeyStore, StoredKey } from './key-store';
+import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { LastUsedThrottle } from './last-used';
 import { toCsv, toRowObjects } from './results';
 
@@ -84,13 +82,9 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     return req.socket.remoteAddress ?? 'unknown';
   }
 
-  /** The key's record when the X-API-Key header holds a current key; null otherwise. */
   function authenticate(req: IncomingMessage): StoredKey | null {
     const header = req.headers['x-api-key'];
-    const digest = lookupDigest(Array.isArray(header) ? undefined : header, deps.digestSecret);
-    if (!digest) return null;
-    const row = keys.findByDigest(digest);
-    return row && digestsEqual(row.digest, digest) ? row : null;
+    return authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret);
   }
 
   function recordUse(key: StoredKey): void {

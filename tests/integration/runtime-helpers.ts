@@ -13,7 +13,7 @@ export async function startRuntime(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-data-'));
   const config = runtimeConfig({ RUNTIME_DATA_DIR: dataDir, ...env });
   const keys = openKeyStore(process.env.DATABASE_URL!);
-  const databases = new AppDatabases(config.dataDir);
+  const databases = new AppDatabases(config.dataDir, config.duckdb);
   const logs: string[] = [];
   const server = createRuntimeServer({
     config,

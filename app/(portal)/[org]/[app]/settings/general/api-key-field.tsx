@@ -13,11 +13,13 @@ type Props = {
   apiKey: string;
   /** "Regenerated 3 minutes ago by Alice" */
   history: string;
+  /** "Last used 2 minutes ago" or "Never used" */
+  usage: string;
   /** Why this user cannot regenerate, or null when they can. */
   disabledReason: string | null;
 };
 
-export function ApiKeyField({ appId, slot, apiKey, history, disabledReason }: Props) {
+export function ApiKeyField({ appId, slot, apiKey, history, usage, disabledReason }: Props) {
   const label = `API Key ${slot}`;
   const inputId = `api-key-${slot}`;
   const [shown, setShown] = useState(false);
@@ -78,7 +80,7 @@ export function ApiKeyField({ appId, slot, apiKey, history, disabledReason }: Pr
         Press Enter to copy the key.
       </p>
       <p id={`${inputId}-history`} className="text-xs text-slate-600">
-        {history}
+        {history} · {usage}
       </p>
       {disabledReason ? (
         <p id={`${inputId}-reason`} className="text-xs text-slate-600">

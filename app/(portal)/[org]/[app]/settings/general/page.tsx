@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { requireApp } from '@/lib/data/current';
+import { maskApiKey } from '@/lib/keys/display';
 import { canManage } from '@/lib/roles';
+import { runtimePublicUrl } from '@/lib/runtime/config';
 import { timeAgo } from '@/lib/time';
 import { ApiKeyField } from './api-key-field';
+import { ConnectPanel } from './connect-panel';
 
 export const metadata: Metadata = { title: 'General settings' };
 
@@ -33,10 +36,12 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             slot={key.slot}
             apiKey={key.key}
             history={`${key.regenerated ? 'Regenerated' : 'Created'} ${timeAgo(key.createdAt, now)}${key.createdBy ? ` by ${key.createdBy}` : ''}`}
+            usage={key.lastUsedAt ? `Last used ${timeAgo(key.lastUsedAt, now)}` : 'Never used'}
             disabledReason={mayRegenerate ? null : 'Only owners and admins can regenerate keys.'}
           />
         ))}
       </section>
+      <ConnectPanel endpoint={runtimePublicUrl()} maskedKey={maskApiKey(keys[0]!.key)} />
     </main>
   );
 }

@@ -1,0 +1,63 @@
+// "Immediately", under load: while concurrent clients query with a key, it is regenerated. Once
+// the regeneration has returned, not one request sent with the old key succeeds.
+import http from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
+import { currentKeys, newApp, newUser } from './fixtures';
+import { signInAs } from './request';
+import { startRuntime } from './runtime-helpers';
+
+let runtime: Awaited<ReturnType<typeof startRuntime>>;
+beforeAll(async () => {
+  runtime = await startRuntime({ RUNTIME_AUTH_FAILURES_PER_MINUTE: '0' });
+});
+afterAll(() => runtime.stop());
+
+type Outcome = { sentAt: number; status: number };
+
+it('no request with the old key succeeds once regeneration has returned, with 16 clients querying', async () => {
+  const { user, org } = await newUser('Lou');
+  const app = await newApp(user, org.name, 'load-app');
+  const oldKey = (await currentKeys(app.id))[1];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const outcomes: Outcome[] = [];
+  let stop = false;
+
+  function send(): Promise<Outcome> {
+    return new Promise((resolve, reject) => {
+      const sentAt = performance.now();
+      const req = http.request(
+        `${runtime.url}/v1/sql`,
+        { method: 'POST', agent, headers: { 'X-API-Key': oldKey, 'Content-Type': 'text/plain' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ sentAt, status: res.statusCode ?? 0 }));
+        },
+      );
+      req.on('error', reject);
+      req.end('SELECT 1 AS one');
+    });
+  }
+
+  const clients = Array.from({ length: 16 }, async () => {
+    // Bounded: at most 400 requests per client, and the loop stops soon after the rotation.
+    for (let i = 0; i < 400 && !stop; i++) outcomes.push(await send());
+  });
+
+  // Let the load build up, then regenerate in the middle of it.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await signInAs(user);
+  const result = await regenerateApiKey({ appId: app.id, slot: 1 });
+  const returnedAt = performance.now();
+  expect(result.ok).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  stop = true;
+  await Promise.all(clients);
+  agent.destroy();
+
+  const before = outcomes.filter((o) => o.sentAt < returnedAt);
+  const after = outcomes.filter((o) => o.sentAt >= returnedAt);
+  expect(before.some((o) => o.status === 200)).toBe(true);
+  expect(after.length).toBeGreaterThan(50);
+  expect(after.filter((o) => o.status !== 401)).toEqual([]);
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { runtimeConfig, runtimePublicUrl } from '@/lib/runtime/config';
+import { FailureLimiter } from '@/lib/runtime/failure-limiter';
+import { LastUsedThrottle } from '@/lib/runtime/last-used';
+import { toCsv, toJsonValue } from '@/lib/runtime/results';
+
+describe('JSON mapping of query results', () => {
+  it('keeps integers exact: numbers up to 2^53, strings beyond', () => {
+    expect(toJsonValue(9007199254740991n)).toBe(9007199254740991);
+    expect(toJsonValue(9007199254740992n)).toBe('9007199254740992');
+    expect(toJsonValue(-9007199254740993n)).toBe('-9007199254740993');
+    expect(toJsonValue(42n)).toBe(42);
+  });
+
+  it('writes dates as ISO strings, blobs as base64, and maps nested values', () => {
+    expect(toJsonValue(new Date('2024-01-01T10:00:00Z'))).toBe('2024-01-01T10:00:00.000Z');
+    expect(toJsonValue(new Uint8Array([1, 2, 3]))).toBe('AQID');
+    expect(toJsonValue([1n, { a: 2n ** 60n }])).toEqual([1, { a: '1152921504606846976' }]);
+    expect(toJsonValue(Number.NaN)).toBe('NaN');
+  });
+
+  it('writes RFC 4180 CSV', () => {
+    expect(toCsv(['a', 'b'], [[1, 'plain'], ['say "hi"', 'x,y'], [null, 'line\nbreak']])).toBe(
+      'a,b\r\n1,plain\r\n"say ""hi""","x,y"\r\n,"line\nbreak"\r\n',
+    );
+  });
+});
+
+describe('failed-authentication limiter', () => {
+  it('blocks an address after the limit within a minute, says for how long, and forgets after the window', () => {
+    const limiter = new FailureLimiter(3);
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.retryAfter('a', 1000)).toBe(0);
+      limiter.recordFailure('a', 1000);
+    }
+    expect(limiter.retryAfter('a', 1000)).toBe(60);
+    expect(limiter.retryAfter('a', 31_000)).toBe(30);
+    expect(limiter.retryAfter('b', 31_000)).toBe(0);
+    expect(limiter.retryAfter('a', 61_000)).toBe(0);
+  });
+
+  it('is off at 0', () => {
+    const limiter = new FailureLimiter(0);
+    for (let i = 0; i < 100; i++) limiter.recordFailure('a', 0);
+    expect(limiter.retryAfter('a', 0)).toBe(0);
+  });
+});
+
+it('writes "last used" at most once per interval per key', () => {
+  const throttle = new LastUsedThrottle(60_000);
+  expect(throttle.shouldWrite('k1', 0)).toBe(true);
+  expect(throttle.shouldWrite('k1', 59_999)).toBe(false);
+  expect(throttle.shouldWrite('k2', 59_999)).toBe(true);
+  expect(throttle.shouldWrite('k1', 60_000)).toBe(true);
+});
+
+describe('runtime configuration', () => {
+  it('defaults to the Spice runtime port and limits', () => {
+    const config = runtimeConfig({});
+    expect(config).toMatchObject({ port: 8090, maxRows: 500, queryTimeoutMs: 30_000, maxBodyBytes: 1024 * 1024, authFailuresPerMinute: 20 });
+    expect(runtimePublicUrl({})).toBe('http://localhost:8090');
+    expect(runtimePublicUrl({ RUNTIME_PUBLIC_URL: 'https://data.example.com/' })).toBe('https://data.example.com');
+  });
+
+  it('names a bad setting', () => {
+    expect(() => runtimeConfig({ RUNTIME_MAX_ROWS: 'many' })).toThrow(/RUNTIME_MAX_ROWS/);
+    expect(() => runtimeConfig({ RUNTIME_DUCKDB_MEMORY_LIMIT: 'lots' })).toThrow(/RUNTIME_DUCKDB_MEMORY_LIMIT: must look like 256MB/);
+  });
+});
