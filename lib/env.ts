@@ -20,6 +20,7 @@ const envSchema = z.object({
   GITHUB_ID: z.string().min(1).optional(),
   GITHUB_SECRET: z.string().min(1).optional(),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
+  API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
 });
 
 export type ServerEnv = {
@@ -29,6 +30,8 @@ export type ServerEnv = {
   nextAuthSecret: string;
   github: { clientId: string; clientSecret: string } | null;
   bcryptCost: number;
+  /** Failed management-API authentications per address per minute; 0 switches the limiter off. */
+  apiAuthFailuresPerMinute: number;
 };
 
 let cached: ServerEnv | undefined;
@@ -68,6 +71,7 @@ export function serverEnv(): ServerEnv {
     nextAuthSecret: env.NEXTAUTH_SECRET,
     github: env.GITHUB_ID && env.GITHUB_SECRET ? { clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET } : null,
     bcryptCost: env.BCRYPT_COST,
+    apiAuthFailuresPerMinute: env.API_AUTH_FAILURES_PER_MINUTE,
   };
   return cached;
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useEffect, useId, useRef, useState } from 'react';
 
@@ -47,6 +48,13 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
       {open ? (
         <div id={menuId} className="absolute right-0 z-20 mt-2 w-60 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
           <p className="truncate px-2 py-1 text-xs text-slate-600">Signed in as {email}</p>
+          <Link
+            href="/settings/tokens"
+            onClick={() => setOpen(false)}
+            className="mt-1 block rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Personal access tokens
+          </Link>
           <button
             type="button"
             onClick={() => signOut({ callbackUrl: '/login' })}

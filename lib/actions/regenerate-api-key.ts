@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { regenerateApiKey as regenerate } from '../keys/api-keys';
+import { regenerateApiKeys } from '../keys/api-keys';
 import { canManage } from '../roles';
 import { authedAction, fail, NOT_FOUND, requestOrigin } from './safe-action';
 
@@ -22,10 +22,10 @@ export const regenerateApiKey = authedAction('regenerate-api-key', regenerateSch
   if (!app) return fail(NOT_FOUND);
   if (!canManage(app.org.members[0]!.role)) return fail('Only owners and admins can regenerate keys.');
   try {
-    await regenerate(db, serverEnv().keySecrets, {
+    await regenerateApiKeys(db, serverEnv().keySecrets, {
       orgId: app.org.id,
       appId: app.id,
-      slot: input.slot,
+      slots: [input.slot],
       origin: await requestOrigin(user),
     });
   } catch (error) {

@@ -33,6 +33,7 @@ export type ApiKeyView = {
   key: string;
   createdAt: Date;
   createdBy: string | null;
+  createdViaToken: string | null;
   regenerated: boolean;
   lastUsedAt: Date | null;
 };
@@ -44,7 +45,7 @@ export async function getApiKeysForDisplay(appId: number): Promise<ApiKeyView[]>
     db.apiKey.findMany({
       where: { appId },
       orderBy: { slot: 'asc' },
-      select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } } },
+      select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } }, createdViaToken: { select: { name: true } } },
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated' }, _count: true }),
   ]);
@@ -56,6 +57,7 @@ export async function getApiKeysForDisplay(appId: number): Promise<ApiKeyView[]>
       key: revealApiKey(row, keySecrets),
       createdAt: row.createdAt,
       createdBy: row.createdBy?.name ?? null,
+      createdViaToken: row.createdViaToken?.name ?? null,
       regenerated: regenerations.some((r) => r.slot === slot),
       lastUsedAt: row.lastUsedAt,
     };

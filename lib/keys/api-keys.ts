@@ -7,8 +7,8 @@ import { generateApiKey, isWellFormedApiKey } from './format';
 export const API_KEY_SLOTS = [1, 2] as const;
 export type ApiKeySlot = (typeof API_KEY_SLOTS)[number];
 
-/** Where a change came from, for the audit trail. */
-export type ChangeOrigin = { actorId: string; ip?: string | null; userAgent?: string | null };
+/** Where a change came from, for the audit trail: the user, and the token when through the API. */
+export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
 
 type KeyMaterial = { id: string; key: string; ciphertext: string; digest: string };
 
@@ -28,46 +28,56 @@ export async function createAppKeys(tx: DbTx, appId: number, actorId: string, se
 }
 
 /**
- * Replaces the key in one slot. One transaction: the new ciphertext and digest, and the audit
- * event. The old key stops verifying the moment it commits; if anything fails, nothing changes.
- * The portal's action and the management API both call this.
+ * Replaces the keys in the given slots (one, or both at once). One transaction: each slot's new
+ * ciphertext and digest, and an audit event per slot. The old keys stop verifying the moment it
+ * commits; if anything fails, nothing changes. The portal's action and the management API both
+ * call this.
  */
-export async function regenerateApiKey(
+export async function regenerateApiKeys(
   db: Db,
   secrets: KeySecrets,
-  input: { orgId: string; appId: number; slot: ApiKeySlot; origin: ChangeOrigin },
-): Promise<{ key: string; createdAt: Date }> {
-  const current = await db.apiKey.findUniqueOrThrow({
-    where: { appId_slot: { appId: input.appId, slot: input.slot } },
-    select: { id: true },
+  input: { orgId: string; appId: number; slots: readonly ApiKeySlot[]; origin: ChangeOrigin },
+): Promise<Map<ApiKeySlot, { key: string; createdAt: Date }>> {
+  const rows = await db.apiKey.findMany({
+    where: { appId: input.appId, slot: { in: [...input.slots] } },
+    select: { id: true, slot: true },
   });
-  const material = newKeyMaterial(current.id, secrets);
   const createdAt = new Date();
-  await db.$transaction([
-    db.apiKey.update({
-      where: { id: current.id },
-      data: {
-        ciphertext: material.ciphertext,
-        digest: material.digest,
-        createdAt,
-        createdById: input.origin.actorId,
-        lastUsedAt: null,
-      },
-    }),
-    db.auditEvent.create({
-      data: {
-        orgId: input.orgId,
-        appId: input.appId,
-        slot: input.slot,
-        action: 'api_key.regenerated',
-        actorId: input.origin.actorId,
-        ip: input.origin.ip ?? null,
-        userAgent: input.origin.userAgent?.slice(0, 300) ?? null,
-        createdAt,
-      },
-    }),
-  ]);
-  return { key: material.key, createdAt };
+  const issued = new Map<ApiKeySlot, { key: string; createdAt: Date }>();
+  const writes = input.slots.flatMap((slot) => {
+    const row = rows.find((r) => r.slot === slot);
+    if (!row) throw new Error(`App ${input.appId} has no key in slot ${slot}`);
+    const material = newKeyMaterial(row.id, secrets);
+    issued.set(slot, { key: material.key, createdAt });
+    return [
+      db.apiKey.update({
+        where: { id: row.id },
+        data: {
+          ciphertext: material.ciphertext,
+          digest: material.digest,
+          createdAt,
+          createdById: input.origin.actorId,
+          createdViaTokenId: input.origin.tokenId ?? null,
+          lastUsedAt: null,
+        },
+      }),
+      db.auditEvent.create({
+        data: {
+          orgId: input.orgId,
+          appId: input.appId,
+          slot,
+          action: 'api_key.regenerated',
+          actorId: input.origin.actorId,
+          tokenId: input.origin.tokenId ?? null,
+          ip: input.origin.ip ?? null,
+          userAgent: input.origin.userAgent?.slice(0, 300) ?? null,
+          createdAt,
+        },
+      }),
+    ];
+  });
+  await db.$transaction(writes);
+  return issued;
 }
 
 /** Decrypts a stored key for display. */

@@ -5,19 +5,22 @@ import { API_KEY_PREFIX } from './display';
 export { API_KEY_PREFIX, maskApiKey } from './display';
 
 /**
- * App API key format, after GitHub's token formats:
- *   spk_ + 30 base62 characters from a CSPRNG (≈178 bits) + 6 base62 characters of CRC32.
- * The prefix lets secret scanners recognise a leaked key; the checksum rejects a mistyped or
- * made-up key without touching the database.
+ * Secret formats, after GitHub's token formats: a fixed prefix + 30 base62 characters from a
+ * CSPRNG (≈178 bits) + 6 base62 characters of CRC32 over the rest. The prefix lets secret
+ * scanners recognise a leaked secret and tells the kinds apart; the checksum rejects a mistyped
+ * or made-up one without touching the database.
+ *   spk_…  app API keys (the runtime's X-API-Key)
+ *   spt_…  personal access tokens (the management API's Bearer token)
  */
-export const API_KEY_RANDOM_LENGTH = 30;
-export const API_KEY_CHECKSUM_LENGTH = 6;
-export const API_KEY_LENGTH = API_KEY_PREFIX.length + API_KEY_RANDOM_LENGTH + API_KEY_CHECKSUM_LENGTH;
+export const PERSONAL_ACCESS_TOKEN_PREFIX = 'spt_';
+export const RANDOM_LENGTH = 30;
+export const CHECKSUM_LENGTH = 6;
+/** Every format has a 4-character prefix, so every secret has this length. */
+export const SECRET_LENGTH = 4 + RANDOM_LENGTH + CHECKSUM_LENGTH;
+export const API_KEY_LENGTH = SECRET_LENGTH;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const API_KEY_PATTERN = new RegExp(
-  `^${API_KEY_PREFIX}[0-9A-Za-z]{${API_KEY_RANDOM_LENGTH + API_KEY_CHECKSUM_LENGTH}}$`,
-);
+const BODY_PATTERN = /^[0-9A-Za-z]+$/;
 
 /** n base62 characters, uniformly distributed (rejection sampling, no modulo bias). */
 export function randomBase62(n: number): string {
@@ -35,21 +38,27 @@ export function randomBase62(n: number): string {
 export function base62Checksum(body: string): string {
   let value = crc32(body);
   let out = '';
-  for (let i = 0; i < API_KEY_CHECKSUM_LENGTH; i++) {
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
     out = BASE62[value % 62] + out;
     value = Math.floor(value / 62);
   }
   return out;
 }
 
-export function generateApiKey(): string {
-  const body = API_KEY_PREFIX + randomBase62(API_KEY_RANDOM_LENGTH);
+function generateSecret(prefix: string): string {
+  const body = prefix + randomBase62(RANDOM_LENGTH);
   return body + base62Checksum(body);
 }
 
-/** True when the text has the key's shape and its checksum matches. Pure: no I/O. */
-export function isWellFormedApiKey(presented: string): boolean {
-  if (presented.length !== API_KEY_LENGTH || !API_KEY_PATTERN.test(presented)) return false;
-  const body = presented.slice(0, -API_KEY_CHECKSUM_LENGTH);
-  return base62Checksum(body) === presented.slice(-API_KEY_CHECKSUM_LENGTH);
+/** True when the text has the format's prefix and shape and its checksum matches. Pure: no I/O. */
+function isWellFormedSecret(presented: string, prefix: string): boolean {
+  if (presented.length !== SECRET_LENGTH || !presented.startsWith(prefix) || !BODY_PATTERN.test(presented.slice(prefix.length))) {
+    return false;
+  }
+  return base62Checksum(presented.slice(0, -CHECKSUM_LENGTH)) === presented.slice(-CHECKSUM_LENGTH);
 }
+
+export const generateApiKey = () => generateSecret(API_KEY_PREFIX);
+export const isWellFormedApiKey = (presented: string) => isWellFormedSecret(presented, API_KEY_PREFIX);
+export const generatePersonalAccessToken = () => generateSecret(PERSONAL_ACCESS_TOKEN_PREFIX);
+export const isWellFormedPersonalAccessToken = (presented: string) => isWellFormedSecret(presented, PERSONAL_ACCESS_TOKEN_PREFIX);

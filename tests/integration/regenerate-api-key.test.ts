@@ -124,16 +124,16 @@ describe('regenerating a key', () => {
     await signInAs(user);
 
     const issued: string[] = [];
-    const { regenerateApiKey: regenerate } = await import('@/lib/keys/api-keys');
+    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
-        const result = await regenerate(db, serverEnv().keySecrets, {
+        const result = await regenerateApiKeys(db, serverEnv().keySecrets, {
           orgId: org.id,
           appId: app.id,
-          slot: 1,
+          slots: [1],
           origin: { actorId: user.id },
         });
-        issued.push(result.key);
+        issued.push(result.get(1)!.key);
         return result;
       }),
     );

@@ -35,7 +35,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             appId={app.id}
             slot={key.slot}
             apiKey={key.key}
-            history={`${key.regenerated ? 'Regenerated' : 'Created'} ${timeAgo(key.createdAt, now)}${key.createdBy ? ` by ${key.createdBy}` : ''}`}
+            history={`${key.regenerated ? 'Regenerated' : 'Created'} ${timeAgo(key.createdAt, now)}${key.createdBy ? ` by ${key.createdBy}` : ''}${key.createdViaToken ? ` via token ${key.createdViaToken}` : ''}`}
             usage={key.lastUsedAt ? `Last used ${timeAgo(key.lastUsedAt, now)}` : 'Never used'}
             disabledReason={mayRegenerate ? null : 'Only owners and admins can regenerate keys.'}
           />

@@ -1,0 +1,132 @@
+'use client';
+
+import { useState, useTransition, type FormEvent } from 'react';
+import toast from 'react-hot-toast';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/text-field';
+import { createToken } from '@/lib/actions/tokens';
+import { copyText } from '@/lib/clipboard';
+
+const SCOPES = [
+  { value: 'apps:read', label: 'apps:read', hint: 'List apps and read their keys' },
+  { value: 'apps:write', label: 'apps:write', hint: 'Also regenerate keys (includes apps:read)' },
+  { value: '*', label: '*', hint: 'Everything' },
+];
+
+const selectClass = 'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600';
+
+export function CreateTokenForm({ orgs }: { orgs: string[] }) {
+  const [pending, startTransition] = useTransition();
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [expiration, setExpiration] = useState('30');
+  const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    startTransition(async () => {
+      const result = await createToken(form);
+      if (!result.ok) {
+        setError(result.error);
+        setFieldErrors(result.fieldErrors ?? {});
+        return;
+      }
+      setError(null);
+      setFieldErrors({});
+      setCreated(result.data);
+      formElement.reset();
+      setExpiration('30');
+      toast.success(`Token ${result.data.name} created`);
+    });
+  }
+
+  async function copy() {
+    if (!created) return;
+    if (await copyText(created.token)) toast.success('Token copied');
+    else toast.error('Could not copy the token. Select it and copy it by hand.');
+  }
+
+  return (
+    <div className="space-y-4">
+      {created ? (
+        <div role="region" aria-label="New token" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4">
+          <p className="text-sm font-medium text-amber-900">
+            Copy the token {created.name} now. It cannot be shown again.
+          </p>
+          <div className="flex flex-wrap gap-2">
+            <label htmlFor="new-token" className="sr-only">
+              New token
+            </label>
+            <input id="new-token" readOnly value={created.token} className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm" />
+            <Button variant="secondary" onClick={() => void copy()}>
+              Copy token
+            </Button>
+            <Button variant="secondary" onClick={() => setCreated(null)}>
+              Done
+            </Button>
+          </div>
+        </div>
+      ) : null}
+      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <TextField label="Name" name="name" required maxLength={64} placeholder="ci-rotate" error={fieldErrors.name?.[0]} />
+        <div className="space-y-1">
+          <label htmlFor="token-org" className="block text-sm font-medium text-slate-800">
+            Organization
+          </label>
+          <select id="token-org" name="org" className={selectClass} defaultValue={orgs[0]}>
+            {orgs.map((org) => (
+              <option key={org} value={org}>
+                {org}
+              </option>
+            ))}
+            <option value="*">All organizations</option>
+          </select>
+          {fieldErrors.org ? <p className="text-sm text-red-700">{fieldErrors.org[0]}</p> : null}
+        </div>
+        <fieldset className="space-y-2">
+          <legend className="text-sm font-medium text-slate-800">Scopes</legend>
+          {SCOPES.map((scope) => (
+            <label key={scope.value} className="flex items-start gap-2 text-sm">
+              <input type="radio" name="scope" value={scope.value} defaultChecked={scope.value === 'apps:read'} className="mt-1" />
+              <span>
+                <span className="font-mono">{scope.label}</span> <span className="text-slate-600">— {scope.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="space-y-1">
+          <label htmlFor="token-expiration" className="block text-sm font-medium text-slate-800">
+            Expiration
+          </label>
+          <select id="token-expiration" name="expiration" className={selectClass} value={expiration} onChange={(e) => setExpiration(e.target.value)}>
+            <option value="7">7 days</option>
+            <option value="30">30 days</option>
+            <option value="90">90 days</option>
+            <option value="date">On a date…</option>
+            <option value="none">No expiration</option>
+          </select>
+          {expiration === 'date' ? (
+            <div className="pt-2">
+              <TextField label="Expires on" name="expiresOn" type="date" required error={fieldErrors.expiresOn?.[0]} />
+            </div>
+          ) : null}
+          {expiration === 'none' ? (
+            <p role="note" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              A token without an expiration works until you revoke it. Prefer one that expires, and rotate it.
+            </p>
+          ) : null}
+        </div>
+        {error && Object.keys(fieldErrors).length === 0 ? (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        ) : null}
+        <Button type="submit" disabled={pending} aria-busy={pending}>
+          {pending ? 'Creating…' : 'Create token'}
+        </Button>
+      </form>
+    </div>
+  );
+}

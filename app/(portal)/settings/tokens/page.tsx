@@ -1,0 +1,87 @@
+import type { Metadata } from 'next';
+import { db } from '@/lib/db';
+import { requireUser } from '@/lib/data/current';
+import { listOrgsForUser } from '@/lib/data/orgs';
+import { timeAgo } from '@/lib/time';
+import { CreateTokenForm } from './create-token-form';
+import { RevokeTokenButton } from './revoke-token-button';
+
+export const metadata: Metadata = { title: 'Personal access tokens' };
+
+const SCOPE_LABELS: Record<string, string> = { 'apps:read': 'apps:read', 'apps:write': 'apps:write', '*': '* (everything)' };
+
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export default async function TokensPage() {
+  const user = await requireUser();
+  const [orgs, tokens] = await Promise.all([
+    listOrgsForUser(user.id),
+    db.personalAccessToken.findMany({
+      where: { userId: user.id },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, name: true, scopes: true, lastFour: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true, org: { select: { name: true } } },
+    }),
+  ]);
+  const now = new Date();
+  return (
+    <main className="mx-auto max-w-6xl space-y-6 px-6 py-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Personal access tokens</h1>
+        <p className="mt-1 text-sm text-slate-700">
+          Tokens authenticate the management API (<code className="font-mono">Authorization: Bearer …</code>), for
+          automation such as key rotation in CI. A token acts as you, within its organization and scopes.
+        </p>
+      </div>
+      <section aria-labelledby="create-token-heading" className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="create-token-heading" className="text-lg font-semibold">
+          Create token
+        </h2>
+        <CreateTokenForm orgs={orgs.map((org) => org.name)} />
+      </section>
+      <section aria-labelledby="tokens-heading" className="space-y-3">
+        <h2 id="tokens-heading" className="text-lg font-semibold">
+          Your tokens
+        </h2>
+        {tokens.length === 0 ? (
+          <p className="text-sm text-slate-700">No tokens yet.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+              <thead className="bg-slate-100 text-slate-700">
+                <tr>
+                  {['Name', 'Organization', 'Scopes', 'Created', 'Last used', 'Expires', 'Status'].map((heading) => (
+                    <th key={heading} scope="col" className="px-3 py-2 font-medium">
+                      {heading}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((token) => {
+                  const expired = token.expiresAt !== null && token.expiresAt <= now;
+                  return (
+                    <tr key={token.id} className="border-t border-slate-200">
+                      <th scope="row" className="px-3 py-2 font-medium">
+                        {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
+                      </th>
+                      <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
+                      <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
+                      <td className="px-3 py-2">{day(token.createdAt)}</td>
+                      <td className="px-3 py-2">{token.lastUsedAt ? timeAgo(token.lastUsedAt, now) : 'Never'}</td>
+                      <td className="px-3 py-2">{token.expiresAt ? day(token.expiresAt) : 'Never'}</td>
+                      <td className="px-3 py-2">
+                        {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,52 @@
+import 'server-only';
+import { db } from '../db';
+import { serverEnv } from '../env';
+import { FailureLimiter } from '../runtime/failure-limiter';
+import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
+import { scopeGrants, type RequiredScope } from '../tokens/scopes';
+import { clientAddress } from './client-address';
+import { ApiError, apiErrors, errorResponse } from './errors';
+
+/** Failed token authentications per client address per minute, as for app keys. Per process. */
+let limiter: FailureLimiter | undefined;
+
+export type ApiContext = TokenContext & { request: Request; address: string };
+
+async function authenticate(request: Request): Promise<ApiContext> {
+  limiter ??= new FailureLimiter(serverEnv().apiAuthFailuresPerMinute);
+  const address = clientAddress(request.headers);
+  const wait = limiter.retryAfter(address, Date.now());
+  if (wait > 0) throw apiErrors.tooManyFailures(wait);
+  const header = request.headers.get('authorization');
+  if (!header) throw apiErrors.missingAuthorization();
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const token = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
+  if (!token) {
+    limiter.recordFailure(address, Date.now());
+    throw apiErrors.invalidToken();
+  }
+  return { ...token, request, address };
+}
+
+/**
+ * Wraps a management API route handler: authenticates the Bearer token (401s, rate limit),
+ * checks the scope (403), hands the handler a typed context, and turns errors into Spice-shaped
+ * JSON answers. Unexpected errors are a 500 with a generic message; the log gets the error's
+ * name only, never a token or key.
+ */
+export function withToken<P extends Record<string, string>>(
+  scope: RequiredScope,
+  handler: (context: ApiContext, params: P) => Promise<Response>,
+): (request: Request, route: { params: Promise<P> }) => Promise<Response> {
+  return async (request, route) => {
+    try {
+      const context = await authenticate(request);
+      if (!scopeGrants(context.scopes, scope)) throw apiErrors.insufficientScope(scope);
+      return await handler(context, await route.params);
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error);
+      console.error(`[api ${request.method} ${new URL(request.url).pathname}] failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+      return Response.json({ error: 'Internal server error' }, { status: 500 });
+    }
+  };
+}
