@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createClient, type Client } from '@libsql/client';
+import pg from 'pg';
 import { databaseProvider, sqliteFile } from './database-url';
 
 /**
@@ -50,22 +51,13 @@ async function migrateSqlite(client: Client, migrations: MigrationFile[]): Promi
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
   );
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
-  for (const migration of migrations) {
-    const records = rows.rows.filter((row) => row.migration_name === migration.name && row.rolled_back_at === null);
-    if (records.some((row) => row.finished_at === null)) {
-      throw new Error(
-        `Migration ${migration.name} failed earlier and is recorded as unfinished. Repair the database, ` +
-          `then mark it rolled back in _prisma_migrations before starting again.`,
-      );
-    }
-    const done = records.find((row) => row.finished_at !== null);
-    if (done) {
-      if (done.checksum !== migration.checksum) {
-        throw new Error(`Migration ${migration.name} was changed after it was applied. Restore the original file.`);
-      }
-      result.alreadyApplied.push(migration.name);
-      continue;
-    }
+  const records = rows.rows.map((row) => ({
+    migration_name: row.migration_name,
+    checksum: row.checksum,
+    finished_at: row.finished_at,
+    rolled_back_at: row.rolled_back_at,
+  }));
+  for (const migration of pending(migrations, records, result)) {
     const id = randomUUID();
     await client.execute({
       sql: 'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)',
@@ -91,11 +83,85 @@ async function migrateSqlite(client: Client, migrations: MigrationFile[]): Promi
   return result;
 }
 
+const POSTGRES_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** The advisory lock Prisma's migrate takes, so that two instances starting at once take turns. */
+const POSTGRES_MIGRATION_LOCK = 72707369;
+
+type MigrationRecord = { migration_name: unknown; checksum: unknown; finished_at: unknown; rolled_back_at: unknown };
+
+/** Which migrations still need applying; throws on an edited or a failed one (as Prisma does). */
+function pending(migrations: MigrationFile[], records: MigrationRecord[], result: MigrationResult): MigrationFile[] {
+  return migrations.filter((migration) => {
+    const mine = records.filter((row) => row.migration_name === migration.name && row.rolled_back_at === null);
+    if (mine.some((row) => row.finished_at === null)) {
+      throw new Error(
+        `Migration ${migration.name} failed earlier and is recorded as unfinished. Repair the database, ` +
+          `then mark it rolled back in _prisma_migrations before starting again.`,
+      );
+    }
+    const done = mine.find((row) => row.finished_at !== null);
+    if (!done) return true;
+    if (done.checksum !== migration.checksum) {
+      throw new Error(`Migration ${migration.name} was changed after it was applied. Restore the original file.`);
+    }
+    result.alreadyApplied.push(migration.name);
+    return false;
+  });
+}
+
+async function migratePostgres(client: pg.Client, migrations: MigrationFile[]): Promise<MigrationResult> {
+  await client.query('SELECT pg_advisory_lock($1)', [POSTGRES_MIGRATION_LOCK]);
+  try {
+    await client.query(POSTGRES_MIGRATIONS_TABLE);
+    const records = (await client.query('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')).rows;
+    const result: MigrationResult = { applied: [], alreadyApplied: [] };
+    for (const migration of pending(migrations, records, result)) {
+      const id = randomUUID();
+      await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)', [
+        id,
+        migration.checksum,
+        migration.name,
+      ]);
+      try {
+        // PostgreSQL's DDL is transactional: all of a migration applies or none of it does.
+        await client.query(`BEGIN;\n${migration.sql}\nCOMMIT;`);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('UPDATE "_prisma_migrations" SET logs = $1 WHERE id = $2', [error instanceof Error ? error.message : String(error), id]);
+        throw new Error(`Migration ${migration.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+      result.applied.push(migration.name);
+    }
+    return result;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [POSTGRES_MIGRATION_LOCK]).catch(() => undefined);
+  }
+}
+
 /** Brings the database at `databaseUrl` (absolute) up to the committed migrations. */
 export async function migrate(databaseUrl: string, root = process.cwd()): Promise<MigrationResult> {
   const provider = databaseProvider(databaseUrl);
   const migrations = readMigrations(migrationsDir(provider, root));
-  if (provider !== 'sqlite') throw new Error(`No migration runner for ${provider} yet.`);
+  if (provider === 'postgresql') {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return await migratePostgres(client, migrations);
+    } finally {
+      await client.end();
+    }
+  }
   fs.mkdirSync(path.dirname(sqliteFile(databaseUrl)), { recursive: true });
   const client = createClient({ url: databaseUrl });
   try {

@@ -1,10 +1,19 @@
 import { PrismaLibSql } from '@prisma/adapter-libsql';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { databaseProvider } from './database-url';
 import { PrismaClient } from './generated/prisma/client';
 
-/** A Prisma client on a driver adapter, for the database the URL names. */
+/**
+ * A Prisma client on a driver adapter for the database the URL names: libSQL for the embedded
+ * SQLite file, node-postgres for PostgreSQL. The generated client must be for the same provider
+ * (npm run generate follows DATABASE_URL).
+ */
 export function createPrismaClient(databaseUrl: string) {
-  // Busy timeout: several processes (portal, runtime, migrations) may share the SQLite file.
-  const adapter = new PrismaLibSql({ url: databaseUrl, timeout: 5000 });
+  const adapter =
+    databaseProvider(databaseUrl) === 'postgresql'
+      ? new PrismaPg({ connectionString: databaseUrl, max: 10 })
+      : // Busy timeout: several processes (portal, runtime, migrations) may share the SQLite file.
+        new PrismaLibSql({ url: databaseUrl, timeout: 5000 });
   return new PrismaClient({
     adapter,
     // Secret columns are left out unless a query asks for them on purpose.

@@ -49,12 +49,12 @@ function load(name: string, url: string, options: { method: string; headers?: Re
   };
 }
 
-function opsPerSecond(fn: () => unknown, ms = 1000): number {
-  for (let i = 0; i < 1000; i++) fn();
+async function opsPerSecond(fn: () => Promise<unknown>, ms = 1000): Promise<number> {
+  for (let i = 0; i < 1000; i++) await fn();
   let count = 0;
   const end = performance.now() + ms;
   while (performance.now() < end) {
-    for (let i = 0; i < 100; i++) fn();
+    for (let i = 0; i < 100; i++) await fn();
     count += 100;
   }
   return count / (ms / 1000);
@@ -122,11 +122,11 @@ try {
   const store = openKeyStore(databaseUrl);
   const unknownKey = generateApiKey();
   const verify = {
-    valid: opsPerSecond(() => authenticateKey(validKey, store, secrets.digestSecret)),
-    unknown: opsPerSecond(() => authenticateKey(unknownKey, store, secrets.digestSecret)),
-    malformed: opsPerSecond(() => authenticateKey('spk_not-a-key', store, secrets.digestSecret)),
+    valid: await opsPerSecond(() => authenticateKey(validKey, store, secrets.digestSecret)),
+    unknown: await opsPerSecond(() => authenticateKey(unknownKey, store, secrets.digestSecret)),
+    malformed: await opsPerSecond(() => authenticateKey('spk_not-a-key', store, secrets.digestSecret)),
   };
-  store.close();
+  await store.close();
 
   const [health, select, unknown, malformed, portal] = rows as [Row, Row, Row, Row, Row];
   const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

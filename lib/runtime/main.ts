@@ -22,10 +22,7 @@ try {
   const stop = () => {
     server.close();
     server.closeAllConnections();
-    void databases.close().finally(() => {
-      keys.close();
-      process.exit(0);
-    });
+    void Promise.allSettled([databases.close(), keys.close()]).finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -82,7 +82,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     return req.socket.remoteAddress ?? 'unknown';
   }
 
-  function authenticate(req: IncomingMessage): StoredKey | null {
+  function authenticate(req: IncomingMessage): Promise<StoredKey | null> {
     const header = req.headers['x-api-key'];
     return authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret);
   }
@@ -90,12 +90,10 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   function recordUse(key: StoredKey): void {
     const now = Date.now();
     if (!lastUsed.shouldWrite(key.id, now)) return;
-    try {
-      keys.touch(key.id, key.digest, new Date(now));
-    } catch (error) {
-      // Bookkeeping must never fail a query.
+    // Bookkeeping never holds up or fails a query.
+    keys.touch(key.id, key.digest, new Date(now)).catch((error: unknown) => {
       log(`[runtime] could not record key use: ${error instanceof Error ? error.name : 'unknown error'}`);
-    }
+    });
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,7 +103,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       send(res, 429, 'Too Many Requests', 'text/plain; charset=utf-8', { 'Retry-After': String(wait) });
       return;
     }
-    const key = authenticate(req);
+    const key = await authenticate(req);
     if (!key) {
       limiter.recordFailure(address, Date.now());
       unauthorized(res);

@@ -32,7 +32,7 @@ export async function startRuntime(env: Record<string, string> = {}) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await databases.close();
-      keys.close();
+      await keys.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

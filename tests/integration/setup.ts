@@ -1,16 +1,15 @@
-// Each integration test file gets a fresh SQLite database file, migrated by the real runner,
-// and its own secrets. Next.js's request context (cookies, headers, revalidation) does not
-// exist outside a request, so the test supplies it: the session cookie is a real next-auth JWT.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// Each integration test file gets a fresh database (a SQLite file, or a PostgreSQL database when
+// TEST_DATABASE=postgresql), migrated by the real runner, and its own secrets. Next.js's request
+// context (cookies, headers, revalidation) does not exist outside a request, so the test
+// supplies it: the session cookie is a real next-auth JWT.
 import { randomBytes } from 'node:crypto';
 import { afterAll, vi } from 'vitest';
 import { migrate } from '@/lib/migrate';
+import { createTestDatabase } from '../support/test-database';
 import { request } from './request';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
-process.env.DATABASE_URL = `file:${path.join(dir, 'portal.db')}`;
+const database = await createTestDatabase('integration');
+process.env.DATABASE_URL = database.url;
 process.env.KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 process.env.KEY_DIGEST_SECRET = randomBytes(32).toString('base64');
 process.env.NEXTAUTH_SECRET = randomBytes(32).toString('base64');
@@ -27,4 +26,8 @@ vi.mock('next/headers', () => ({
 }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  const { db } = await import('@/lib/db');
+  await db.$disconnect();
+  await database.drop();
+});
