@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { runtimeURL } from './ports';
+import { runtimeURL } from './servers';
 import { createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { portalURL } from './ports';
+import { portalURL } from './servers';
 import { createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
