@@ -1,152 +1,85 @@
-// npm run bench: throughput and latency of the runtime and the portal, on loopback, with the
-// production servers (next start on the production build, the runtime's own entry point).
-// Prints one Markdown table; the README shows a run. Not a test: nothing here passes or fails.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// npm run bench: throughput and latency of the runtime and the portal, with the production
+// servers on loopback, on SQLite and on PostgreSQL side by side (PostgreSQL from
+// BENCH_POSTGRES_URL, or a throwaway cluster when PostgreSQL is installed). Prints Markdown
+// tables; the README shows a run. Not a test: nothing here passes or fails.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createUserWithOrg } from '../lib/data/users';
-import { createAppKeys, revealApiKey } from '../lib/keys/api-keys';
-import { generateApiKey } from '../lib/keys/format';
-import { migrate } from '../lib/migrate';
-import { createPrismaClient } from '../lib/prisma';
-import { authenticateKey, openKeyStore } from '../lib/runtime/key-store';
+import type { Column } from './bench-run';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
-const WARMUP_MS = 1000;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const PORTAL_PORT = 3390;
-const RUNTIME_PORT = 8390;
 const root = process.cwd();
 
-type Row = { name: string; rps: number; p50: number; p99: number; statuses: string };
-
-/**
- * Keeps CONCURRENCY requests in flight on keep-alive connections for the duration, from a
- * separate process running the lean load generator (scripts/load.mjs); bounded in time.
- */
-function load(name: string, url: string, options: { method: string; headers?: Record<string, string>; body?: string }): Row {
-  const target = new URL(url);
-  const spec = {
-    host: target.hostname,
-    port: Number(target.port),
-    path: target.pathname,
-    durationMs: DURATION_MS,
-    warmupMs: WARMUP_MS,
-    connections: CONCURRENCY,
-    ...options,
-  };
-  const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'load.mjs'), JSON.stringify(spec)], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`load generator failed for ${name}: ${run.stderr}`);
-  const result = JSON.parse(run.stdout) as { rps: number; p50: number; p99: number; statuses: Record<string, number> };
-  return {
-    name,
-    rps: result.rps,
-    p50: result.p50,
-    p99: result.p99,
-    statuses: Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(' '),
-  };
+function run(command: string, args: string[], env: Record<string, string | undefined> = {}, capture = false) {
+  const result = spawnSync(command, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+  return result.stdout ?? '';
 }
 
-async function opsPerSecond(fn: () => Promise<unknown>, ms = 1000): Promise<number> {
-  for (let i = 0; i < 1000; i++) await fn();
-  let count = 0;
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    for (let i = 0; i < 100; i++) await fn();
-    count += 100;
-  }
-  return count / (ms / 1000);
+function build(env: Record<string, string | undefined>, distDir: string) {
+  console.error(`Building the production portal into ${distDir}…`);
+  run(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs')], env);
+  run(path.join(root, 'node_modules', '.bin', 'next'), ['build'], { ...env, NEXT_DIST_DIR: distDir });
 }
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(url).then((r) => r.ok).catch(() => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not come up`);
+function measure(env: Record<string, string | undefined>): Column {
+  const out = run(path.join(root, 'node_modules', '.bin', 'tsx'), ['--conditions=react-server', path.join(root, 'scripts', 'bench-run.ts')], env, true);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Column;
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'));
-const children: ChildProcess[] = [];
+const columns: { name: string; column: Column }[] = [];
+const sqliteEnv = { DATABASE_URL: undefined, NEXT_DIST_DIR: '.next', BENCH_ADMIN_URL: undefined };
+if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) build(sqliteEnv, '.next');
+console.error('Measuring on SQLite…');
+columns.push({ name: 'SQLite', column: measure(sqliteEnv) });
+
+let cluster: string | null = null;
+let adminUrl = process.env.BENCH_POSTGRES_URL;
 try {
-  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    console.log('No production build yet: running npm run build…');
-    if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  if (!adminUrl) {
+    const started = spawnSync('bash', [path.join(root, 'scripts', 'pg-throwaway.sh'), 'start'], { encoding: 'utf8' });
+    if (started.status === 0) {
+      const [url, dir] = started.stdout.trim().split(' ');
+      adminUrl = url;
+      cluster = dir!;
+    } else {
+      console.error('PostgreSQL is not installed: no PostgreSQL column (set BENCH_POSTGRES_URL, or install it).');
+    }
   }
-  const databaseUrl = `file:${path.join(dir, 'portal.db')}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    KEY_DIGEST_SECRET: randomBytes(32).toString('base64'),
-    NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
-    NEXT_TELEMETRY_DISABLED: '1',
-    AUTH_TRUST_HOST: 'true',
-    RUNTIME_PORT: String(RUNTIME_PORT),
-    RUNTIME_HOST: '127.0.0.1',
-    RUNTIME_DATA_DIR: path.join(dir, 'runtime'),
-    // The unknown-key row measures the key check itself, so the failed-auth limiter is off.
-    RUNTIME_AUTH_FAILURES_PER_MINUTE: '0',
-  };
-  await migrate(databaseUrl);
-  const db = createPrismaClient(databaseUrl);
-  const secrets = { encryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'), digestSecret: Buffer.from(env.KEY_DIGEST_SECRET, 'base64') };
-  const { userId, orgName } = await createUserWithOrg(db, { name: 'Bench', email: 'bench@example.com' });
-  const org = await db.organization.findUniqueOrThrow({ where: { name: orgName }, select: { id: true } });
-  const app = await db.$transaction(async (tx) => {
-    const created = await tx.app.create({ data: { orgId: org.id, name: 'bench-app' }, select: { id: true } });
-    await createAppKeys(tx, created.id, userId, secrets);
-    return created;
-  });
-  const row = await db.apiKey.findFirstOrThrow({ where: { appId: app.id, slot: 1 }, select: { id: true, ciphertext: true } });
-  const validKey = revealApiKey(row, secrets);
-  await db.$disconnect();
-
-  children.push(spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(PORTAL_PORT), '-H', '127.0.0.1'], { env, stdio: 'ignore' }));
-  children.push(spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'runtime', 'main.ts')], { env, stdio: 'ignore' }));
-  await waitFor(`http://127.0.0.1:${PORTAL_PORT}/api/health`);
-  await waitFor(`http://127.0.0.1:${RUNTIME_PORT}/health`);
-
-  const runtime = `http://127.0.0.1:${RUNTIME_PORT}`;
-  const sql = (key: string) => ({ method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'text/plain' }, body: 'SELECT 1' });
-  const rows: Row[] = [];
-  rows.push(load('runtime GET /health', `${runtime}/health`, { method: 'GET' }));
-  rows.push(load('runtime POST /v1/sql SELECT 1, valid key', `${runtime}/v1/sql`, sql(validKey)));
-  rows.push(load('runtime POST /v1/sql, unknown well-formed key (401)', `${runtime}/v1/sql`, sql(generateApiKey())));
-  rows.push(load('runtime POST /v1/sql, malformed key (401)', `${runtime}/v1/sql`, sql('not-a-key')));
-  rows.push(load('portal GET /api/health (cheapest route)', `http://127.0.0.1:${PORTAL_PORT}/api/health`, { method: 'GET' }));
-
-  const store = openKeyStore(databaseUrl);
-  const unknownKey = generateApiKey();
-  const verify = {
-    valid: await opsPerSecond(() => authenticateKey(validKey, store, secrets.digestSecret)),
-    unknown: await opsPerSecond(() => authenticateKey(unknownKey, store, secrets.digestSecret)),
-    malformed: await opsPerSecond(() => authenticateKey('spk_not-a-key', store, secrets.digestSecret)),
-  };
-  await store.close();
-
-  const [health, select, unknown, malformed, portal] = rows as [Row, Row, Row, Row, Row];
-  const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  console.log(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${CONCURRENCY} connections, ${DURATION_MS / 1000} s per row\n`);
-  console.log('| route | requests/s | p50 ms | p99 ms | statuses |');
-  console.log('| --- | ---: | ---: | ---: | --- |');
-  for (const r of rows) console.log(`| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.statuses} |`);
-  console.log('\n| ratio | value | aim |');
-  console.log('| --- | ---: | ---: |');
-  console.log(`| SELECT 1 (valid key) / runtime /health | ${fmt(select.rps / health.rps, 2)} | |`);
-  console.log(`| unknown key 401 / runtime /health | ${fmt(unknown.rps / health.rps, 2)} | ≥ 0.8 |`);
-  console.log(`| malformed key 401 / runtime /health | ${fmt(malformed.rps / health.rps, 2)} | ≥ 0.9 |`);
-  console.log(`| SELECT 1 (valid key) / portal cheapest route | ${fmt(select.rps / portal.rps, 2)} | ≥ 5 |`);
-  console.log('\n| in-process key check (authenticateKey) | operations/s |');
-  console.log('| --- | ---: |');
-  console.log(`| valid key | ${fmt(verify.valid)} |`);
-  console.log(`| unknown well-formed key | ${fmt(verify.unknown)} |`);
-  console.log(`| malformed key | ${fmt(verify.malformed)} |`);
+  if (adminUrl) {
+    const pgEnv = { DATABASE_URL: adminUrl, NEXT_DIST_DIR: '.next-postgresql', BENCH_ADMIN_URL: adminUrl };
+    build(pgEnv, '.next-postgresql');
+    console.error('Measuring on PostgreSQL…');
+    columns.push({ name: 'PostgreSQL', column: measure(pgEnv) });
+  }
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  fs.rmSync(dir, { recursive: true, force: true });
+  // Back to the default provider's client.
+  run(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs')], { DATABASE_URL: undefined });
+  if (cluster) spawnSync('bash', [path.join(root, 'scripts', 'pg-throwaway.sh'), 'stop', cluster]);
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const names = columns.map((c) => c.name);
+const rowNames = columns[0]!.column.rows.map((r) => r.name);
+console.log(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; requests/s, p50 / p99 ms\n`);
+console.log(`| route | ${names.join(' | ')} |`);
+console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
+rowNames.forEach((name, i) => {
+  const cells = columns.map(({ column }) => {
+    const r = column.rows[i]!;
+    return `${fmt(r.rps)} (${fmt(r.p50, 1)} / ${fmt(r.p99, 1)})`;
+  });
+  console.log(`| ${name} | ${cells.join(' | ')} |`);
+});
+const ratio = (column: Column, a: number, b: number) => fmt(column.rows[a]!.rps / column.rows[b]!.rps, 2);
+console.log(`\n| ratio | aim | ${names.join(' | ')} |`);
+console.log(`| --- | ---: | ${names.map(() => '---:').join(' | ')} |`);
+console.log(`| SELECT 1 (valid key) / runtime /health | | ${columns.map(({ column }) => ratio(column, 1, 0)).join(' | ')} |`);
+console.log(`| unknown key 401 / runtime /health | ≥ 0.8 | ${columns.map(({ column }) => ratio(column, 2, 0)).join(' | ')} |`);
+console.log(`| malformed key 401 / runtime /health | ≥ 0.9 | ${columns.map(({ column }) => ratio(column, 3, 0)).join(' | ')} |`);
+console.log(`| SELECT 1 (valid key) / portal cheapest route | ≥ 5 | ${columns.map(({ column }) => ratio(column, 1, 4)).join(' | ')} |`);
+console.log(`\n| in-process key check (authenticateKey), operations/s | ${names.join(' | ')} |`);
+console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
+for (const kind of ['valid', 'unknown', 'malformed'] as const) {
+  console.log(`| ${kind} key | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
 }

@@ -21,28 +21,22 @@ PG_DIR=""
 finish() {
   # Leave the generated client on the default provider, and stop the throwaway cluster.
   node scripts/prisma-generate.mjs >/dev/null 2>&1 || true
-  if [ -n "$PG_DIR" ]; then
-    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D $PG_DIR/data -m immediate stop" >/dev/null 2>&1 || true
-    else "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
-    rm -rf "$PG_DIR"
-  fi
+  if [ -n "$PG_DIR" ]; then bash scripts/pg-throwaway.sh stop "$PG_DIR"; fi
 }
 trap finish EXIT
 
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then
-  INITDB=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -z "$INITDB" ]; then
-    if [ -n "${CI:-}" ]; then echo "PostgreSQL is not installed (initdb not found)." >&2; exit 1; fi
+  set +e
+  CLUSTER=$(bash scripts/pg-throwaway.sh start)
+  status=$?
+  set -e
+  if [ $status = 3 ] && [ -z "${CI:-}" ]; then
     step "PostgreSQL is not installed: its suites were skipped. Install it (apt-get install postgresql) or set TEST_POSTGRES_URL."
     exit 0
   fi
-  PG_BIN=$(dirname "$(readlink -f "$INITDB")")
-  PG_DIR=$(mktemp -d /tmp/portal-pg-XXXXXX)
-  PG_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-  START="$PG_BIN/initdb -D $PG_DIR/data --auth=trust -U postgres >$PG_DIR/initdb.log 2>&1 && $PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off' -w start >/dev/null"
-  # initdb refuses to run as root: the cluster belongs to the postgres user then.
-  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; su postgres -s /bin/sh -c "$START"; else sh -c "$START"; fi
-  export TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  [ $status = 0 ] || exit $status
+  export TEST_POSTGRES_URL=${CLUSTER% *}
+  PG_DIR=${CLUSTER#* }
 fi
 
 step "PostgreSQL: integration tests"

@@ -1,0 +1,41 @@
+import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../prisma';
+import { decryptSecret, digestSecret, encryptSecret, type KeySecrets } from './crypto';
+
+export type RotationResult = { keys: number; tokensRevoked: number };
+
+/**
+ * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
+ * key is decrypted with the old encryption key, encrypted with the new one, and its lookup
+ * digest recomputed with the new digest secret. The keys themselves do not change, so clients
+ * keep working once every instance runs with the new secrets.
+ *
+ * Personal access tokens are stored as digests only, so a new digest secret cannot carry them
+ * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so.
+ */
+export async function rotateKeySecrets(
+  db: Db,
+  current: KeySecrets,
+  next: KeySecrets,
+  options: { revokeTokens: boolean },
+): Promise<RotationResult> {
+  const digestChanges = !current.digestSecret.equals(next.digestSecret);
+  const activeTokens = digestChanges ? await db.personalAccessToken.count({ where: { revokedAt: null } }) : 0;
+  if (activeTokens > 0 && !options.revokeTokens) {
+    throw new Error(
+      `${activeTokens} personal access token(s) are active. A new digest secret cannot carry them over ` +
+        '(only their digests are stored): run again with --revoke-tokens to revoke them.',
+    );
+  }
+  const rows = await db.apiKey.findMany({ select: { id: true, ciphertext: true } });
+  const updates: Prisma.PrismaPromise<unknown>[] = rows.map((row) => {
+    const key = decryptSecret(row.ciphertext, row.id, current.encryptionKey);
+    return db.apiKey.update({
+      where: { id: row.id },
+      data: { ciphertext: encryptSecret(key, row.id, next.encryptionKey), digest: digestSecret(key, next.digestSecret) },
+    });
+  });
+  const revoke = db.personalAccessToken.updateMany({ where: { revokedAt: null }, data: { revokedAt: new Date() } });
+  await db.$transaction(digestChanges && activeTokens > 0 ? [...updates, revoke] : updates);
+  return { keys: rows.length, tokensRevoked: digestChanges ? activeTokens : 0 };
+}

@@ -1,0 +1,51 @@
+// npm run rotate-secrets: re-keys the stored app keys to new secrets.
+//   NEW_KEY_ENCRYPTION_KEY=… NEW_KEY_DIGEST_SECRET=… npm run rotate-secrets [-- --revoke-tokens]
+// Either new value may be left out to keep the current one. Stop every instance first; start
+// them again with the new values. On the embedded database, data/secrets.json is updated here.
+import fs from 'node:fs';
+import { z } from 'zod';
+import { databaseProvider, sqliteFile } from '../lib/database-url';
+import { serverEnv } from '../lib/env';
+import { rotateKeySecrets } from '../lib/keys/rotate-secrets';
+import { createPrismaClient } from '../lib/prisma';
+import { readSecretsFile, secretsFileFor } from '../lib/secrets';
+
+const base64 = (bytes: number, exact: boolean) =>
+  z
+    .string()
+    .transform((value) => Buffer.from(value, 'base64'))
+    .refine((buf) => (exact ? buf.length === bytes : buf.length >= bytes), `must be ${exact ? '' : 'at least '}${bytes} bytes, base64-encoded`)
+    .optional();
+
+try {
+  const parsed = z
+    .object({ NEW_KEY_ENCRYPTION_KEY: base64(32, true), NEW_KEY_DIGEST_SECRET: base64(32, false) })
+    .safeParse(process.env);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  const env = serverEnv();
+  const next = {
+    encryptionKey: parsed.data.NEW_KEY_ENCRYPTION_KEY ?? env.keySecrets.encryptionKey,
+    digestSecret: parsed.data.NEW_KEY_DIGEST_SECRET ?? env.keySecrets.digestSecret,
+  };
+  if (!parsed.data.NEW_KEY_ENCRYPTION_KEY && !parsed.data.NEW_KEY_DIGEST_SECRET) {
+    throw new Error('Set NEW_KEY_ENCRYPTION_KEY and/or NEW_KEY_DIGEST_SECRET (for example: openssl rand -base64 32).');
+  }
+  const db = createPrismaClient(env.databaseUrl);
+  const result = await rotateKeySecrets(db, env.keySecrets, next, { revokeTokens: process.argv.includes('--revoke-tokens') });
+  await db.$disconnect();
+  console.log(`Re-keyed ${result.keys} API key(s); revoked ${result.tokensRevoked} personal access token(s).`);
+
+  const file = databaseProvider(env.databaseUrl) === 'sqlite' ? secretsFileFor(sqliteFile(env.databaseUrl)) : null;
+  const stored = file ? readSecretsFile(file) : null;
+  if (file && stored && !process.env.KEY_ENCRYPTION_KEY && !process.env.KEY_DIGEST_SECRET) {
+    const updated = { ...stored, KEY_ENCRYPTION_KEY: next.encryptionKey.toString('base64'), KEY_DIGEST_SECRET: next.digestSecret.toString('base64') };
+    fs.writeFileSync(`${file}.new`, `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(`${file}.new`, file);
+    console.log(`Updated ${file}.`);
+  } else {
+    console.log('Now set KEY_ENCRYPTION_KEY and KEY_DIGEST_SECRET to the new values on every instance, and start them.');
+  }
+} catch (error) {
+  console.error(`\nCannot rotate the secrets: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { db } from '@/lib/db';
+import { serverEnv } from '@/lib/env';
+import { assertSecretsMatchKeys, verifyApiKey } from '@/lib/keys/api-keys';
+import { rotateKeySecrets } from '@/lib/keys/rotate-secrets';
+import { tokenFor } from './api-client';
+import { currentKeys, newApp, newUser } from './fixtures';
+
+it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
+  const { user, org } = await newUser('Rey');
+  const app = await newApp(user, org.name, 'rekey-app');
+  const keys = await currentKeys(app.id);
+  await tokenFor(user, { org: org.name, scope: 'apps:read' });
+  const current = serverEnv().keySecrets;
+  const next = { encryptionKey: randomBytes(32), digestSecret: randomBytes(32) };
+
+  await expect(rotateKeySecrets(db, current, next, { revokeTokens: false })).rejects.toThrow(/--revoke-tokens/);
+  expect(await verifyApiKey(db, current, keys[1])).not.toBeNull();
+
+  const result = await rotateKeySecrets(db, current, next, { revokeTokens: true });
+  expect(result.keys).toBeGreaterThanOrEqual(2);
+  expect(result.tokensRevoked).toBeGreaterThanOrEqual(1);
+  expect(await verifyApiKey(db, next, keys[1])).toMatchObject({ appId: app.id, slot: 1 });
+  expect(await verifyApiKey(db, next, keys[2])).toMatchObject({ appId: app.id, slot: 2 });
+  expect(await verifyApiKey(db, current, keys[1])).toBeNull();
+  await expect(assertSecretsMatchKeys(db, next)).resolves.toBeUndefined();
+  await expect(assertSecretsMatchKeys(db, current)).rejects.toThrow(/KEY_ENCRYPTION_KEY does not match/);
+  expect(await db.personalAccessToken.count({ where: { revokedAt: null } })).toBe(0);
+
+  // Back, so the other checks in this file's database keep the environment's secrets.
+  await rotateKeySecrets(db, next, current, { revokeTokens: false });
+  expect(await verifyApiKey(db, current, keys[1])).not.toBeNull();
+});
