@@ -28,7 +28,11 @@ const createAppSchema = z.object({
 
 const DUPLICATE = 'An app with this name already exists in this organization.';
 
-/** Creates an app and both of its API keys in one transaction. */
+/**
+ * Creates an app and both of its API keys in one transaction. It writes first and lets the
+ * unique index find a duplicate name: on SQLite a transaction that reads before its first write
+ * can fail at once when another process writes meanwhile, instead of waiting its turn.
+ */
 export const createApp = authedAction('create-app', createAppSchema, async (input, user) => {
   const membership = await db.membership.findFirst({
     where: { userId: user.id, org: { name: input.org } },
@@ -40,9 +44,6 @@ export const createApp = authedAction('create-app', createAppSchema, async (inpu
   const { keySecrets } = serverEnv();
   try {
     const app = await db.$transaction(async (tx) => {
-      if (await tx.app.findUnique({ where: { orgId_name: { orgId: membership.orgId, name: input.name } }, select: { id: true } })) {
-        return null;
-      }
       const created = await tx.app.create({
         data: { orgId: membership.orgId, name: input.name, description: input.description },
         select: { id: true, name: true },
@@ -53,7 +54,6 @@ export const createApp = authedAction('create-app', createAppSchema, async (inpu
       });
       return created;
     });
-    if (!app) return fail(DUPLICATE, { name: [DUPLICATE] });
     revalidatePath(`/${input.org}`);
     return { ok: true, data: { name: app.name } };
   } catch (error) {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
+import { clientAddress } from '../api/client-address';
 import { getCurrentUser, type CurrentUser } from '../auth/session';
 import type { ChangeOrigin } from '../keys/api-keys';
 
@@ -18,8 +19,8 @@ export function fail(error: string, fieldErrors?: Record<string, string[]>): { o
 /** Who made a request and from where, for audit events. */
 export async function requestOrigin(user: CurrentUser): Promise<ChangeOrigin> {
   const h = await headers();
-  const forwarded = h.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return { actorId: user.id, ip: forwarded || h.get('x-real-ip') || null, userAgent: h.get('user-agent') };
+  const ip = clientAddress(h);
+  return { actorId: user.id, ip: ip === 'unknown' ? null : ip, userAgent: h.get('user-agent') };
 }
 
 function describe(error: unknown): string {

@@ -1,10 +1,14 @@
 /**
- * The client's address for rate limiting. `next start` fills X-Forwarded-For with the
- * connection's address when the request has none; a proxy in front appends the address it saw.
- * The last entry is the one the nearest trusted hop wrote, so that is the one used. (Without a
- * proxy in front, a client can still write the header itself: run the portal behind one.)
+ * The client address a proxy recorded: the last X-Forwarded-For entry, the one the nearest hop
+ * wrote (earlier entries are whatever the client sent). `next start` fills the header with the
+ * connection's address when a request has none.
  */
+export function lastForwardedFor(header: string | string[] | null | undefined): string | null {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  return value?.split(',').at(-1)?.trim() || null;
+}
+
+/** The client's address for rate limiting and audit events, from a request's headers. */
 export function clientAddress(headers: Headers): string {
-  const last = headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
-  return last || headers.get('x-real-ip') || 'unknown';
+  return lastForwardedFor(headers.get('x-forwarded-for')) ?? headers.get('x-real-ip') ?? 'unknown';
 }

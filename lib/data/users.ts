@@ -29,27 +29,29 @@ export class EmailTakenError extends Error {}
 
 /**
  * Creates a user with a personal organization they own (as Spice.ai Cloud does), in one
- * transaction. Throws EmailTakenError when the e-mail is already registered.
+ * transaction. Throws EmailTakenError when the e-mail is already registered. The transaction
+ * writes first (the unique index finds a taken e-mail): on SQLite a transaction that reads before
+ * its first write can fail at once when another process writes meanwhile, instead of waiting.
  */
 export async function createUserWithOrg(
   db: Db,
   input: { name: string; email: string; passwordHash?: string; githubId?: string },
 ): Promise<{ userId: string; orgName: string }> {
-  try {
-    return await db.$transaction(async (tx) => {
-      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) throw new EmailTakenError();
-      const user = await tx.user.create({
+  return db.$transaction(async (tx) => {
+    let user: { id: string };
+    try {
+      user = await tx.user.create({
         data: { name: input.name, email: input.email, passwordHash: input.passwordHash, githubId: input.githubId },
         select: { id: true },
       });
-      const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email));
-      await tx.organization.create({
-        data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
-      });
-      return { userId: user.id, orgName };
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new EmailTakenError();
+      throw error;
+    }
+    const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email));
+    await tx.organization.create({
+      data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
     });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new EmailTakenError();
-    throw error;
-  }
+    return { userId: user.id, orgName };
+  });
 }

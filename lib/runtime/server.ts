@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { lastForwardedFor } from '../api/client-address';
 import { AppDatabases, QueryError, QueryTimeoutError, type QueryParameter } from './app-databases';
 import type { RuntimeConfig } from './config';
 import { FailureLimiter } from './failure-limiter';
@@ -74,12 +75,8 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const lastUsed = new LastUsedThrottle(config.lastUsedIntervalMs);
 
   function clientAddress(req: IncomingMessage): string {
-    if (config.trustProxy) {
-      const forwarded = req.headers['x-forwarded-for'];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-      if (first) return first;
-    }
-    return req.socket.remoteAddress ?? 'unknown';
+    const forwarded = config.trustProxy ? lastForwardedFor(req.headers['x-forwarded-for']) : null;
+    return forwarded ?? req.socket.remoteAddress ?? 'unknown';
   }
 
   function authenticate(req: IncomingMessage): Promise<StoredKey | null> {

@@ -67,3 +67,14 @@ describe('runtime configuration', () => {
     expect(() => runtimeConfig({ RUNTIME_DUCKDB_MEMORY_LIMIT: 'lots' })).toThrow(/RUNTIME_DUCKDB_MEMORY_LIMIT: must look like 256MB/);
   });
 });
+
+describe('client address behind a proxy', async () => {
+  const { clientAddress, lastForwardedFor } = await import('@/lib/api/client-address');
+  it('takes the entry the nearest proxy wrote, not what the client sent', () => {
+    expect(lastForwardedFor('6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
+    expect(lastForwardedFor(['6.6.6.6', '203.0.113.9'])).toBe('203.0.113.9');
+    expect(lastForwardedFor(undefined)).toBeNull();
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '198.51.100.1' }))).toBe('198.51.100.1');
+    expect(clientAddress(new Headers())).toBe('unknown');
+  });
+});
