@@ -4,7 +4,8 @@ import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url
 import type { KeySecrets } from './keys/crypto';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './secrets';
 
-const base64Secret = (bytes: number, exact: boolean) =>
+/** A secret given in base64: exactly, or at least, `bytes` long once decoded. */
+export const base64Secret = (bytes: number, exact: boolean) =>
   z
     .string()
     .transform((value) => Buffer.from(value, 'base64'))

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabase, dropDatabase } from '../tests/support/postgres-admin';
 import { createUserWithOrg } from '../lib/data/users';
 import { createAppKeys, revealApiKey } from '../lib/keys/api-keys';
 import { generateApiKey } from '../lib/keys/format';
@@ -29,21 +29,7 @@ export type Column = { rows: Row[]; verify: { valid: number; unknown: number; ma
 async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!adminUrl) return { url: `file:${path.join(dir, 'portal.db')}`, drop: async () => undefined };
   const name = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
+  return { url: await createDatabase(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
 
 /**

@@ -5,21 +5,15 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { databaseProvider, sqliteFile } from '../lib/database-url';
-import { serverEnv } from '../lib/env';
+import { base64Secret, serverEnv } from '../lib/env';
 import { rotateKeySecrets } from '../lib/keys/rotate-secrets';
 import { createPrismaClient } from '../lib/prisma';
 import { readSecretsFile, secretsFileFor } from '../lib/secrets';
 
-const base64 = (bytes: number, exact: boolean) =>
-  z
-    .string()
-    .transform((value) => Buffer.from(value, 'base64'))
-    .refine((buf) => (exact ? buf.length === bytes : buf.length >= bytes), `must be ${exact ? '' : 'at least '}${bytes} bytes, base64-encoded`)
-    .optional();
 
 try {
   const parsed = z
-    .object({ NEW_KEY_ENCRYPTION_KEY: base64(32, true), NEW_KEY_DIGEST_SECRET: base64(32, false) })
+    .object({ NEW_KEY_ENCRYPTION_KEY: base64Secret(32, true).optional(), NEW_KEY_DIGEST_SECRET: base64Secret(32, false).optional() })
     .safeParse(process.env);
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   const env = serverEnv();

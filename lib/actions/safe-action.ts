@@ -28,6 +28,18 @@ function describe(error: unknown): string {
   return 'code' in error ? `${error.name} ${String(error.code)}` : error.name;
 }
 
+/** Parses an action's input (FormData or an object) with zod: the data, or a clear error per field. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+): { ok: true; data: z.output<S> } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } {
+  const raw = input instanceof FormData ? Object.fromEntries(input) : input;
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
+  return fail(Object.values(fieldErrors).flat()[0] ?? 'Invalid input.', fieldErrors);
+}
+
 /**
  * Every server action is a public POST endpoint. This wrapper does what each one needs first:
  * the session (refused without one), the input parsed with zod (a clear error, nothing changed),
@@ -42,13 +54,8 @@ export function authedAction<S extends z.ZodType, T>(
   return async (input: unknown) => {
     const user = await getCurrentUser();
     if (!user) return fail(SIGNED_OUT);
-    const raw = input instanceof FormData ? Object.fromEntries(input) : input;
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
-      const first = Object.values(fieldErrors).flat()[0] ?? 'Invalid input.';
-      return fail(first, fieldErrors);
-    }
+    const parsed = parseInput(schema, input);
+    if (!parsed.ok) return parsed;
     try {
       return await handler(parsed.data, user);
     } catch (error) {

@@ -5,7 +5,7 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { createUserWithOrg, EmailTakenError } from '../data/users';
 import { hashPassword } from '../auth/password';
-import { fail, type ActionResult } from './safe-action';
+import { fail, parseInput, type ActionResult } from './safe-action';
 
 const signUpSchema = z.object({
   name: z.string().trim().min(1, 'Enter your name.').max(100, 'Name is at most 100 characters.'),
@@ -15,12 +15,8 @@ const signUpSchema = z.object({
 
 /** Creates an account and its personal organization. The form then signs the user in. */
 export async function signUp(input: unknown): Promise<ActionResult<{ orgName: string }>> {
-  const raw = input instanceof FormData ? Object.fromEntries(input) : input;
-  const parsed = signUpSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
-    return fail(Object.values(fieldErrors).flat()[0] ?? 'Invalid input.', fieldErrors);
-  }
+  const parsed = parseInput(signUpSchema, input);
+  if (!parsed.ok) return parsed;
   const { name, email, password } = parsed.data;
   try {
     const passwordHash = await hashPassword(password, serverEnv().bcryptCost);

@@ -2,7 +2,7 @@
 // no SQLite file at all; and no runtime data. Run by Playwright's webServer command.
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabase, databaseUrl } from './postgres-admin';
 import { databaseProvider } from '../../lib/database-url';
 
 const url = process.env.DATABASE_URL!;
@@ -10,12 +10,6 @@ const provider = databaseProvider(url);
 // The SQLite file and every instance's runtime data live under this folder.
 fs.rmSync(path.resolve('.test-data', `e2e-${provider}`), { recursive: true, force: true });
 if (provider === 'postgresql') {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  const name = new URL(url).pathname.slice(1);
+  await createDatabase(databaseUrl(url, 'postgres'), name);
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createDatabase, dropDatabase } from './postgres-admin';
 
 export const testProvider: 'sqlite' | 'postgresql' = process.env.TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
 
@@ -16,19 +16,5 @@ export async function createTestDatabase(label = 'test'): Promise<{ url: string;
   const admin = process.env.TEST_POSTGRES_URL;
   if (!admin) throw new Error('TEST_DATABASE=postgresql needs TEST_POSTGRES_URL (a superuser URL of a throwaway cluster).');
   const name = `${label.replace(/[^a-z0-9]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: admin });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
+  return { url: await createDatabase(admin, name), drop: () => dropDatabase(admin, name) };
 }
