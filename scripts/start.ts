@@ -1,9 +1,9 @@
-// npm start: migrate, prepare secrets, build, then serve the portal (PORT, default 3000) and
-// the runtime server (RUNTIME_PORT, default 8090) together. When either stops, both stop.
-// `--skip-build` serves the existing build; `--dev` runs the portal's development server.
+// npm start: generate the database client, migrate, prepare secrets, build, then serve the
+// portal (PORT, default 3000) and the runtime server (RUNTIME_PORT, default 8090) together.
+// When either stops, both stop. `--skip-build` serves the existing build with the client as it
+// is; `--dev` runs the portal's development server.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { prepareServer } from '../lib/startup';
 
 const args = new Set(process.argv.slice(2));
 const dev = args.has('--dev');
@@ -13,7 +13,16 @@ const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const port = process.env.PORT ?? '3000';
 
+function run(command: string, commandArgs: string[]): void {
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: process.env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+// The client for the provider of DATABASE_URL, before anything loads it.
+if (!args.has('--skip-build')) run(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs'), '--if-needed']);
+
 try {
+  const { prepareServer } = await import('../lib/startup');
   await prepareServer();
 } catch (error) {
   console.error(`\nCannot start: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -23,15 +32,7 @@ try {
 // Without NEXTAUTH_URL, sign-in follows the Host the browser used (localhost, 127.0.0.1, …).
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
 
-function run(command: string, commandArgs: string[]): void {
-  const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: process.env });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-if (!args.has('--skip-build')) {
-  run(process.execPath, [path.join(root, 'scripts', 'prisma-generate.mjs')]);
-  if (!dev) run(bin('next'), ['build']);
-}
+if (!dev && !args.has('--skip-build')) run(bin('next'), ['build']);
 
 const children = [
   spawn(bin('next'), [dev ? 'dev' : 'start', '-p', port], { stdio: 'inherit', env: process.env }),
