@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { API_KEY_SLOTS, revealApiKey } from '../keys/api-keys';
+import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../keys/api-keys';
 import { apiErrors } from './errors';
 import type { ApiContext } from './with-token';
 
@@ -46,15 +46,26 @@ export async function appForRequest(context: ApiContext, rawAppId: string) {
   return { id: app.id, orgId: app.orgId, role: app.org.members[0]!.role };
 }
 
+/** The keys in the given slots of the given apps, decrypted, by app id and slot: one query. */
+async function revealKeys(appIds: number[], slots: readonly ApiKeySlot[]): Promise<Map<string, string>> {
+  const { keySecrets } = serverEnv();
+  const rows = await db.apiKey.findMany({
+    where: { appId: { in: appIds }, slot: { in: [...slots] } },
+    select: { id: true, appId: true, slot: true, ciphertext: true },
+  });
+  return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(row, keySecrets)]));
+}
+
 /** Both keys of an app, in Spice's shape. */
 export async function apiKeysOf(appId: number): Promise<{ api_key: string | null; api_key_2: string | null }> {
-  const { keySecrets } = serverEnv();
-  const rows = await db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true } });
-  const [one, two] = API_KEY_SLOTS.map((slot) => {
-    const row = rows.find((r) => r.slot === slot);
-    return row ? revealApiKey(row, keySecrets) : null;
-  });
-  return { api_key: one ?? null, api_key_2: two ?? null };
+  const keys = await revealKeys([appId], API_KEY_SLOTS);
+  return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
+}
+
+/** The primary key of each app, by app id (for GET /v1/apps): one query, only key 1 decrypted. */
+export async function primaryKeysOf(appIds: number[]): Promise<Map<number, string>> {
+  const keys = await revealKeys(appIds, [1]);
+  return new Map(appIds.flatMap((id) => (keys.has(`${id}:1`) ? [[id, keys.get(`${id}:1`)!] as const] : [])));
 }
 
 /** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */

@@ -103,12 +103,17 @@ export async function verifyApiKey(db: Db, secrets: KeySecrets, presented: strin
 }
 
 /**
- * The digest to look a presented key up by, or null when the key is malformed or its checksum
- * is wrong: pure, no I/O. Every verifier (the portal's, the runtime's) starts here, looks the
- * digest up by its unique index, and compares the stored digest with digestsEqual.
+ * The digest to look a presented secret up by, or null when it is malformed or its checksum is
+ * wrong: pure, no I/O. Every verifier (the portal's and the runtime's for app keys, the
+ * management API's for tokens, with its own format check) starts here, looks the digest up by
+ * its unique index, and compares the stored digest with digestsEqual.
  */
-export function lookupDigest(presented: unknown, secret: Buffer): string | null {
-  if (typeof presented !== 'string' || !isWellFormedApiKey(presented)) return null;
+export function lookupDigest(
+  presented: unknown,
+  secret: Buffer,
+  isWellFormed: (presented: string) => boolean = isWellFormedApiKey,
+): string | null {
+  if (typeof presented !== 'string' || !isWellFormed(presented)) return null;
   return digestSecret(presented, secret);
 }
 

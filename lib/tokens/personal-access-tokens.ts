@@ -1,4 +1,5 @@
 import type { Db } from '../prisma';
+import { lookupDigest } from '../keys/api-keys';
 import { digestSecret, digestsEqual } from '../keys/crypto';
 import { generatePersonalAccessToken, isWellFormedPersonalAccessToken } from '../keys/format';
 import { parseScopes, type TokenScope } from './scopes';
@@ -45,8 +46,8 @@ export async function createPersonalAccessToken(
  * expired. Malformed tokens never reach the database; digests are compared in constant time.
  */
 export async function authenticatePersonalAccessToken(db: Db, secret: Buffer, presented: string, now = new Date()): Promise<TokenContext | null> {
-  if (!isWellFormedPersonalAccessToken(presented)) return null;
-  const digest = digestSecret(presented, secret);
+  const digest = lookupDigest(presented, secret, isWellFormedPersonalAccessToken);
+  if (!digest) return null;
   const row = await db.personalAccessToken.findUnique({
     where: { digest },
     select: { id: true, name: true, userId: true, orgId: true, scopes: true, digest: true, expiresAt: true, revokedAt: true, lastUsedAt: true },

@@ -1,6 +1,6 @@
 import { db } from '@/lib/db';
 import { withToken } from '@/lib/api/with-token';
-import { apiKeysOf, orgForRequest } from '@/lib/api/management';
+import { orgForRequest, primaryKeysOf } from '@/lib/api/management';
 
 /** GET /v1/apps (apps:read): the apps of the token's organization, with their primary key. */
 export const GET = withToken('apps:read', async (context) => {
@@ -10,15 +10,14 @@ export const GET = withToken('apps:read', async (context) => {
     orderBy: { id: 'asc' },
     select: { id: true, name: true, description: true, visibility: true, createdAt: true },
   });
-  const withKeys = await Promise.all(
-    apps.map(async (app) => ({
-      id: app.id,
-      name: app.name,
-      description: app.description,
-      visibility: app.visibility,
-      created_at: app.createdAt.toISOString(),
-      api_key: (await apiKeysOf(app.id)).api_key,
-    })),
-  );
+  const keys = await primaryKeysOf(apps.map((app) => app.id));
+  const withKeys = apps.map((app) => ({
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    visibility: app.visibility,
+    created_at: app.createdAt.toISOString(),
+    api_key: keys.get(app.id) ?? null,
+  }));
   return Response.json({ apps: withKeys }, { headers: { 'Cache-Control': 'no-store' } });
 });
