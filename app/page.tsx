@@ -2,13 +2,13 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { buttonClass } from '@/components/ui/button';
 import { getCurrentUser } from '@/lib/auth/session';
-import { listOrgsForUser } from '@/lib/data/orgs';
+import { listOrgAccess } from '@/lib/auth/access';
 
 export default async function HomePage() {
   const user = await getCurrentUser();
   if (user) {
-    const [first] = await listOrgsForUser(user.id);
-    if (first) redirect(`/${first.name}`);
+    const [first] = await listOrgAccess(user.id);
+    if (first) redirect(`/${first.org.name}`);
   }
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">

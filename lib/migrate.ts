@@ -12,7 +12,7 @@ import { databaseProvider, sqliteFile } from './database-url';
  * Prisma's CLI needs a native schema engine that cannot be downloaded here; this runner does not.
  */
 
-export type MigrationResult = { applied: string[]; alreadyApplied: string[] };
+export type MigrationResult = { applied: string[] };
 
 const SQLITE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    TEXT PRIMARY KEY NOT NULL,
@@ -50,14 +50,14 @@ async function migrateSqlite(client: Client, migrations: MigrationFile[]): Promi
   const rows = await client.execute(
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
   );
-  const result: MigrationResult = { applied: [], alreadyApplied: [] };
+  const result: MigrationResult = { applied: [] };
   const records = rows.rows.map((row) => ({
     migration_name: row.migration_name,
     checksum: row.checksum,
     finished_at: row.finished_at,
     rolled_back_at: row.rolled_back_at,
   }));
-  for (const migration of pending(migrations, records, result)) {
+  for (const migration of pending(migrations, records)) {
     const id = randomUUID();
     await client.execute({
       sql: 'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, 0)',
@@ -100,7 +100,7 @@ const POSTGRES_MIGRATION_LOCK = 72707369;
 type MigrationRecord = { migration_name: unknown; checksum: unknown; finished_at: unknown; rolled_back_at: unknown };
 
 /** Which migrations still need applying; throws on an edited or a failed one (as Prisma does). */
-function pending(migrations: MigrationFile[], records: MigrationRecord[], result: MigrationResult): MigrationFile[] {
+function pending(migrations: MigrationFile[], records: MigrationRecord[]): MigrationFile[] {
   return migrations.filter((migration) => {
     const mine = records.filter((row) => row.migration_name === migration.name && row.rolled_back_at === null);
     if (mine.some((row) => row.finished_at === null)) {
@@ -114,7 +114,6 @@ function pending(migrations: MigrationFile[], records: MigrationRecord[], result
     if (done.checksum !== migration.checksum) {
       throw new Error(`Migration ${migration.name} was changed after it was applied. Restore the original file.`);
     }
-    result.alreadyApplied.push(migration.name);
     return false;
   });
 }
@@ -124,8 +123,8 @@ async function migratePostgres(client: pg.Client, migrations: MigrationFile[]): 
   try {
     await client.query(POSTGRES_MIGRATIONS_TABLE);
     const records = (await client.query('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')).rows;
-    const result: MigrationResult = { applied: [], alreadyApplied: [] };
-    for (const migration of pending(migrations, records, result)) {
+    const result: MigrationResult = { applied: [] };
+    for (const migration of pending(migrations, records)) {
       const id = randomUUID();
       await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)', [
         id,

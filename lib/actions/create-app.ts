@@ -4,10 +4,13 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
+import { recordAudit } from '../audit';
+import { findOrgAccess } from '../auth/access';
+import { assertCan } from '../auth/permissions';
+import { AppError } from '../errors';
 import { createAppKeys } from '../keys/api-keys';
-import { canManage } from '../roles';
 import { Prisma } from '../generated/prisma/client';
-import { authedAction, fail, NOT_FOUND, requestOrigin } from './safe-action';
+import { authedAction, requestOrigin } from './safe-action';
 
 /** Route segments under /{org}/ that an app name would shadow. */
 const RESERVED_APP_NAMES = new Set(['members', 'settings']);
@@ -29,35 +32,32 @@ const createAppSchema = z.object({
 const DUPLICATE = 'An app with this name already exists in this organization.';
 
 /**
- * Creates an app and both of its API keys in one transaction. It writes first and lets the
- * unique index find a duplicate name: on SQLite a transaction that reads before its first write
- * can fail at once when another process writes meanwhile, instead of waiting its turn.
+ * Creates an app, both of its API keys and its audit event in one transaction. It writes first
+ * and lets the unique index find a duplicate name: on SQLite a transaction that reads before its
+ * first write can fail at once when another process writes meanwhile, instead of waiting its turn.
  */
 export const createApp = authedAction('create-app', createAppSchema, async (input, user) => {
-  const membership = await db.membership.findFirst({
-    where: { userId: user.id, org: { name: input.org } },
-    select: { role: true, orgId: true },
-  });
-  if (!membership) return fail(NOT_FOUND);
-  if (!canManage(membership.role)) return fail('Only owners and admins can create apps.');
+  const access = await findOrgAccess(user.id, { name: input.org });
+  if (!access) throw new AppError('not_found');
+  assertCan(access, 'app:create');
   const origin = await requestOrigin(user);
   const { keySecrets } = serverEnv();
   try {
     const app = await db.$transaction(async (tx) => {
       const created = await tx.app.create({
-        data: { orgId: membership.orgId, name: input.name, description: input.description },
+        data: { orgId: access.org.id, name: input.name, description: input.description },
         select: { id: true, name: true },
       });
       await createAppKeys(tx, created.id, user.id, keySecrets);
-      await tx.auditEvent.create({
-        data: { orgId: membership.orgId, appId: created.id, action: 'app.created', actorId: user.id, ip: origin.ip, userAgent: origin.userAgent },
-      });
+      await recordAudit(tx, { action: 'app.created', orgId: access.org.id, appId: created.id, origin });
       return created;
     });
-    revalidatePath(`/${input.org}`);
-    return { ok: true, data: { name: app.name } };
+    revalidatePath(`/${access.org.name}`);
+    return { name: app.name };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return fail(DUPLICATE, { name: [DUPLICATE] });
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new AppError('conflict', DUPLICATE, { fieldErrors: { name: [DUPLICATE] } });
+    }
     throw error;
   }
 });

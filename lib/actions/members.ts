@@ -3,29 +3,59 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
-import { canManage, ROLES, type Role } from '../roles';
+import { recordAudit } from '../audit';
+import { findOrgAccess, type OrgAccess } from '../auth/access';
+import { assertCan, can, parseRole, REFUSALS, ROLES, type Role } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
-import { authedAction, fail, NOT_FOUND } from './safe-action';
+import { AppError } from '../errors';
+import { Prisma } from '../generated/prisma/client';
+import type { DbTx } from '../prisma';
+import { authedAction, requestOrigin } from './safe-action';
 
 const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin or member.' });
+const LAST_OWNER = 'An organization needs at least one owner.';
+const ALREADY_MEMBER = 'This user is already a member.';
 
-/** The caller's membership of the organization, when they may manage its members. */
-async function managerOf(
-  user: CurrentUser,
-  orgName: string,
-): Promise<{ error: string } | { error?: undefined; membership: { role: string; orgId: string } }> {
-  const membership = await db.membership.findFirst({
-    where: { userId: user.id, org: { name: orgName } },
-    select: { role: true, orgId: true },
-  });
-  if (!membership) return { error: NOT_FOUND };
-  if (!canManage(membership.role)) return { error: 'Only owners and admins can manage members.' };
-  return { membership };
+/** The caller's access to the organization, when they may manage its members. */
+async function managerAccess(user: CurrentUser, orgName: string): Promise<OrgAccess> {
+  const access = await findOrgAccess(user.id, { name: orgName });
+  if (!access) throw new AppError('not_found');
+  assertCan(access, 'member:manage');
+  return access;
 }
 
 /** Only owners grant, change or remove the owner role. */
-function ownerOnly(callerRole: string, ...roles: string[]): string | null {
-  return callerRole !== 'owner' && roles.includes('owner') ? 'Only owners can grant or change the owner role.' : null;
+function assertMayTouchOwners(callerRole: Role, ...roles: Role[]): void {
+  if (roles.includes('owner') && !can(callerRole, 'member:grant-owner')) throw new AppError('forbidden', REFUSALS['member:grant-owner']);
+}
+
+/**
+ * Runs a membership change so that an organization never loses its last owner, also when two
+ * owners act at the same moment: the transaction writes first (a no-op update of the
+ * organization's row: SQLite's write lock, a row lock on PostgreSQL), so changes to one
+ * organization's members take turns; then it re-reads the caller's and the target's roles,
+ * makes the change, re-counts the owners and rolls back if none would remain.
+ */
+async function changeMembership(
+  access: OrgAccess,
+  membershipId: string,
+  change: (tx: DbTx, target: { id: string; userId: string; role: Role }, callerRole: Role) => Promise<void>,
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${access.org.id}`;
+    const [caller, target] = await Promise.all([
+      tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } }),
+      tx.membership.findFirst({ where: { id: membershipId, orgId: access.org.id }, select: { id: true, userId: true, role: true } }),
+    ]);
+    if (!caller) throw new AppError('not_found');
+    const callerRole = parseRole(caller.role);
+    assertCan({ role: callerRole }, 'member:manage');
+    if (!target) throw new AppError('not_found');
+    await change(tx, { ...target, role: parseRole(target.role) }, callerRole);
+    if ((await tx.membership.count({ where: { orgId: access.org.id, role: 'owner' } })) === 0) {
+      throw new AppError('conflict', LAST_OWNER);
+    }
+  });
 }
 
 export const addMember = authedAction(
@@ -36,47 +66,48 @@ export const addMember = authedAction(
     role: roleSchema,
   }),
   async (input, user) => {
-    const check = await managerOf(user, input.org);
-    if (check.error !== undefined) return fail(check.error);
-    const refused = ownerOnly(check.membership.role, input.role);
-    if (refused) return fail(refused);
+    const access = await managerAccess(user, input.org);
+    assertMayTouchOwners(access.role, input.role);
     const invitee = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (!invitee) return fail('No user has this email. They need to sign up first.', { email: ['No user has this email.'] });
-    const existing = await db.membership.findUnique({
-      where: { orgId_userId: { orgId: check.membership.orgId, userId: invitee.id } },
-      select: { id: true },
-    });
-    if (existing) return fail('This user is already a member.', { email: ['This user is already a member.'] });
-    await db.membership.create({ data: { orgId: check.membership.orgId, userId: invitee.id, role: input.role } });
-    revalidatePath(`/${input.org}/members`);
-    return { ok: true, data: null };
+    if (!invitee) throw new AppError('not_found', 'No user has this email. They need to sign up first.', { fieldErrors: { email: ['No user has this email.'] } });
+    const origin = await requestOrigin(user);
+    try {
+      // Writes first; the unique index answers "already a member", also when two add the same person at once.
+      await db.$transaction(async (tx) => {
+        await tx.membership.create({ data: { orgId: access.org.id, userId: invitee.id, role: input.role }, select: { id: true } });
+        await recordAudit(tx, { action: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, details: { role: input.role }, origin });
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new AppError('conflict', ALREADY_MEMBER, { fieldErrors: { email: [ALREADY_MEMBER] } });
+      }
+      throw error;
+    }
+    revalidatePath(`/${access.org.name}/members`);
+    return null;
   },
 );
-
-async function targetMembership(orgId: string, membershipId: string) {
-  return db.membership.findFirst({ where: { id: membershipId, orgId }, select: { id: true, role: true } });
-}
-
-async function isLastOwner(orgId: string, role: string): Promise<boolean> {
-  return role === 'owner' && (await db.membership.count({ where: { orgId, role: 'owner' } })) <= 1;
-}
 
 export const changeMemberRole = authedAction(
   'change-member-role',
   z.object({ org: z.string().min(1).max(64), membershipId: z.string().min(1).max(64), role: roleSchema }),
   async (input, user) => {
-    const check = await managerOf(user, input.org);
-    if (check.error !== undefined) return fail(check.error);
-    const target = await targetMembership(check.membership.orgId, input.membershipId);
-    if (!target) return fail(NOT_FOUND);
-    const refused = ownerOnly(check.membership.role, input.role, target.role);
-    if (refused) return fail(refused);
-    if (input.role !== 'owner' && (await isLastOwner(check.membership.orgId, target.role))) {
-      return fail('An organization needs at least one owner.');
-    }
-    await db.membership.update({ where: { id: target.id }, data: { role: input.role satisfies Role } });
-    revalidatePath(`/${input.org}/members`);
-    return { ok: true, data: null };
+    const access = await managerAccess(user, input.org);
+    const origin = await requestOrigin(user);
+    await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {
+      assertMayTouchOwners(callerRole, input.role, target.role);
+      if (target.role === input.role) return;
+      await tx.membership.update({ where: { id: target.id }, data: { role: input.role }, select: { id: true } });
+      await recordAudit(tx, {
+        action: 'member.role_changed',
+        orgId: access.org.id,
+        subjectUserId: target.userId,
+        details: { role: input.role, previousRole: target.role },
+        origin,
+      });
+    });
+    revalidatePath(`/${access.org.name}/members`);
+    return null;
   },
 );
 
@@ -84,15 +115,20 @@ export const removeMember = authedAction(
   'remove-member',
   z.object({ org: z.string().min(1).max(64), membershipId: z.string().min(1).max(64) }),
   async (input, user) => {
-    const check = await managerOf(user, input.org);
-    if (check.error !== undefined) return fail(check.error);
-    const target = await targetMembership(check.membership.orgId, input.membershipId);
-    if (!target) return fail(NOT_FOUND);
-    const refused = ownerOnly(check.membership.role, target.role);
-    if (refused) return fail(refused);
-    if (await isLastOwner(check.membership.orgId, target.role)) return fail('An organization needs at least one owner.');
-    await db.membership.delete({ where: { id: target.id } });
-    revalidatePath(`/${input.org}/members`);
-    return { ok: true, data: null };
+    const access = await managerAccess(user, input.org);
+    const origin = await requestOrigin(user);
+    await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {
+      assertMayTouchOwners(callerRole, target.role);
+      await tx.membership.delete({ where: { id: target.id }, select: { id: true } });
+      await recordAudit(tx, {
+        action: 'member.removed',
+        orgId: access.org.id,
+        subjectUserId: target.userId,
+        details: { previousRole: target.role },
+        origin,
+      });
+    });
+    revalidatePath(`/${access.org.name}/members`);
+    return null;
   },
 );

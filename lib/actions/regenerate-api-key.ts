@@ -4,9 +4,11 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
+import { AppError, logUnexpected } from '../errors';
+import { findAppAccess } from '../auth/access';
+import { assertCan } from '../auth/permissions';
 import { regenerateApiKeys } from '../keys/api-keys';
-import { canManage } from '../roles';
-import { authedAction, fail, NOT_FOUND, requestOrigin } from './safe-action';
+import { authedAction, requestOrigin } from './safe-action';
 
 const regenerateSchema = z.object({
   appId: z.coerce.number({ error: 'Unknown app.' }).int('Unknown app.').positive('Unknown app.'),
@@ -15,23 +17,15 @@ const regenerateSchema = z.object({
 
 /** Regenerates one of an app's two keys. Owners and admins only; the old key stops working at once. */
 export const regenerateApiKey = authedAction('regenerate-api-key', regenerateSchema, async (input, user) => {
-  const app = await db.app.findFirst({
-    where: { id: input.appId, org: { members: { some: { userId: user.id } } } },
-    select: { id: true, name: true, org: { select: { id: true, name: true, members: { where: { userId: user.id }, select: { role: true } } } } },
-  });
-  if (!app) return fail(NOT_FOUND);
-  if (!canManage(app.org.members[0]!.role)) return fail('Only owners and admins can regenerate keys.');
+  const access = await findAppAccess(user.id, { id: input.appId });
+  if (!access) throw new AppError('not_found');
+  assertCan(access, 'key:regenerate');
   try {
-    await regenerateApiKeys(db, serverEnv().keySecrets, {
-      orgId: app.org.id,
-      appId: app.id,
-      slots: [input.slot],
-      origin: await requestOrigin(user),
-    });
+    await regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [input.slot], origin: await requestOrigin(user) });
   } catch (error) {
-    console.error(`[action regenerate-api-key] failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-    return fail(`Could not regenerate API Key ${input.slot}. The current key still works; try again.`);
+    logUnexpected('action regenerate-api-key', error);
+    throw new AppError('internal', `Could not regenerate API Key ${input.slot}. The current key still works; try again.`);
   }
-  revalidatePath(`/${app.org.name}/${app.name}/settings/general`);
-  return { ok: true, data: { slot: input.slot } };
+  revalidatePath(`/${access.org.name}/${access.app.name}/settings/general`);
+  return { slot: input.slot };
 });

@@ -2,19 +2,12 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { clientAddress } from '../api/client-address';
+import type { ChangeOrigin } from '../audit';
 import { getCurrentUser, type CurrentUser } from '../auth/session';
-import type { ChangeOrigin } from '../keys/api-keys';
+import { AppError, ERROR_MESSAGES, logUnexpected } from '../errors';
 
-export type ActionResult<T = null> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: Record<string, string[]> };
-
-export const NOT_FOUND = 'Not found.';
-export const SIGNED_OUT = 'You are signed out. Sign in again.';
-
-export function fail(error: string, fieldErrors?: Record<string, string[]>): { ok: false; error: string; fieldErrors?: Record<string, string[]> } {
-  return fieldErrors ? { ok: false, error, fieldErrors } : { ok: false, error };
-}
+export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+export type ActionResult<T = null> = { ok: true; data: T } | ActionError;
 
 /** Who made a request and from where, for audit events. */
 export async function requestOrigin(user: CurrentUser): Promise<ChangeOrigin> {
@@ -23,44 +16,62 @@ export async function requestOrigin(user: CurrentUser): Promise<ChangeOrigin> {
   return { actorId: user.id, ip: ip === 'unknown' ? null : ip, userAgent: h.get('user-agent') };
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown error';
-  return 'code' in error ? `${error.name} ${String(error.code)}` : error.name;
-}
-
-/** Parses an action's input (FormData or an object) with zod: the data, or a clear error per field. */
-export function parseInput<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-): { ok: true; data: z.output<S> } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } {
+/** Parses an action's input (FormData or an object) with zod: the data, or an `invalid` AppError with a message per field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const raw = input instanceof FormData ? Object.fromEntries(input) : input;
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, data: parsed.data };
+  if (parsed.success) return parsed.data;
   const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
-  return fail(Object.values(fieldErrors).flat()[0] ?? 'Invalid input.', fieldErrors);
+  throw new AppError('invalid', Object.values(fieldErrors).flat()[0] ?? ERROR_MESSAGES.invalid, { fieldErrors });
+}
+
+/** An AppError as an action's answer; anything else is logged (name and code only) and answered generically. */
+function toActionError(name: string, error: unknown): ActionError {
+  if (error instanceof AppError) {
+    const { fieldErrors } = error.options;
+    return fieldErrors ? { ok: false, error: error.message, fieldErrors } : { ok: false, error: error.message };
+  }
+  logUnexpected(`action ${name}`, error);
+  return { ok: false, error: ERROR_MESSAGES.internal };
 }
 
 /**
- * Every server action is a public POST endpoint. This wrapper does what each one needs first:
- * the session (refused without one), the input parsed with zod (a clear error, nothing changed),
- * and error shaping (no stack trace, no secret reaches the browser; the log gets the error's
- * name and code only). Authorization against the loaded row stays in each action.
+ * A server action anyone may call (sign-up): the input parsed with zod, and errors shaped. Every
+ * server action is a public POST endpoint; this wrapper is for the few that need no session.
+ */
+export function publicAction<S extends z.ZodType, T>(
+  name: string,
+  schema: S,
+  handler: (input: z.output<S>) => Promise<T>,
+): (input: unknown) => Promise<ActionResult<T>> {
+  return async (input: unknown) => {
+    try {
+      return { ok: true, data: await handler(parseInput(schema, input)) };
+    } catch (error) {
+      return toActionError(name, error);
+    }
+  };
+}
+
+/**
+ * Every other server action: the session (refused without one), the input parsed with zod (a
+ * clear error, nothing changed), and error shaping: an AppError becomes `{ ok: false, error }`
+ * with its message; anything else is logged as name and code and answered generically (no stack
+ * trace, no secret reaches the browser). Authorization against the loaded row stays in each
+ * action, through lib/auth/access and lib/auth/permissions.
  */
 export function authedAction<S extends z.ZodType, T>(
   name: string,
   schema: S,
-  handler: (input: z.output<S>, user: CurrentUser) => Promise<ActionResult<T>>,
+  handler: (input: z.output<S>, user: CurrentUser) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
   return async (input: unknown) => {
     const user = await getCurrentUser();
-    if (!user) return fail(SIGNED_OUT);
-    const parsed = parseInput(schema, input);
-    if (!parsed.ok) return parsed;
+    if (!user) return { ok: false, error: ERROR_MESSAGES.unauthorized };
     try {
-      return await handler(parsed.data, user);
+      return { ok: true, data: await handler(parseInput(schema, input), user) };
     } catch (error) {
-      console.error(`[action ${name}] failed: ${describe(error)}`);
-      return fail('Something went wrong and nothing was changed. Try again.');
+      return toActionError(name, error);
     }
   };
 }

@@ -3,9 +3,10 @@
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
+import { AppError } from '../errors';
 import { createUserWithOrg, EmailTakenError } from '../data/users';
 import { hashPassword } from '../auth/password';
-import { fail, parseInput, type ActionResult } from './safe-action';
+import { publicAction } from './safe-action';
 
 const signUpSchema = z.object({
   name: z.string().trim().min(1, 'Enter your name.').max(100, 'Name is at most 100 characters.'),
@@ -14,21 +15,17 @@ const signUpSchema = z.object({
 });
 
 /** Creates an account and its personal organization. The form then signs the user in. */
-export async function signUp(input: unknown): Promise<ActionResult<{ orgName: string }>> {
-  const parsed = parseInput(signUpSchema, input);
-  if (!parsed.ok) return parsed;
-  const { name, email, password } = parsed.data;
+export const signUp = publicAction('sign-up', signUpSchema, async ({ name, email, password }) => {
+  const passwordHash = await hashPassword(password, serverEnv().bcryptCost);
   try {
-    const passwordHash = await hashPassword(password, serverEnv().bcryptCost);
     const { orgName } = await createUserWithOrg(db, { name, email, passwordHash });
-    return { ok: true, data: { orgName } };
+    return { orgName };
   } catch (error) {
     if (error instanceof EmailTakenError) {
-      return fail('An account with this email already exists. Sign in instead.', {
-        email: ['An account with this email already exists.'],
+      throw new AppError('conflict', 'An account with this email already exists. Sign in instead.', {
+        fieldErrors: { email: ['An account with this email already exists.'] },
       });
     }
-    console.error(`[action sign-up] failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-    return fail('Something went wrong and no account was created. Try again.');
+    throw error;
   }
-}
+});

@@ -4,9 +4,12 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
+import { recordAudit } from '../audit';
+import { findOrgAccess } from '../auth/access';
+import { AppError } from '../errors';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens';
 import { TOKEN_SCOPES } from '../tokens/scopes';
-import { authedAction, fail, NOT_FOUND } from './safe-action';
+import { authedAction, requestOrigin } from './safe-action';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,22 +44,24 @@ const createTokenSchema = z
 export const createToken = authedAction('create-token', createTokenSchema, async (input, user) => {
   let orgId: string | null = null;
   if (input.org !== '*') {
-    const membership = await db.membership.findFirst({
-      where: { userId: user.id, org: { name: input.org } },
-      select: { orgId: true },
-    });
-    if (!membership) return fail(NOT_FOUND, { org: ['Choose one of your organizations.'] });
-    orgId = membership.orgId;
+    const access = await findOrgAccess(user.id, { name: input.org });
+    if (!access) throw new AppError('not_found', 'Not found.', { fieldErrors: { org: ['Choose one of your organizations.'] } });
+    orgId = access.org.id;
   }
-  const { token, record } = await createPersonalAccessToken(db, serverEnv().keySecrets.digestSecret, {
-    userId: user.id,
-    orgId,
-    name: input.name,
-    scopes: [input.scope],
-    expiresAt: input.expiresAt,
+  const origin = await requestOrigin(user);
+  const { token, record } = await db.$transaction(async (tx) => {
+    const created = await createPersonalAccessToken(tx, serverEnv().keySecrets.digestSecret, {
+      userId: user.id,
+      orgId,
+      name: input.name,
+      scopes: [input.scope],
+      expiresAt: input.expiresAt,
+    });
+    await recordAudit(tx, { action: 'token.created', orgId, subjectTokenId: created.record.id, origin });
+    return created;
   });
   revalidatePath('/settings/tokens');
-  return { ok: true, data: { token, name: record.name } };
+  return { token, name: record.name };
 });
 
 /** Revokes one of the user's own tokens; it stops working at once. */
@@ -64,12 +69,18 @@ export const revokeToken = authedAction(
   'revoke-token',
   z.object({ tokenId: z.string().min(1).max(64) }),
   async (input, user) => {
-    const revoked = await db.personalAccessToken.updateMany({
-      where: { id: input.tokenId, userId: user.id, revokedAt: null },
-      data: { revokedAt: new Date() },
+    const origin = await requestOrigin(user);
+    await db.$transaction(async (tx) => {
+      // Writes first: only a current token of the caller's own is revoked, once.
+      const revoked = await tx.personalAccessToken.updateMany({
+        where: { id: input.tokenId, userId: user.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      if (revoked.count === 0) throw new AppError('not_found');
+      const token = await tx.personalAccessToken.findUniqueOrThrow({ where: { id: input.tokenId }, select: { orgId: true } });
+      await recordAudit(tx, { action: 'token.revoked', orgId: token.orgId, subjectTokenId: input.tokenId, origin });
     });
-    if (revoked.count === 0) return fail(NOT_FOUND);
     revalidatePath('/settings/tokens');
-    return { ok: true, data: null };
+    return null;
   },
 );

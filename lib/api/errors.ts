@@ -1,34 +1,34 @@
-/**
- * The management API's errors. Where we mirror Spice's management API, its documented status
- * codes and bodies win: { "error": "..." }, with a "code" on 403s and "details" on validation.
- */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: { error: string; code?: string; details?: unknown },
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(body.error);
-  }
-}
+import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../errors';
+import { REFUSALS, type Permission } from '../auth/permissions';
 
+/**
+ * The management API's errors, in the product's one vocabulary (AppError codes). Where we mirror
+ * Spice's management API, its documented wording and bodies win: { "error": "..." }, with a
+ * "code" on 403s and "details" on validation errors.
+ */
 export const apiErrors = {
-  missingAuthorization: () => new ApiError(401, { error: 'Missing Authorization header' }),
-  invalidToken: () => new ApiError(401, { error: 'Invalid token' }),
-  tooManyFailures: (retryAfter: number) =>
-    new ApiError(429, { error: 'Too many failed authentications. Try again later.' }, { 'Retry-After': String(retryAfter) }),
+  missingAuthorization: () => new AppError('unauthorized', 'Missing Authorization header'),
+  invalidToken: () => new AppError('unauthorized', 'Invalid token'),
+  tooManyFailures: (retryAfter: number) => new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter }),
   insufficientScope: (required: string) =>
-    new ApiError(403, { error: `Insufficient scope. Required: ${required}`, code: 'insufficient_scope' }),
-  forbidden: (message: string) => new ApiError(403, { error: message, code: 'forbidden' }),
-  invalidAppId: () => new ApiError(400, { error: 'Invalid app ID' }),
-  invalidJson: () => new ApiError(400, { error: 'Invalid JSON body' }),
-  invalidRequest: (details: unknown) => new ApiError(400, { error: 'Invalid request', details }),
-  bodyTooLarge: (limit: number) => new ApiError(413, { error: `Request body is larger than ${limit} bytes` }),
-  appNotFound: (id: string | number) => new ApiError(404, { error: `App with ID ${id} not found` }),
-  orgNotFound: () => new ApiError(404, { error: 'Organization not found' }),
-  orgRequired: () => new ApiError(400, { error: 'This token covers all your organizations: name one in the X-Org-Name header' }),
+    new AppError('forbidden', `Insufficient scope. Required: ${required}`, { apiCode: 'insufficient_scope' }),
+  /** A refusal from the permission table, worded as everywhere else. */
+  forbidden: (permission: Permission) => new AppError('forbidden', REFUSALS[permission], { apiCode: 'forbidden' }),
+  invalidAppId: () => new AppError('invalid', 'Invalid app ID'),
+  invalidJson: () => new AppError('invalid', 'Invalid JSON body'),
+  invalidRequest: (details: unknown) => new AppError('invalid', 'Invalid request', { details }),
+  bodyTooLarge: (limit: number) => new AppError('payload_too_large', SHARED_MESSAGES.bodyTooLarge(limit)),
+  appNotFound: (id: string | number) => new AppError('not_found', `App with ID ${id} not found`),
+  orgNotFound: () => new AppError('not_found', 'Organization not found'),
+  orgRequired: () => new AppError('invalid', 'This token covers all your organizations: name one in the X-Org-Name header'),
 };
 
-export function errorResponse(error: ApiError): Response {
-  return Response.json(error.body, { status: error.status, headers: { 'Cache-Control': 'no-store', ...error.headers } });
+/** An AppError as a Spice-shaped JSON answer. */
+export function errorResponse(error: AppError): Response {
+  const { apiCode, details, retryAfter } = error.options;
+  const body = { error: error.message, ...(apiCode ? { code: apiCode } : {}), ...(details !== undefined ? { details } : {}) };
+  return Response.json(body, {
+    status: ERROR_STATUS[error.code],
+    headers: { 'Cache-Control': 'no-store', ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}) },
+  });
 }

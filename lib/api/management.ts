@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../keys/api-keys';
+import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
 import { apiErrors } from './errors';
 import type { ApiContext } from './with-token';
 
@@ -18,32 +19,38 @@ export function parseAppId(raw: string): number {
  * The organization a request acts in: the token's own, or, for a token that covers all of the
  * user's organizations, the one named in X-Org-Name. Only organizations the user is a member of.
  */
-export async function orgForRequest(context: ApiContext) {
+export async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
   const named = context.request.headers.get('x-org-name')?.trim();
   if (!context.orgId && !named) throw apiErrors.orgRequired();
-  const membership = await db.membership.findFirst({
-    where: {
-      userId: context.userId,
-      org: context.orgId ? { id: context.orgId, ...(named ? { name: named } : {}) } : { name: named },
-    },
-    select: { role: true, org: { select: { id: true, name: true } } },
-  });
-  if (!membership) throw apiErrors.orgNotFound();
-  return { ...membership.org, role: membership.role };
+  const access = await findOrgAccess(context.userId, named ? { name: named } : { id: context.orgId! }, { tokenOrgId: context.orgId });
+  if (!access) throw apiErrors.orgNotFound();
+  return access;
 }
 
 /** The app, when the token may see it: in the token's organization (or any of the user's), with the user a member. */
-export async function appForRequest(context: ApiContext, rawAppId: string) {
+export async function appForRequest(context: ApiContext, rawAppId: string): Promise<AppAccess> {
   const appId = parseAppId(rawAppId);
-  const app = await db.app.findFirst({
-    where: {
-      id: appId,
-      org: { ...(context.orgId ? { id: context.orgId } : {}), members: { some: { userId: context.userId } } },
-    },
-    select: { id: true, orgId: true, org: { select: { members: { where: { userId: context.userId }, select: { role: true } } } } },
+  const access = await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId });
+  if (!access) throw apiErrors.appNotFound(appId);
+  return access;
+}
+
+/** Both keys of an app, in Spice's shape. */
+export async function apiKeysOf(access: AppAccess): Promise<{ api_key: string | null; api_key_2: string | null }> {
+  const appId = access.app.id;
+  const keys = await revealKeys([appId], API_KEY_SLOTS);
+  return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
+}
+
+/** The organization's apps with their primary key (GET /v1/apps): two queries, only key 1 decrypted. */
+export async function listAppsWithPrimaryKey(access: OrgAccess) {
+  const apps = await db.app.findMany({
+    where: { orgId: access.org.id },
+    orderBy: { id: 'asc' },
+    select: { id: true, name: true, description: true, visibility: true, createdAt: true },
   });
-  if (!app) throw apiErrors.appNotFound(appId);
-  return { id: app.id, orgId: app.orgId, role: app.org.members[0]!.role };
+  const keys = await revealKeys(apps.map((app) => app.id), [1]);
+  return apps.map((app) => ({ ...app, apiKey: keys.get(`${app.id}:1`) ?? null }));
 }
 
 /** The keys in the given slots of the given apps, decrypted, by app id and slot: one query. */
@@ -54,18 +61,6 @@ async function revealKeys(appIds: number[], slots: readonly ApiKeySlot[]): Promi
     select: { id: true, appId: true, slot: true, ciphertext: true },
   });
   return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(row, keySecrets)]));
-}
-
-/** Both keys of an app, in Spice's shape. */
-export async function apiKeysOf(appId: number): Promise<{ api_key: string | null; api_key_2: string | null }> {
-  const keys = await revealKeys([appId], API_KEY_SLOTS);
-  return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
-}
-
-/** The primary key of each app, by app id (for GET /v1/apps): one query, only key 1 decrypted. */
-export async function primaryKeysOf(appIds: number[]): Promise<Map<number, string>> {
-  const keys = await revealKeys(appIds, [1]);
-  return new Map(appIds.flatMap((id) => (keys.has(`${id}:1`) ? [[id, keys.get(`${id}:1`)!] as const] : [])));
 }
 
 /** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */

@@ -5,7 +5,8 @@ import { FailureLimiter } from '../runtime/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
 import { clientAddress } from './client-address';
-import { ApiError, apiErrors, errorResponse } from './errors';
+import { AppError, logUnexpected } from '../errors';
+import { apiErrors, errorResponse } from './errors';
 
 /** Failed token authentications per client address per minute, as for app keys. Per process. */
 let limiter: FailureLimiter | undefined;
@@ -31,8 +32,8 @@ async function authenticate(request: Request): Promise<ApiContext> {
 /**
  * Wraps a management API route handler: authenticates the Bearer token (401s, rate limit),
  * checks the scope (403), hands the handler a typed context, and turns errors into Spice-shaped
- * JSON answers. Unexpected errors are a 500 with a generic message; the log gets the error's
- * name only, never a token or key.
+ * JSON answers (AppError code → status). Unexpected errors are a 500 with a generic message;
+ * the log gets the error's name and code only, never a token or key.
  */
 export function withToken<P extends Record<string, string>>(
   scope: RequiredScope,
@@ -44,9 +45,9 @@ export function withToken<P extends Record<string, string>>(
       if (!scopeGrants(context.scopes, scope)) throw apiErrors.insufficientScope(scope);
       return await handler(context, await route.params);
     } catch (error) {
-      if (error instanceof ApiError) return errorResponse(error);
-      console.error(`[api ${request.method} ${new URL(request.url).pathname}] failed: ${error instanceof Error ? error.name : 'unknown error'}`);
-      return Response.json({ error: 'Internal server error' }, { status: 500 });
+      if (error instanceof AppError) return errorResponse(error);
+      logUnexpected(`api ${request.method} ${new URL(request.url).pathname}`, error);
+      return errorResponse(new AppError('internal', 'Internal server error'));
     }
   };
 }

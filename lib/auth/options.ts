@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { createUserWithOrg } from '../data/users';
+import { logUnexpected } from '../errors';
 import { isLockedOut, recordLoginFailure } from './lockout';
 import { SIGN_IN_ERRORS } from './messages';
 import { verifyPassword } from './password';
@@ -43,6 +44,15 @@ function buildAuthOptions(): NextAuthOptions {
   }
   return {
     secret: env.nextAuthSecret,
+    logger: {
+      // npm start sets AUTH_TRUST_HOST when NEXTAUTH_URL is unset (README, Configuration): no need to warn on every session read.
+      warn: (code) => {
+        if (code !== 'NEXTAUTH_URL') console.warn(`[next-auth] warning: ${code}`);
+      },
+      // Codes only: next-auth's own error logging prints the error's message and stack.
+      error: (code, metadata) => logUnexpected(`next-auth ${code}`, metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error),
+      debug: () => undefined,
+    },
     session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60 },
     pages: { signIn: '/login', error: '/login' },
     providers,

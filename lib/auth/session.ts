@@ -1,29 +1,27 @@
 import 'server-only';
-import { getToken } from 'next-auth/jwt';
+import { getServerSession } from 'next-auth/next';
 import { cookies, headers } from 'next/headers';
 import { db } from '../db';
-import { serverEnv } from '../env';
+import { authOptions } from './options';
 
 export type CurrentUser = { id: string; name: string; email: string };
 
-type TokenRequest = Parameters<typeof getToken>[0]['req'];
-
 /**
- * The signed-in user, or null: the next-auth session token from this request's cookies, decoded
- * with the session secret, and checked against the database (a deleted user has no session).
- * Reading cookies makes every caller render per request.
+ * The signed-in user, or null: next-auth's own session check (cookie name, JWT decryption,
+ * expiry, our session callback) on this request's headers and cookies, then the user read from
+ * the database (a deleted user has no session). Reading cookies makes every caller render per
+ * request.
  */
 export async function getCurrentUser(): Promise<CurrentUser | null> {
   const [requestHeaders, requestCookies] = await Promise.all([headers(), cookies()]);
-  // getToken reads only `headers` and `cookies` from the request it is given.
   const req = {
     headers: Object.fromEntries(requestHeaders),
     cookies: Object.fromEntries(requestCookies.getAll().map((cookie) => [cookie.name, cookie.value])),
-  } as unknown as TokenRequest;
-  const secret = serverEnv().nextAuthSecret;
-  // The cookie is __Secure- prefixed when the portal is served over HTTPS.
-  const token =
-    (await getToken({ req, secret, secureCookie: false })) ?? (await getToken({ req, secret, secureCookie: true }));
-  if (!token?.sub) return null;
-  return db.user.findUnique({ where: { id: token.sub }, select: { id: true, name: true, email: true } });
+  };
+  // Only a session is read: nothing is written back on this path.
+  const res = { getHeader: () => undefined, setCookie: () => undefined, setHeader: () => undefined };
+  const session = await getServerSession(req as never, res as never, authOptions());
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  return db.user.findUnique({ where: { id: userId }, select: { id: true, name: true, email: true } });
 }

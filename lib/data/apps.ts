@@ -1,31 +1,16 @@
 import 'server-only';
+import type { AppAccess, OrgAccess } from '../auth/access';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from '../keys/api-keys';
 
-export async function listApps(orgId: string) {
+/** The organization's apps, oldest first. */
+export async function listApps(access: OrgAccess) {
   return db.app.findMany({
-    where: { orgId },
+    where: { orgId: access.org.id },
     orderBy: { createdAt: 'asc' },
     select: { id: true, name: true, description: true, createdAt: true },
   });
-}
-
-/** The app named `appName` in the organization, when the user is a member of it, with the user's role. */
-export async function getAppForUser(userId: string, orgName: string, appName: string) {
-  const app = await db.app.findFirst({
-    where: { name: appName, org: { name: orgName, members: { some: { userId } } } },
-    select: {
-      id: true,
-      name: true,
-      description: true,
-      createdAt: true,
-      org: { select: { id: true, name: true, members: { where: { userId }, select: { role: true } } } },
-    },
-  });
-  if (!app) return null;
-  const { org, ...rest } = app;
-  return { ...rest, org: { id: org.id, name: org.name }, role: org.members[0]!.role };
 }
 
 export type ApiKeyView = {
@@ -38,8 +23,9 @@ export type ApiKeyView = {
   lastUsedAt: Date | null;
 };
 
-/** Both keys of an app, decrypted for the General page (the caller has checked membership). */
-export async function getApiKeysForDisplay(appId: number): Promise<ApiKeyView[]> {
+/** Both keys of an app, decrypted for the General page. */
+export async function getApiKeysForDisplay(access: AppAccess): Promise<ApiKeyView[]> {
+  const appId = access.app.id;
   const { keySecrets } = serverEnv();
   const [rows, regenerations] = await Promise.all([
     db.apiKey.findMany({

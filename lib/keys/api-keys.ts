@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { recordAudit, type ChangeOrigin } from '../audit';
+import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
 import { decryptSecret, digestSecret, digestsEqual, encryptSecret, type KeySecrets } from './crypto';
 import { generateApiKey, isWellFormedApiKey } from './format';
@@ -6,9 +8,6 @@ import { generateApiKey, isWellFormedApiKey } from './format';
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
 export type ApiKeySlot = (typeof API_KEY_SLOTS)[number];
-
-/** Where a change came from, for the audit trail: the user, and the token when through the API. */
-export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
 
 type KeyMaterial = { id: string; key: string; ciphertext: string; digest: string };
 
@@ -27,28 +26,31 @@ export async function createAppKeys(tx: DbTx, appId: number, actorId: string, se
   }
 }
 
+/** Both keys of an app as they stand, by slot. */
+export type AppKeys = Record<ApiKeySlot, { key: string; createdAt: Date }>;
+
 /**
  * Replaces the keys in the given slots (one, or both at once). One transaction: each slot's new
- * ciphertext and digest, and an audit event per slot. The old keys stop verifying the moment it
- * commits; if anything fails, nothing changes. The portal's action and the management API both
- * call this.
+ * ciphertext and digest, an audit event per slot, and a read of both keys. The old keys stop
+ * verifying the moment it commits; if anything fails, nothing changes. Answers both keys as this
+ * transaction left them, so the caller never shows another caller's key as its own. The portal's
+ * action and the management API both call this.
  */
 export async function regenerateApiKeys(
   db: Db,
   secrets: KeySecrets,
-  input: { orgId: string; appId: number; slots: readonly ApiKeySlot[]; origin: ChangeOrigin },
-): Promise<Map<ApiKeySlot, { key: string; createdAt: Date }>> {
-  const rows = await db.apiKey.findMany({
-    where: { appId: input.appId, slot: { in: [...input.slots] } },
-    select: { id: true, slot: true },
-  });
+  access: AppAccess,
+  input: { slots: readonly ApiKeySlot[]; origin: ChangeOrigin },
+): Promise<AppKeys> {
+  const appId = access.app.id;
+  // A key row keeps its id for the app's life (the ciphertext is bound to it), so the ids can
+  // be read before the transaction, which then writes first.
+  const rows = await db.apiKey.findMany({ where: { appId, slot: { in: [...input.slots] } }, select: { id: true, slot: true } });
   const createdAt = new Date();
-  const issued = new Map<ApiKeySlot, { key: string; createdAt: Date }>();
   const writes = input.slots.flatMap((slot) => {
     const row = rows.find((r) => r.slot === slot);
-    if (!row) throw new Error(`App ${input.appId} has no key in slot ${slot}`);
+    if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
     const material = newKeyMaterial(row.id, secrets);
-    issued.set(slot, { key: material.key, createdAt });
     return [
       db.apiKey.update({
         where: { id: row.id },
@@ -60,46 +62,28 @@ export async function regenerateApiKeys(
           createdViaTokenId: input.origin.tokenId ?? null,
           lastUsedAt: null,
         },
+        select: { id: true },
       }),
-      db.auditEvent.create({
-        data: {
-          orgId: input.orgId,
-          appId: input.appId,
-          slot,
-          action: 'api_key.regenerated',
-          actorId: input.origin.actorId,
-          tokenId: input.origin.tokenId ?? null,
-          ip: input.origin.ip ?? null,
-          userAgent: input.origin.userAgent?.slice(0, 300) ?? null,
-          createdAt,
-        },
-      }),
+      recordAudit(db, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt }),
     ];
   });
-  await db.$transaction(writes);
-  return issued;
+  const results = await db.$transaction([
+    ...writes,
+    db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } }),
+  ]);
+  const current = results.at(-1) as { id: string; slot: number; ciphertext: string; createdAt: Date }[];
+  const keys = {} as AppKeys;
+  for (const slot of API_KEY_SLOTS) {
+    const row = current.find((r) => r.slot === slot);
+    if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
+    keys[slot] = { key: revealApiKey(row, secrets), createdAt: row.createdAt };
+  }
+  return keys;
 }
 
 /** Decrypts a stored key for display. */
 export function revealApiKey(row: { id: string; ciphertext: string }, secrets: KeySecrets): string {
   return decryptSecret(row.ciphertext, row.id, secrets.encryptionKey);
-}
-
-export type VerifiedKey = { appId: number; orgId: string; slot: ApiKeySlot };
-
-/**
- * The app and slot a presented key belongs to, or null. A malformed key or a bad checksum is
- * rejected before any database access; the digests are compared in constant time.
- */
-export async function verifyApiKey(db: Db, secrets: KeySecrets, presented: string): Promise<VerifiedKey | null> {
-  const digest = lookupDigest(presented, secrets.digestSecret);
-  if (!digest) return null;
-  const row = await db.apiKey.findUnique({
-    where: { digest },
-    select: { digest: true, slot: true, appId: true, app: { select: { orgId: true } } },
-  });
-  if (!row || !digestsEqual(row.digest, digest)) return null;
-  return { appId: row.appId, orgId: row.app.orgId, slot: row.slot as ApiKeySlot };
 }
 
 /**

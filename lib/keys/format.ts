@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { API_KEY_PREFIX } from './display';
 
-export { API_KEY_PREFIX, maskApiKey } from './display';
-
 /**
  * Secret formats, after GitHub's token formats: a fixed prefix + 30 base62 characters from a
  * CSPRNG (≈178 bits) + 6 base62 characters of CRC32 over the rest. The prefix lets secret
@@ -17,7 +15,6 @@ export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 /** Every format has a 4-character prefix, so every secret has this length. */
 export const SECRET_LENGTH = 4 + RANDOM_LENGTH + CHECKSUM_LENGTH;
-export const API_KEY_LENGTH = SECRET_LENGTH;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BODY_PATTERN = /^[0-9A-Za-z]+$/;

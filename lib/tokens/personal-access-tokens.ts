@@ -1,4 +1,4 @@
-import type { Db } from '../prisma';
+import type { Db, DbTx } from '../prisma';
 import { lookupDigest } from '../keys/api-keys';
 import { digestSecret, digestsEqual } from '../keys/crypto';
 import { generatePersonalAccessToken, isWellFormedPersonalAccessToken } from '../keys/format';
@@ -21,7 +21,7 @@ export type TokenContext = {
  * its keyed digest and last four characters are stored.
  */
 export async function createPersonalAccessToken(
-  db: Db,
+  db: Db | DbTx,
   secret: Buffer,
   input: { userId: string; orgId: string | null; name: string; scopes: TokenScope[]; expiresAt: Date | null },
 ) {

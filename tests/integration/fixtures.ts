@@ -1,4 +1,6 @@
 import { db } from '@/lib/db';
+import { serverEnv } from '@/lib/env';
+import { revealApiKey } from '@/lib/keys/api-keys';
 import { createApp } from '@/lib/actions/create-app';
 import { signUp } from '@/lib/actions/sign-up';
 import { signInAs } from './request';
@@ -24,9 +26,9 @@ export async function newApp(owner: { id: string; name: string; email: string },
   return db.app.findFirstOrThrow({ where: { name, org: { name: orgName } }, select: { id: true, name: true, orgId: true } });
 }
 
-/** Both current keys of an app, decrypted. */
+/** Both current keys of an app, decrypted from the database. */
 export async function currentKeys(appId: number) {
-  const { getApiKeysForDisplay } = await import('@/lib/data/apps');
-  const keys = await getApiKeysForDisplay(appId);
-  return { 1: keys[0]!.key, 2: keys[1]!.key };
+  const rows = await db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true } });
+  const reveal = (slot: number) => revealApiKey(rows.find((row) => row.slot === slot)!, serverEnv().keySecrets);
+  return { 1: reveal(1), 2: reveal(2) };
 }

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
 import { addMember } from '@/lib/actions/members';
 import { revokeToken } from '@/lib/actions/tokens';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
-import { verifyApiKey } from '@/lib/keys/api-keys';
 import { generatePersonalAccessToken } from '@/lib/keys/format';
 import { api, json, tokenFor } from './api-client';
+import { findAppAccess } from '@/lib/auth/access';
 import { currentKeys, newApp, newUser } from './fixtures';
+import { checkKey as verify } from './key-check';
 import { signInAs } from './request';
 
 let alice: Awaited<ReturnType<typeof newUser>>;
@@ -22,7 +22,6 @@ beforeAll(async () => {
   writeToken = await tokenFor(alice.user, { org: alice.org.name, scope: 'apps:write', name: 'ci-rotate' });
 });
 
-const verify = (key: string) => verifyApiKey(db, serverEnv().keySecrets, key);
 
 describe('authentication', () => {
   it('answers 401 "Missing Authorization header" without one', async () => {
@@ -126,6 +125,18 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     expect(await currentKeys(appId)).toEqual({ 1: both.json.api_key, 2: both.json.api_key_2 });
   });
 
+  it('answers each concurrent regeneration with the key that request issued', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.regenerate(appId, { token: writeToken, ...json({ key_number: 1 }) })));
+    expect(answers.map((res) => res.status)).toEqual(Array(8).fill(200));
+    const issued = answers.map((res) => res.json.api_key as string);
+    // Each answer holds its own new key: none shows another caller's.
+    expect(new Set(issued).size).toBe(8);
+    const current = await currentKeys(appId);
+    expect(issued).toContain(current[1]);
+    expect(answers.every((res) => res.json.api_key_2 === current[2])).toBe(true);
+    for (const key of issued.filter((key) => key !== current[1])) expect(await verify(key)).toBeNull();
+  });
+
   it('records the token in the audit trail, and the General page says "via token ci-rotate"', async () => {
     await api.regenerate(appId, { token: writeToken, ...json({ key_number: 1 }) });
     const event = await db.auditEvent.findFirstOrThrow({
@@ -134,7 +145,7 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
       select: { actorId: true, ip: true, userAgent: true, token: { select: { name: true } } },
     });
     expect(event).toEqual({ actorId: alice.user.id, ip: '192.0.2.10', userAgent: 'api-test', token: { name: 'ci-rotate' } });
-    const [key1] = await getApiKeysForDisplay(appId);
+    const [key1] = await getApiKeysForDisplay((await findAppAccess(alice.user.id, { id: appId }))!);
     expect(key1).toMatchObject({ createdBy: 'Alice', createdViaToken: 'ci-rotate', regenerated: true });
   });
 
@@ -171,7 +182,7 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     const before = await currentKeys(appId);
     expect((await api.getKeys(appId, { token })).status).toBe(200);
     const res = await api.regenerate(appId, { token });
-    expect([res.status, res.json]).toEqual([403, { error: 'Only owners and admins can regenerate keys', code: 'forbidden' }]);
+    expect([res.status, res.json]).toEqual([403, { error: 'Only owners and admins can regenerate keys.', code: 'forbidden' }]);
     expect(await currentKeys(appId)).toEqual(before);
   });
 

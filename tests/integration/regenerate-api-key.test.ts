@@ -4,11 +4,10 @@ import { serverEnv } from '@/lib/env';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { addMember } from '@/lib/actions/members';
 import { isWellFormedApiKey } from '@/lib/keys/format';
-import { verifyApiKey } from '@/lib/keys/api-keys';
+import { findAppAccess } from '@/lib/auth/access';
 import { currentKeys, newApp, newUser } from './fixtures';
+import { checkKey as verify } from './key-check';
 import { signInAs, signOut } from './request';
-
-const verify = (key: string) => verifyApiKey(db, serverEnv().keySecrets, key);
 
 beforeEach(() => signOut());
 
@@ -20,8 +19,8 @@ describe('creating an app', () => {
     expect(await db.apiKey.count({ where: { appId: app.id } })).toBe(2);
     expect(keys[1]).not.toBe(keys[2]);
     expect(isWellFormedApiKey(keys[1])).toBe(true);
-    expect(await verify(keys[1])).toEqual({ appId: app.id, orgId: org.id, slot: 1 });
-    expect(await verify(keys[2])).toEqual({ appId: app.id, orgId: org.id, slot: 2 });
+    expect(await verify(keys[1])).toEqual({ appId: app.id, slot: 1 });
+    expect(await verify(keys[2])).toEqual({ appId: app.id, slot: 2 });
   });
 
   it('stores no plaintext key', async () => {
@@ -51,8 +50,8 @@ describe('regenerating a key', () => {
     expect(after[1]).not.toBe(before[1]);
     expect(after[2]).toBe(before[2]);
     expect(await verify(before[1])).toBeNull();
-    expect(await verify(after[1])).toEqual({ appId: app.id, orgId: org.id, slot: 1 });
-    expect(await verify(before[2])).toEqual({ appId: app.id, orgId: org.id, slot: 2 });
+    expect(await verify(after[1])).toEqual({ appId: app.id, slot: 1 });
+    expect(await verify(before[2])).toEqual({ appId: app.id, slot: 2 });
 
     const audit = await db.auditEvent.findMany({ where: { appId: app.id, action: 'api_key.regenerated' } });
     expect(audit).toHaveLength(1);
@@ -125,15 +124,11 @@ describe('regenerating a key', () => {
 
     const issued: string[] = [];
     const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    const access = (await findAppAccess(user.id, { id: app.id }))!;
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
-        const result = await regenerateApiKeys(db, serverEnv().keySecrets, {
-          orgId: org.id,
-          appId: app.id,
-          slots: [1],
-          origin: { actorId: user.id },
-        });
-        issued.push(result.get(1)!.key);
+        const result = await regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: user.id } });
+        issued.push(result[1].key);
         return result;
       }),
     );
@@ -165,7 +160,7 @@ describe('regenerating a key', () => {
   });
 });
 
-describe('verifyApiKey', () => {
+describe('the key check', () => {
   it('rejects a well-formed key that was never issued', async () => {
     const { generateApiKey } = await import('@/lib/keys/format');
     expect(await verify(generateApiKey())).toBeNull();

@@ -1,7 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { encode } from 'next-auth/jwt';
 
+type RequestContext = { cookies: Map<string, string>; headers: Map<string, string> };
+
 /** The request the server code sees: its cookies and headers. */
-export const request = {
+export const request: RequestContext = {
   cookies: new Map<string, string>(),
   headers: new Map<string, string>([
     ['user-agent', 'vitest'],
@@ -9,13 +12,26 @@ export const request = {
   ]),
 };
 
+const concurrent = new AsyncLocalStorage<RequestContext>();
+
+/** The request of the code running now: its own inside `actingAs`, else the shared one. */
+export function currentRequest(): RequestContext {
+  return concurrent.getStore() ?? request;
+}
+
+async function sessionCookie(user: { id: string; name: string; email: string }): Promise<string> {
+  return encode({ token: { sub: user.id, name: user.name, email: user.email }, secret: process.env.NEXTAUTH_SECRET! });
+}
+
 /** Signs in as the user: a next-auth session cookie, encoded with the portal's secret. */
 export async function signInAs(user: { id: string; name: string; email: string }): Promise<void> {
-  const token = await encode({
-    token: { sub: user.id, name: user.name, email: user.email },
-    secret: process.env.NEXTAUTH_SECRET!,
-  });
-  request.cookies.set('next-auth.session-token', token);
+  request.cookies.set('next-auth.session-token', await sessionCookie(user));
+}
+
+/** Runs `fn` as a request of its own, signed in as the user: for several users acting at the same moment. */
+export async function actingAs<T>(user: { id: string; name: string; email: string }, fn: () => Promise<T>): Promise<T> {
+  const context = { cookies: new Map([['next-auth.session-token', await sessionCookie(user)]]), headers: new Map(request.headers) };
+  return concurrent.run(context, fn);
 }
 
 export function signOut(): void {

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
-import { assertSecretsMatchKeys, verifyApiKey } from '@/lib/keys/api-keys';
+import { assertSecretsMatchKeys } from '@/lib/keys/api-keys';
 import { rotateKeySecrets } from '@/lib/keys/rotate-secrets';
 import { tokenFor } from './api-client';
 import { currentKeys, newApp, newUser } from './fixtures';
+import { checkKey } from './key-check';
 
 it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
   const { user, org } = await newUser('Rey');
@@ -16,19 +17,19 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   const next = { encryptionKey: randomBytes(32), digestSecret: randomBytes(32) };
 
   await expect(rotateKeySecrets(db, current, next, { revokeTokens: false })).rejects.toThrow(/--revoke-tokens/);
-  expect(await verifyApiKey(db, current, keys[1])).not.toBeNull();
+  expect(await checkKey(keys[1], current.digestSecret)).not.toBeNull();
 
   const result = await rotateKeySecrets(db, current, next, { revokeTokens: true });
   expect(result.keys).toBeGreaterThanOrEqual(2);
   expect(result.tokensRevoked).toBeGreaterThanOrEqual(1);
-  expect(await verifyApiKey(db, next, keys[1])).toMatchObject({ appId: app.id, slot: 1 });
-  expect(await verifyApiKey(db, next, keys[2])).toMatchObject({ appId: app.id, slot: 2 });
-  expect(await verifyApiKey(db, current, keys[1])).toBeNull();
+  expect(await checkKey(keys[1], next.digestSecret)).toMatchObject({ appId: app.id, slot: 1 });
+  expect(await checkKey(keys[2], next.digestSecret)).toMatchObject({ appId: app.id, slot: 2 });
+  expect(await checkKey(keys[1], current.digestSecret)).toBeNull();
   await expect(assertSecretsMatchKeys(db, next)).resolves.toBeUndefined();
   await expect(assertSecretsMatchKeys(db, current)).rejects.toThrow(/KEY_ENCRYPTION_KEY does not match/);
   expect(await db.personalAccessToken.count({ where: { revokedAt: null } })).toBe(0);
 
   // Back, so the other checks in this file's database keep the environment's secrets.
   await rotateKeySecrets(db, next, current, { revokeTokens: false });
-  expect(await verifyApiKey(db, current, keys[1])).not.toBeNull();
+  expect(await checkKey(keys[1], current.digestSecret)).not.toBeNull();
 });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, vi } from 'vitest';
 import { migrate } from '@/lib/migrate';
 import { createTestDatabase } from '../support/test-database';
-import { request } from './request';
+import { currentRequest } from './request';
 
 const database = await createTestDatabase('integration');
 process.env.DATABASE_URL = database.url;
@@ -18,11 +18,14 @@ process.env.BCRYPT_COST = '4';
 await migrate(process.env.DATABASE_URL);
 
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers([...request.headers]),
-  cookies: async () => ({
-    getAll: () => [...request.cookies].map(([name, value]) => ({ name, value })),
-    get: (name: string) => (request.cookies.has(name) ? { name, value: request.cookies.get(name)! } : undefined),
-  }),
+  headers: async () => new Headers([...currentRequest().headers]),
+  cookies: async () => {
+    const { cookies } = currentRequest();
+    return {
+      getAll: () => [...cookies].map(([name, value]) => ({ name, value })),
+      get: (name: string) => (cookies.has(name) ? { name, value: cookies.get(name)! } : undefined),
+    };
+  },
 }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 

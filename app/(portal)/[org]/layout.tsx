@@ -1,10 +1,10 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { NavLink } from '@/components/portal/nav-link';
-import { requireOrg } from '@/lib/data/current';
+import { requireOrg } from '@/lib/auth/guards';
 
 export default async function OrgLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string }> }) {
-  const { org } = await requireOrg((await params).org);
+  const { org } = (await requireOrg((await params).org)).access;
   return (
     <div className="mx-auto max-w-6xl px-6 py-6">
       <div className="mb-6 flex flex-wrap items-center justify-between gap-4 border-b border-slate-200 pb-3">

@@ -1,20 +1,22 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { buttonClass } from '@/components/ui/button';
-import { requireOrg } from '@/lib/data/current';
+import { requireOrg } from '@/lib/auth/guards';
+import { can } from '@/lib/auth/permissions';
 import { listApps } from '@/lib/data/apps';
-import { canManage } from '@/lib/roles';
 
 export const metadata: Metadata = { title: 'Apps' };
 
 export default async function AppsPage({ params }: { params: Promise<{ org: string }> }) {
-  const { org } = await requireOrg((await params).org);
-  const apps = await listApps(org.id);
+  const { access } = await requireOrg((await params).org);
+  const { org } = access;
+  const apps = await listApps(access);
+  const mayCreate = can(access.role, 'app:create');
   return (
     <main>
       <div className="mb-4 flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Apps</h1>
-        {canManage(org.role) ? (
+        {mayCreate ? (
           <Link href={`/${org.name}/new`} className={buttonClass('primary')}>
             New app
           </Link>
@@ -24,7 +26,7 @@ export default async function AppsPage({ params }: { params: Promise<{ org: stri
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
           <p className="font-medium">No apps yet</p>
           <p className="mt-1 text-sm text-slate-700">
-            {canManage(org.role)
+            {mayCreate
               ? 'Create an app to get its two API keys.'
               : 'An owner or admin of this organization can create one.'}
           </p>

@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import { NavLink } from '@/components/portal/nav-link';
-import { requireApp } from '@/lib/data/current';
+import { requireApp } from '@/lib/auth/guards';
 
 export default async function AppLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string; app: string }> }) {
   const { org, app: appName } = await params;
-  const { app } = await requireApp(org, appName);
-  const base = `/${app.org.name}/${app.name}`;
+  const { access } = await requireApp(org, appName);
+  const { app } = access;
+  const base = `/${access.org.name}/${app.name}`;
   return (
     <div className="flex flex-col gap-6 md:flex-row">
       <aside className="md:w-52 md:shrink-0">

@@ -5,7 +5,7 @@ import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
-import { ROLES } from '@/lib/roles';
+import { ROLES } from '@/lib/auth/permissions';
 
 function RoleSelect({ id, label, defaultValue, callerIsOwner }: { id: string; label: string; defaultValue: string; callerIsOwner: boolean }) {
   return (

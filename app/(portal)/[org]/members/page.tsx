@@ -1,15 +1,17 @@
 import type { Metadata } from 'next';
-import { requireOrg } from '@/lib/data/current';
+import { requireOrg } from '@/lib/auth/guards';
+import { can, REFUSALS } from '@/lib/auth/permissions';
 import { listMembers } from '@/lib/data/orgs';
-import { canManage } from '@/lib/roles';
 import { AddMemberForm, MemberRow } from './member-forms';
 
 export const metadata: Metadata = { title: 'Members' };
 
 export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
-  const { org, user } = await requireOrg((await params).org);
-  const members = await listMembers(org.id);
-  const manager = canManage(org.role);
+  const { access, user } = await requireOrg((await params).org);
+  const { org } = access;
+  const members = await listMembers(access);
+  const manager = can(access.role, 'member:manage');
+  const callerIsOwner = can(access.role, 'member:grant-owner');
   return (
     <main className="space-y-6">
       <h1 className="text-2xl font-semibold">Members</h1>
@@ -32,9 +34,9 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
               email={member.user.email}
               role={member.role}
               isSelf={member.user.id === user.id}
-              editable={manager && (org.role === 'owner' || member.role !== 'owner')}
+              editable={manager && (callerIsOwner || member.role !== 'owner')}
               manager={manager}
-              callerIsOwner={org.role === 'owner'}
+              callerIsOwner={callerIsOwner}
             />
           ))}
         </tbody>
@@ -45,10 +47,10 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
             Add a member
           </h2>
           <p className="text-sm text-slate-700">They need an account on this portal first.</p>
-          <AddMemberForm org={org.name} callerIsOwner={org.role === 'owner'} />
+          <AddMemberForm org={org.name} callerIsOwner={callerIsOwner} />
         </section>
       ) : (
-        <p className="text-sm text-slate-700">Only owners and admins can manage members.</p>
+        <p className="text-sm text-slate-700">{REFUSALS['member:manage']}</p>
       )}
     </main>
   );

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import { db } from '@/lib/db';
-import { requireUser } from '@/lib/data/current';
-import { listOrgsForUser } from '@/lib/data/orgs';
+import { listOrgAccess } from '@/lib/auth/access';
+import { requireUser } from '@/lib/auth/guards';
+import { listTokens } from '@/lib/data/tokens';
 import { timeAgo } from '@/lib/time';
 import { CreateTokenForm } from './create-token-form';
 import { RevokeTokenButton } from './revoke-token-button';
@@ -17,12 +17,8 @@ function day(date: Date): string {
 export default async function TokensPage() {
   const user = await requireUser();
   const [orgs, tokens] = await Promise.all([
-    listOrgsForUser(user.id),
-    db.personalAccessToken.findMany({
-      where: { userId: user.id },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true, name: true, scopes: true, lastFour: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true, org: { select: { name: true } } },
-    }),
+    listOrgAccess(user.id),
+    listTokens(user),
   ]);
   const now = new Date();
   return (
@@ -38,7 +34,7 @@ export default async function TokensPage() {
         <h2 id="create-token-heading" className="text-lg font-semibold">
           Create token
         </h2>
-        <CreateTokenForm orgs={orgs.map((org) => org.name)} />
+        <CreateTokenForm orgs={orgs.map((access) => access.org.name)} />
       </section>
       <section aria-labelledby="tokens-heading" className="space-y-3">
         <h2 id="tokens-heading" className="text-lg font-semibold">

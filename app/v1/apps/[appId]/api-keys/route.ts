@@ -4,32 +4,31 @@ import { serverEnv } from '@/lib/env';
 import { apiErrors } from '@/lib/api/errors';
 import { apiKeysOf, appForRequest, readOptionalJson, regenerateBodySchema } from '@/lib/api/management';
 import { withToken } from '@/lib/api/with-token';
+import { can } from '@/lib/auth/permissions';
 import { regenerateApiKeys, type ApiKeySlot } from '@/lib/keys/api-keys';
-import { canManage } from '@/lib/roles';
 
 type Params = { appId: string };
 const noStore = { 'Cache-Control': 'no-store' };
 
 /** GET /v1/apps/{appId}/api-keys (apps:read): both keys. */
 export const GET = withToken<Params>('apps:read', async (context, params) => {
-  const app = await appForRequest(context, params.appId);
-  return Response.json(await apiKeysOf(app.id), { headers: noStore });
+  const access = await appForRequest(context, params.appId);
+  return Response.json(await apiKeysOf(access), { headers: noStore });
 });
 
 /**
  * POST /v1/apps/{appId}/api-keys (apps:write): regenerates key 1 (default), key 2, or both
- * (key_number 0, in one transaction), through the same function as the portal.
+ * (key_number 0, in one transaction), through the same function as the portal. Answers the keys
+ * as that transaction left them.
  */
 export const POST = withToken<Params>('apps:write', async (context, params) => {
-  const app = await appForRequest(context, params.appId);
+  const access = await appForRequest(context, params.appId);
   const parsed = regenerateBodySchema.safeParse(await readOptionalJson(context.request));
   if (!parsed.success) throw apiErrors.invalidRequest(z.flattenError(parsed.error));
-  if (!canManage(app.role)) throw apiErrors.forbidden('Only owners and admins can regenerate keys');
+  if (!can(access.role, 'key:regenerate')) throw apiErrors.forbidden('key:regenerate');
   const keyNumber = parsed.data.key_number;
   const slots: ApiKeySlot[] = keyNumber === 0 ? [1, 2] : [keyNumber];
-  await regenerateApiKeys(db, serverEnv().keySecrets, {
-    orgId: app.orgId,
-    appId: app.id,
+  const keys = await regenerateApiKeys(db, serverEnv().keySecrets, access, {
     slots,
     origin: {
       actorId: context.userId,
@@ -38,5 +37,5 @@ export const POST = withToken<Params>('apps:write', async (context, params) => {
       userAgent: context.request.headers.get('user-agent'),
     },
   });
-  return Response.json({ ...(await apiKeysOf(app.id)), regenerated_key: keyNumber }, { headers: noStore });
+  return Response.json({ api_key: keys[1].key, api_key_2: keys[2].key, regenerated_key: keyNumber }, { headers: noStore });
 });

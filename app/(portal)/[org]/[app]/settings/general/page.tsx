@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
-import { requireApp } from '@/lib/data/current';
+import { requireApp } from '@/lib/auth/guards';
+import { can, REFUSALS } from '@/lib/auth/permissions';
+import { runtimePublicUrl } from '@/lib/env';
 import { maskApiKey } from '@/lib/keys/display';
-import { canManage } from '@/lib/roles';
-import { runtimePublicUrl } from '@/lib/runtime/config';
 import { timeAgo } from '@/lib/time';
 import { ApiKeyField } from './api-key-field';
 import { ConnectPanel } from './connect-panel';
@@ -12,9 +12,10 @@ export const metadata: Metadata = { title: 'General settings' };
 
 export default async function GeneralSettingsPage({ params }: { params: Promise<{ org: string; app: string }> }) {
   const { org, app: appName } = await params;
-  const { app } = await requireApp(org, appName);
-  const keys = await getApiKeysForDisplay(app.id);
-  const mayRegenerate = canManage(app.role);
+  const { access } = await requireApp(org, appName);
+  const { app } = access;
+  const keys = await getApiKeysForDisplay(access);
+  const mayRegenerate = can(access.role, 'key:regenerate');
   const now = new Date();
   return (
     <main className="space-y-6">
@@ -37,7 +38,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             apiKey={key.key}
             history={`${key.regenerated ? 'Regenerated' : 'Created'} ${timeAgo(key.createdAt, now)}${key.createdBy ? ` by ${key.createdBy}` : ''}${key.createdViaToken ? ` via token ${key.createdViaToken}` : ''}`}
             usage={key.lastUsedAt ? `Last used ${timeAgo(key.lastUsedAt, now)}` : 'Never used'}
-            disabledReason={mayRegenerate ? null : 'Only owners and admins can regenerate keys.'}
+            disabledReason={mayRegenerate ? null : REFUSALS['key:regenerate']}
           />
         ))}
       </section>

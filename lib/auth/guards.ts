@@ -1,9 +1,11 @@
 import 'server-only';
 import { cache } from 'react';
 import { notFound, redirect } from 'next/navigation';
-import { getCurrentUser } from '../auth/session';
-import { getAppForUser } from './apps';
-import { getOrgForUser } from './orgs';
+import { findAppAccess, findOrgAccess } from './access';
+import { getCurrentUser } from './session';
+
+// Request guards for server components: they redirect or answer 404, so they live with auth,
+// not with the data queries (which never redirect).
 
 /** The signed-in user, once per request; sends the signed-out to /login. */
 export const requireUser = cache(async () => {
@@ -15,15 +17,15 @@ export const requireUser = cache(async () => {
 /** The organization in the URL, for a member of it; anyone else gets a 404. */
 export const requireOrg = cache(async (orgName: string) => {
   const user = await requireUser();
-  const org = await getOrgForUser(user.id, orgName);
-  if (!org) notFound();
-  return { user, org };
+  const access = await findOrgAccess(user.id, { name: orgName });
+  if (!access) notFound();
+  return { user, access };
 });
 
 /** The app in the URL, for a member of its organization; anyone else gets a 404. */
 export const requireApp = cache(async (orgName: string, appName: string) => {
   const user = await requireUser();
-  const app = await getAppForUser(user.id, orgName, appName);
-  if (!app) notFound();
-  return { user, app };
+  const access = await findAppAccess(user.id, { orgName, appName });
+  if (!access) notFound();
+  return { user, access };
 });

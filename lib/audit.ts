@@ -1,0 +1,57 @@
+import type { Db, DbTx } from './prisma';
+
+/** Every security-relevant change, by the action recorded for it. */
+export const AUDIT_ACTIONS = [
+  'app.created',
+  'api_key.regenerated',
+  'member.added',
+  'member.role_changed',
+  'member.removed',
+  'token.created',
+  'token.revoked',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who made a change and from where: the user, and the token when it came through the API. */
+export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
+
+export type AuditEventInput = {
+  action: AuditAction;
+  origin: ChangeOrigin;
+  /** The organization the change happened in; null for a token that covers all of the user's organizations. */
+  orgId: string | null;
+  appId?: number | null;
+  /** The key slot, for key events. */
+  slot?: number | null;
+  /** The member a membership event is about. */
+  subjectUserId?: string | null;
+  /** The token a token event is about (for other events, origin.tokenId is the token used). */
+  subjectTokenId?: string | null;
+  /** Small facts the event needs to read well later: a role before and after. Never a secret. */
+  details?: { role?: string; previousRole?: string };
+  at?: Date;
+};
+
+/**
+ * Records one audit event. Call it with the transaction that makes the change (an interactive
+ * transaction's client, or inside a batch `$transaction([...])`), so that the event exists if
+ * and only if the change does.
+ */
+export function recordAudit(tx: Db | DbTx, event: AuditEventInput) {
+  return tx.auditEvent.create({
+    data: {
+      action: event.action,
+      orgId: event.orgId,
+      appId: event.appId ?? null,
+      slot: event.slot ?? null,
+      actorId: event.origin.actorId,
+      tokenId: event.subjectTokenId ?? event.origin.tokenId ?? null,
+      subjectUserId: event.subjectUserId ?? null,
+      details: event.details ? JSON.stringify(event.details) : null,
+      ip: event.origin.ip ?? null,
+      userAgent: event.origin.userAgent?.slice(0, 300) ?? null,
+      ...(event.at ? { createdAt: event.at } : {}),
+    },
+    select: { id: true },
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * One error vocabulary for the whole product. Code that refuses something throws an AppError
+ * with a code; each surface maps it to its own wire: server actions to `{ ok: false, error }`,
+ * the management API to Spice's status and `{ "error": ... }` body, the runtime to its status
+ * and body. Pure module: both planes may import it.
+ */
+export const ERROR_CODES = [
+  'invalid',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'rate_limited',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** HTTP status for each code (the management API and the runtime). */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+};
+
+/** The default wording of each code, where nothing more specific is said. */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  invalid: 'Invalid input.',
+  unauthorized: 'You are signed out. Sign in again.',
+  forbidden: 'You do not have permission to do this.',
+  not_found: 'Not found.',
+  conflict: 'This already exists.',
+  payload_too_large: 'The request is too large.',
+  rate_limited: 'Too many attempts. Try again later.',
+  internal: 'Something went wrong and nothing was changed. Try again.',
+};
+
+/** Wording shared by both planes, so that the portal and the runtime say the same thing. */
+export const SHARED_MESSAGES = {
+  bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,
+  tooManyFailures: 'Too many failed authentications. Try again later.',
+} as const;
+
+export type AppErrorOptions = {
+  /** Per-field messages, for forms. */
+  fieldErrors?: Record<string, string[]>;
+  /** Machine-readable sub-code for API clients (Spice's `insufficient_scope`, `forbidden`). */
+  apiCode?: string;
+  /** Structured details for API clients (validation errors). */
+  details?: unknown;
+  /** Seconds to wait, for rate_limited. */
+  retryAfter?: number;
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly options: AppErrorOptions;
+
+  constructor(code: ErrorCode, message: string = ERROR_MESSAGES[code], options: AppErrorOptions = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.options = options;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/**
+ * The one log line for an unexpected error: where, the error's name and its code (a Prisma or
+ * driver code), never its message (which can hold input, keys or paths) nor its stack.
+ */
+export function logUnexpected(where: string, error: unknown): void {
+  let described = 'unknown error';
+  if (error instanceof Error) {
+    const code = 'code' in error && (typeof error.code === 'string' || typeof error.code === 'number') ? ` ${error.code}` : '';
+    described = `${error.name}${code}`;
+  }
+  console.error(`[${where}] failed: ${described}`);
+}
