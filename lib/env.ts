@@ -81,3 +81,8 @@ export function serverEnv(): ServerEnv {
 export function runtimePublicUrl(env: Record<string, string | undefined> = process.env): string {
   return (env.RUNTIME_PUBLIC_URL ?? `http://localhost:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
 }
+
+/** Where the portal's own server reaches the runtime (the Overview's Run query): loopback by default. */
+export function runtimeInternalUrl(env: Record<string, string | undefined> = process.env): string {
+  return (env.RUNTIME_INTERNAL_URL ?? `http://127.0.0.1:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
+}

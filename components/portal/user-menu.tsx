@@ -36,14 +36,19 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
         type="button"
         aria-expanded={open}
         aria-controls={menuId}
-        aria-label={`User menu for ${name}`}
         onClick={() => setOpen((value) => !value)}
         className="flex items-center gap-2 rounded-full border border-slate-300 bg-white py-1 pl-1 pr-3 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
       >
-        <span aria-hidden className="flex size-7 items-center justify-center rounded-full bg-indigo-700 font-semibold text-white">
-          {name.slice(0, 1).toUpperCase()}
+        {/* The initial is drawn by CSS, so the button's name is exactly what it shows: "User menu for <name>". */}
+        <span
+          aria-hidden
+          data-initial={name.slice(0, 1).toUpperCase()}
+          className="flex size-7 items-center justify-center rounded-full bg-indigo-700 font-semibold text-white before:content-[attr(data-initial)]"
+        />
+        <span>
+          <span className="sr-only">User menu for </span>
+          {name}
         </span>
-        <span>{name}</span>
       </button>
       {open ? (
         <div id={menuId} className="absolute right-0 z-20 mt-2 w-60 rounded-md border border-slate-200 bg-white p-2 shadow-lg">

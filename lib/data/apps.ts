@@ -13,39 +13,52 @@ export async function listApps(access: OrgAccess) {
   });
 }
 
+/** What the General page shows of a key: serializable, for client components. */
 export type ApiKeyView = {
   slot: ApiKeySlot;
   key: string;
-  createdAt: Date;
+  /** When the key was created or last regenerated (ISO). */
+  createdAt: string;
   createdBy: string | null;
   createdViaToken: string | null;
   regenerated: boolean;
-  lastUsedAt: Date | null;
+  /** When the runtime last accepted it (ISO), or null. */
+  lastUsedAt: string | null;
+  /** Requests the runtime accepted with it in the last 24 hours. */
+  requests24h: number;
 };
 
-/** Both keys of an app, decrypted for the General page. */
-export async function getApiKeysForDisplay(access: AppAccess): Promise<ApiKeyView[]> {
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Both keys of an app, or one of them, decrypted for the General page, with their use. */
+export async function getApiKeysForDisplay(access: AppAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyView[]> {
   const appId = access.app.id;
   const { keySecrets } = serverEnv();
   const [rows, regenerations] = await Promise.all([
     db.apiKey.findMany({
-      where: { appId },
+      where: { appId, slot: { in: [...slots] } },
       orderBy: { slot: 'asc' },
       select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } }, createdViaToken: { select: { name: true } } },
     }),
-    db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated' }, _count: true }),
+    db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated', slot: { in: [...slots] } }, _count: true }),
   ]);
-  return API_KEY_SLOTS.map((slot) => {
+  const usage = await db.apiKeyUsage.groupBy({
+    by: ['keyId'],
+    where: { keyId: { in: rows.map((row) => row.id) }, minute: { gte: new Date(Date.now() - DAY_MS) } },
+    _sum: { count: true },
+  });
+  return slots.map((slot) => {
     const row = rows.find((r) => r.slot === slot);
     if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
     return {
       slot,
       key: revealApiKey(row, keySecrets),
-      createdAt: row.createdAt,
+      createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy?.name ?? null,
       createdViaToken: row.createdViaToken?.name ?? null,
       regenerated: regenerations.some((r) => r.slot === slot),
-      lastUsedAt: row.lastUsedAt,
+      lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+      requests24h: usage.find((u) => u.keyId === row.id)?._sum.count ?? 0,
     };
   });
 }

@@ -64,6 +64,8 @@ export async function regenerateApiKeys(
         },
         select: { id: true },
       }),
+      // Usage counts belong to the key they were made with.
+      db.apiKeyUsage.deleteMany({ where: { keyId: row.id } }),
       recordAudit(db, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt }),
     ];
   });

@@ -53,11 +53,25 @@ export async function readKey(page: Page, slot: 1 | 2): Promise<string> {
   return value;
 }
 
-/** axe-core finds no serious or critical violations on the page as it is now. */
-export async function expectAccessible(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const severe = results.violations
+async function severeViolations(page: Page): Promise<string[]> {
+  // axe's default rule set, plus the (experimental) check that a control's name contains its visible text.
+  const results = await new AxeBuilder({ page }).options({ rules: { 'label-content-name-mismatch': { enabled: true } } }).analyze();
+  return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(severe, `accessibility of ${label}`).toEqual([]);
+}
+
+/**
+ * axe-core finds no serious or critical violations on the page as it is now: in the light
+ * theme, in the dark theme (prefers-color-scheme: dark), and at a 390 px phone width.
+ */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  expect(await severeViolations(page), `accessibility of ${label} (light)`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await severeViolations(page), `accessibility of ${label} (dark)`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await severeViolations(page), `accessibility of ${label} (390 px)`).toEqual([]);
+  if (viewport) await page.setViewportSize(viewport);
 }

@@ -137,7 +137,8 @@ describe(`migrations (${testProvider})`, () => {
         const column = shape.columns.find((c) => c.name === (field.dbName ?? field.name))!;
         expect(column.type, `${table}.${field.name} type`).toBe(TYPES[testProvider][field.type]);
         expect(column.required, `${table}.${field.name} required`).toBe(field.isRequired);
-        expect(column.primaryKey, `${table}.${field.name} primary key`).toBe(field.isId);
+        const inCompositeId = model.primaryKey?.fields.includes(field.name) ?? false;
+        expect(column.primaryKey, `${table}.${field.name} primary key`).toBe(field.isId || inCompositeId);
       }
       const expectedIndexes = dmmf.datamodel.indexes
         .filter((index) => index.model === model.name && index.type !== 'id')

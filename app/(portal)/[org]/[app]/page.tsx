@@ -1,6 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { KeysProvider } from '@/components/keys/keys-context';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { requireApp } from '@/lib/auth/guards';
+import { getApiKeysForDisplay } from '@/lib/data/apps';
+import { runtimePublicUrl } from '@/lib/env';
+import { QuickStart } from './quick-start';
 
 export async function generateMetadata({ params }: { params: Promise<{ app: string }> }): Promise<Metadata> {
   return { title: (await params).app };
@@ -10,25 +15,24 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
   const { org, app: appName } = await params;
   const { access } = await requireApp(org, appName);
   const { app } = access;
+  const keys = await getApiKeysForDisplay(access, [1]);
+  // One reading of the clock per request: relative times print the same on the server and while hydrating.
+  const now = new Date().valueOf();
   return (
-    <main className="space-y-4">
-      <h1 className="text-2xl font-semibold">{app.name}</h1>
-      <p className="text-slate-700">{app.description || 'No description.'}</p>
-      <dl className="grid max-w-md grid-cols-2 gap-2 text-sm">
-        <dt className="text-slate-600">Organization</dt>
-        <dd>{access.org.name}</dd>
-        <dt className="text-slate-600">App ID</dt>
-        <dd>{app.id}</dd>
-        <dt className="text-slate-600">Created</dt>
-        <dd>{app.createdAt.toISOString().slice(0, 10)}</dd>
-      </dl>
-      <p className="text-sm">
-        Your API keys are under{' '}
-        <Link className="font-medium text-indigo-700 underline" href={`/${access.org.name}/${app.name}/settings/general`}>
-          Settings → General
-        </Link>
-        .
-      </p>
+    <main className="space-y-6">
+      <div className="space-y-2">
+        <h1 className="text-2xl font-semibold">{app.name}</h1>
+        <p className="text-slate-700">{app.description || 'No description.'}</p>
+        <p className="text-sm text-slate-600">
+          App ID {app.id} · created <RelativeTime date={app.createdAt} now={now} /> · both keys are under{' '}
+          <Link className="font-medium text-indigo-700 underline" href={`/${access.org.name}/${app.name}/settings/general`}>
+            Settings → General
+          </Link>
+        </p>
+      </div>
+      <KeysProvider appId={app.id} appName={app.name} keys={keys} loadedAt={now}>
+        <QuickStart endpoint={runtimePublicUrl()} />
+      </KeysProvider>
     </main>
   );
 }

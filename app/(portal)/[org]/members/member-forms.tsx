@@ -72,8 +72,8 @@ export function MemberRow(props: {
         {props.editable ? (
           <form onSubmit={onChangeRole} className="flex items-center gap-2">
             <RoleSelect id={`role-${props.membershipId}`} label={`Role of ${props.name}`} defaultValue={props.role} callerIsOwner={props.callerIsOwner} />
-            <Button type="submit" variant="secondary" disabled={pending} aria-label={`Change role of ${props.name}`}>
-              Save
+            <Button type="submit" variant="secondary" disabled={pending}>
+              Save<span className="sr-only"> role of {props.name}</span>
             </Button>
           </form>
         ) : (

@@ -2,17 +2,14 @@ import type { Metadata } from 'next';
 import { listOrgAccess } from '@/lib/auth/access';
 import { requireUser } from '@/lib/auth/guards';
 import { listTokens } from '@/lib/data/tokens';
-import { timeAgo } from '@/lib/time';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { NEVER_USED } from '@/components/keys/key-usage';
 import { CreateTokenForm } from './create-token-form';
 import { RevokeTokenButton } from './revoke-token-button';
 
 export const metadata: Metadata = { title: 'Personal access tokens' };
 
 const SCOPE_LABELS: Record<string, string> = { 'apps:read': 'apps:read', 'apps:write': 'apps:write', '*': '* (everything)' };
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 export default async function TokensPage() {
   const user = await requireUser();
@@ -43,7 +40,7 @@ export default async function TokensPage() {
         {tokens.length === 0 ? (
           <p className="text-sm text-slate-700">No tokens yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Your tokens table">
             <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
               <thead className="bg-slate-100 text-slate-700">
                 <tr>
@@ -64,9 +61,11 @@ export default async function TokensPage() {
                       </th>
                       <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
                       <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
-                      <td className="px-3 py-2">{day(token.createdAt)}</td>
-                      <td className="px-3 py-2">{token.lastUsedAt ? timeAgo(token.lastUsedAt, now) : 'Never'}</td>
-                      <td className="px-3 py-2">{token.expiresAt ? day(token.expiresAt) : 'Never'}</td>
+                      <td className="px-3 py-2">
+                        <RelativeTime date={token.createdAt} now={now} />
+                      </td>
+                      <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
+                      <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
                       <td className="px-3 py-2">
                         {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
                       </td>

@@ -1,22 +1,58 @@
-/** How to use the keys: the runtime's endpoint, a curl example and an SDK example, key masked. */
-export function ConnectPanel({ endpoint, maskedKey }: { endpoint: string; maskedKey: string }) {
-  const curl = [
+'use client';
+
+import { CopyButton } from '@/components/keys/copy-button';
+import { useKeys } from '@/components/keys/keys-context';
+import { maskApiKey } from '@/lib/keys/display';
+
+const EXAMPLE_SQL = 'SELECT passenger_count, COUNT(*) AS trips FROM taxi_trips GROUP BY 1 ORDER BY 1';
+
+export function curlCommand(endpoint: string, key: string): string {
+  return [
+    `export SPICE_API_KEY=${key}`,
     `curl -X POST ${endpoint}/v1/sql \\`,
-    `  -H "X-API-Key: ${maskedKey}" \\`,
+    `  -H "X-API-Key: $SPICE_API_KEY" \\`,
     `  -H "Content-Type: text/plain" \\`,
-    `  -d "SELECT * FROM taxi_trips LIMIT 10"`,
+    `  -d "${EXAMPLE_SQL}"`,
   ].join('\n');
-  const sdk = [
+}
+
+export function sdkExample(endpoint: string, key: string): string {
+  return [
+    `// npm install @spiceai/spice`,
     `import { SpiceClient } from '@spiceai/spice';`,
     ``,
     `const spice = new SpiceClient({`,
-    `  apiKey: process.env.SPICE_API_KEY, // ${maskedKey}`,
+    `  apiKey: process.env.SPICE_API_KEY ?? '${key}',`,
     `  httpUrl: '${endpoint}',`,
     `  httpOnly: true,`,
     `});`,
-    `const table = await spice.sql('SELECT COUNT(*) AS trips FROM taxi_trips');`,
+    `const table = await spice.sql('${EXAMPLE_SQL}');`,
     `console.table(table.toArray());`,
   ].join('\n');
+}
+
+function Snippet({ title, what, shown, copy }: { title: string; what: string; shown: string; copy: () => Promise<string> }) {
+  return (
+    <figure className="space-y-1">
+      <div className="flex items-center justify-between gap-2">
+        <figcaption className="text-sm font-medium text-slate-800">{title}</figcaption>
+        <CopyButton what={what} text={copy} />
+      </div>
+      <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100 focus:outline-2 focus:outline-indigo-600">
+        <code>{shown}</code>
+      </pre>
+    </figure>
+  );
+}
+
+/**
+ * How to use the keys: the runtime's endpoint, a curl command and an SDK example with API Key 1.
+ * The page shows them masked; the Copy buttons copy runnable text with the real, current key.
+ */
+export function ConnectPanel({ endpoint }: { endpoint: string }) {
+  const keys = useKeys();
+  const masked = maskApiKey(keys.view(1).key);
+  const currentKey = async () => (await keys.ensureCurrent(1)).key;
   return (
     <section aria-labelledby="connect-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <div>
@@ -25,26 +61,18 @@ export function ConnectPanel({ endpoint, maskedKey }: { endpoint: string; masked
         </h2>
         <p className="mt-1 text-sm text-slate-700">
           Send SQL to your app&apos;s runtime with either key in the <code className="font-mono">X-API-Key</code> header.
+          The examples use API Key 1; the Copy buttons copy them with the real key, ready to run.
         </p>
       </div>
-      <dl className="text-sm">
-        <dt className="font-medium text-slate-800">Endpoint</dt>
-        <dd className="mt-1 font-mono">
-          {endpoint}
-        </dd>
-      </dl>
-      <figure className="space-y-1">
-        <figcaption className="text-sm font-medium text-slate-800">curl</figcaption>
-        <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100 focus:outline-2 focus:outline-indigo-600">
-          <code>{curl}</code>
-        </pre>
-      </figure>
-      <figure className="space-y-1">
-        <figcaption className="text-sm font-medium text-slate-800">JavaScript SDK</figcaption>
-        <pre tabIndex={0} className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100 focus:outline-2 focus:outline-indigo-600">
-          <code>{sdk}</code>
-        </pre>
-      </figure>
+      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+        <div>
+          <p className="font-medium text-slate-800">Endpoint</p>
+          <p className="mt-1 font-mono">{endpoint}</p>
+        </div>
+        <CopyButton what="endpoint" text={() => endpoint} />
+      </div>
+      <Snippet title="curl" what="curl command" shown={curlCommand(endpoint, masked)} copy={async () => curlCommand(endpoint, await currentKey())} />
+      <Snippet title="JavaScript SDK" what="SDK example" shown={sdkExample(endpoint, masked)} copy={async () => sdkExample(endpoint, await currentKey())} />
     </section>
   );
 }

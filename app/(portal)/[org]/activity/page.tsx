@@ -1,0 +1,133 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { buttonClass } from '@/components/ui/button';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { requireOrg } from '@/lib/auth/guards';
+import { listActivity, type ActivityEntry } from '@/lib/data/activity';
+import { listApps } from '@/lib/data/apps';
+
+export const metadata: Metadata = { title: 'Activity' };
+
+const searchSchema = z.object({
+  app: z.string().max(64).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+});
+
+/** What happened, in words. */
+function describe(entry: ActivityEntry): string {
+  switch (entry.action) {
+    case 'app.created':
+      return `Created app ${entry.app ?? '(deleted app)'}`;
+    case 'api_key.regenerated':
+      return `Regenerated API Key ${entry.slot ?? '?'}${entry.app ? ` of ${entry.app}` : ''}`;
+    case 'member.added':
+      return `Added ${entry.subject ?? 'a former user'} as ${entry.details.role ?? 'member'}`;
+    case 'member.role_changed':
+      return `Changed ${entry.subject ?? 'a former user'} from ${entry.details.previousRole ?? '?'} to ${entry.details.role ?? '?'}`;
+    case 'member.removed':
+      return `Removed ${entry.subject ?? 'a former user'}`;
+    case 'token.created':
+      return `Created personal access token ${entry.token ?? ''}`.trim();
+    case 'token.revoked':
+      return `Revoked personal access token ${entry.token ?? ''}`.trim();
+    default:
+      return entry.action;
+  }
+}
+
+export default async function ActivityPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { access } = await requireOrg((await params).org);
+  const search = searchSchema.parse(await searchParams);
+  const apps = await listApps(access);
+  const app = search.app ? apps.find((a) => a.name === search.app) : undefined;
+  const { entries, hasOlder } = await listActivity(access, { appId: app?.id ?? (search.app ? -1 : undefined), page: search.page });
+  const now = new Date();
+  const base = `/${access.org.name}/activity`;
+  const pageLink = (page: number) => `${base}?${new URLSearchParams({ ...(app ? { app: app.name } : {}), page: String(page) })}`;
+  return (
+    <main className="space-y-4">
+      <h1 className="text-2xl font-semibold">Activity</h1>
+      <p className="text-sm text-slate-700">
+        Every key regeneration, app, membership and token change in {access.org.name}, newest first.
+      </p>
+      <form method="get" action={base} className="flex flex-wrap items-end gap-2">
+        <div>
+          <label htmlFor="activity-app" className="block text-sm font-medium text-slate-800">
+            App
+          </label>
+          <select
+            id="activity-app"
+            name="app"
+            defaultValue={app?.name ?? ''}
+            className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600"
+          >
+            <option value="">All apps</option>
+            {apps.map((a) => (
+              <option key={a.id} value={a.name}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className={buttonClass('secondary')}>
+          Filter
+        </button>
+      </form>
+      {entries.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-center text-sm text-slate-700">
+          {search.page > 1 ? 'No older activity.' : 'No activity yet.'}
+        </p>
+      ) : (
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Activity table">
+          <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+            <caption className="sr-only">Activity{app ? ` for ${app.name}` : ''}</caption>
+            <thead className="bg-slate-100 text-slate-700">
+              <tr>
+                {['When', 'Who', 'What', 'App', 'Address'].map((heading) => (
+                  <th key={heading} scope="col" className="px-3 py-2 font-medium">
+                    {heading}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id} className="border-t border-slate-200 align-top">
+                  <td className="whitespace-nowrap px-3 py-2">
+                    <RelativeTime date={entry.createdAt} now={now} />
+                  </td>
+                  <td className="px-3 py-2">
+                    {entry.actor ?? 'A former user'}
+                    {entry.viaToken ? <span className="block text-xs text-slate-600">via token {entry.viaToken}</span> : null}
+                  </td>
+                  <td className="px-3 py-2">{describe(entry)}</td>
+                  <td className="px-3 py-2">{entry.app ?? '—'}</td>
+                  <td className="px-3 py-2 font-mono text-xs">{entry.ip ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Activity pages" className="flex gap-2">
+        {search.page > 1 ? (
+          <Link className={buttonClass('secondary')} href={pageLink(search.page - 1)}>
+            Newer
+          </Link>
+        ) : null}
+        {hasOlder ? (
+          <Link className={buttonClass('secondary')} href={pageLink(search.page + 1)}>
+            Older
+          </Link>
+        ) : null}
+      </nav>
+    </main>
+  );
+}

@@ -1,0 +1,50 @@
+'use client';
+
+import { useEffect, useRef, useState, type Ref } from 'react';
+import toast from 'react-hot-toast';
+import { Button } from '@/components/ui/button';
+import { copyText } from '@/lib/clipboard';
+
+type Props = {
+  /** What is copied, for the accessible name and the toast: "API Key 1" → "Copy API Key 1", "API Key 1 copied". */
+  what: string;
+  /** The text to copy, read when pressed (it may be checked with the server first). */
+  text: () => Promise<string> | string;
+  /** Shown beside "Copy"; the accessible name is always "Copy <what>". */
+  label?: string;
+  ref?: Ref<HTMLButtonElement>;
+  /** When copying fails every way: let the caller show the text for copying by hand. */
+  onFailure?: () => void;
+};
+
+/** A Copy button: copies, says "Copied" beside itself for two seconds, and keeps one toast per thing copied. */
+export function CopyButton({ what, text, label = 'Copy', ref, onFailure }: Props) {
+  const [copied, setCopied] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  async function copy() {
+    const value = await text();
+    if (await copyText(value)) {
+      toast.success(`${what} copied`, { id: `copied:${what}` });
+      setCopied(true);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => setCopied(false), 2000);
+    } else {
+      toast.error(`Could not copy ${what}. Select it and press Ctrl+C (⌘C on a Mac).`, { id: `copied:${what}` });
+      onFailure?.();
+    }
+  }
+
+  return (
+    <span className="inline-flex items-center gap-2">
+      <Button ref={ref} variant="secondary" onClick={() => void copy()}>
+        {label}
+        <span className="sr-only"> {what}</span>
+      </Button>
+      <span aria-live="polite" className="min-w-14 text-xs font-medium text-emerald-800">
+        {copied ? 'Copied' : ''}
+      </span>
+    </span>
+  );
+}

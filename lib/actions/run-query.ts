@@ -1,0 +1,88 @@
+'use server';
+
+import { z } from 'zod';
+import { findAppAccess } from '../auth/access';
+import { assertCan } from '../auth/permissions';
+import { getApiKeysForDisplay } from '../data/apps';
+import { runtimeInternalUrl } from '../env';
+import { AppError, logUnexpected } from '../errors';
+import { authedAction } from './safe-action';
+
+/** What the Overview shows at most: the runtime caps rows; this caps the bytes the portal reads. */
+const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+const SHOWN_ROWS = 100;
+const TIMEOUT_MS = 35_000;
+
+const runQuerySchema = z.object({
+  appId: z.coerce.number({ error: 'Unknown app.' }).int('Unknown app.').positive('Unknown app.'),
+  sql: z.string().trim().min(1, 'Enter a SQL query.').max(10_000, 'The query is at most 10,000 characters.'),
+});
+
+export type QueryTable = { columns: string[]; rows: string[][]; totalRows: number; truncated: boolean };
+
+async function readCapped(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw new AppError('invalid', 'The result is too large to show here. Add a LIMIT, or query the runtime directly.');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Runs a query against the app's runtime with the app's own API Key 1, from the portal's server
+ * (the key never reaches the browser here, and a user reaches only apps they are a member of).
+ * The answer is a small table, or the runtime's error text.
+ */
+export const runQuery = authedAction('run-query', runQuerySchema, async (input, user): Promise<QueryTable> => {
+  const access = await findAppAccess(user.id, { id: input.appId });
+  if (!access) throw new AppError('not_found');
+  assertCan(access, 'key:view');
+  const [key] = await getApiKeysForDisplay(access, [1]);
+  let response: Response;
+  try {
+    response = await fetch(`${runtimeInternalUrl()}/v1/sql`, {
+      method: 'POST',
+      headers: { 'X-API-Key': key!.key, 'Content-Type': 'text/plain', Accept: 'application/json' },
+      body: input.sql,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: 'no-store',
+    });
+  } catch (error) {
+    logUnexpected('action run-query', error);
+    throw new AppError('internal', 'The runtime did not answer. Check that it is running, then try again.');
+  }
+  const text = await readCapped(response);
+  if (!response.ok) {
+    let message = `The runtime answered ${response.status}.`;
+    try {
+      const body = JSON.parse(text) as { error?: unknown };
+      if (typeof body.error === 'string') message = body.error;
+    } catch {
+      // Not JSON (401 "Unauthorized", 429 text): keep the status.
+    }
+    throw new AppError('invalid', message);
+  }
+  const rows = JSON.parse(text) as Record<string, unknown>[];
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return {
+    columns,
+    rows: rows.slice(0, SHOWN_ROWS).map((row) => columns.map((column) => cell(row[column]))),
+    totalRows: rows.length,
+    truncated: response.headers.get('x-rows-truncated') === 'true' || rows.length > SHOWN_ROWS,
+  };
+});

@@ -1,0 +1,66 @@
+import 'server-only';
+import type { OrgAccess } from '../auth/access';
+import { db } from '../db';
+
+export const ACTIVITY_PAGE_SIZE = 25;
+
+export type ActivityEntry = {
+  id: string;
+  action: string;
+  createdAt: Date;
+  actor: string | null;
+  viaToken: string | null;
+  app: string | null;
+  slot: number | null;
+  subject: string | null;
+  token: string | null;
+  details: { role?: string; previousRole?: string };
+  ip: string | null;
+};
+
+/** The organization's audit events, newest first, a page at a time; optionally one app's. */
+export async function listActivity(access: OrgAccess, options: { appId?: number; page: number }) {
+  const where = { orgId: access.org.id, ...(options.appId ? { appId: options.appId } : {}) };
+  const rows = await db.auditEvent.findMany({
+    where,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    skip: (options.page - 1) * ACTIVITY_PAGE_SIZE,
+    // One more than a page tells whether there is an older page.
+    take: ACTIVITY_PAGE_SIZE + 1,
+    select: {
+      id: true,
+      action: true,
+      createdAt: true,
+      slot: true,
+      ip: true,
+      details: true,
+      actor: { select: { name: true } },
+      subject: { select: { name: true, email: true } },
+      app: { select: { name: true } },
+      token: { select: { name: true } },
+    },
+  });
+  const entries: ActivityEntry[] = rows.slice(0, ACTIVITY_PAGE_SIZE).map((row) => {
+    const isTokenEvent = row.action.startsWith('token.');
+    let details: ActivityEntry['details'] = {};
+    try {
+      details = row.details ? (JSON.parse(row.details) as ActivityEntry['details']) : {};
+    } catch {
+      details = {};
+    }
+    return {
+      id: row.id,
+      action: row.action,
+      createdAt: row.createdAt,
+      actor: row.actor?.name ?? null,
+      viaToken: isTokenEvent ? null : (row.token?.name ?? null),
+      app: row.app?.name ?? null,
+      slot: row.slot,
+      subject: row.subject ? `${row.subject.name} (${row.subject.email})` : null,
+      token: isTokenEvent ? (row.token?.name ?? null) : null,
+      details,
+      ip: row.ip,
+    };
+  });
+  return { entries, hasOlder: rows.length > ACTIVITY_PAGE_SIZE };
+}

@@ -1,0 +1,231 @@
+// Settings → General as a user relies on it: every way to copy gives the real, current key; a
+// page left open notices a rotation made elsewhere; the dialog shows whether a key is in use;
+// the Connect panel copies commands that run as pasted.
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { portalURL, runtimeURL } from './servers';
+import { createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
+
+function query(key: string, sql: string) {
+  return fetch(`${runtimeURL}/v1/sql`, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'text/plain' }, body: sql });
+}
+
+/** A personal access token made through the portal's own page. */
+async function createToken(page: Page, account: Account, name: string): Promise<string> {
+  await page.goto('/settings/tokens');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Organization').selectOption(account.org);
+  await page.getByRole('radio', { name: /apps:write/ }).check();
+  await page.getByLabel('Expiration').selectOption('7');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  return page.getByRole('region', { name: 'New token' }).getByLabel('New token').inputValue();
+}
+
+async function appIdOf(page: Page, org: string, app: string): Promise<number> {
+  await page.goto(`/${org}/${app}`);
+  const text = await page.getByText(/App ID \d+/).textContent();
+  return Number(/App ID (\d+)/.exec(text ?? '')![1]);
+}
+
+test('copy by button, by clicking the field and by Ctrl+C: each gives the real key', async ({ page }) => {
+  const account = await signUp(page, 'Cora');
+  await createApp(page, account.org, 'copy-ways');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  const key2 = await readKey(page, 2);
+
+  await page.getByRole('button', { name: 'Copy API Key 2' }).click();
+  await expect(page.getByText('Copied', { exact: true })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 2 copied' })).toHaveCount(1);
+  await expect.poll(() => clipboard(page)).toBe(key2);
+  // "Copied" goes away after two seconds.
+  await expect(page.getByText('Copied', { exact: true })).toBeHidden({ timeout: 5000 });
+
+  // Copying twice keeps one toast for the key.
+  await page.getByLabel('API Key 1', { exact: true }).click();
+  await page.getByLabel('API Key 1', { exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toHaveCount(1);
+  await expect.poll(() => clipboard(page)).toBe(key1);
+
+  // Ctrl+C in the masked field: the real key, never the bullets.
+  await page.evaluate(() => navigator.clipboard.writeText('something else'));
+  const field2 = page.getByLabel('API Key 2', { exact: true });
+  await expect(field2).toHaveValue(/•/);
+  await field2.focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('ControlOrMeta+c');
+  await expect.poll(() => clipboard(page)).toBe(key2);
+});
+
+test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page }) => {
+  const account = await signUp(page, 'Stan');
+  await createApp(page, account.org, 'stale-page');
+  const appId = await appIdOf(page, account.org, 'stale-page');
+  const token = await createToken(page, account, 'ci-rotate');
+  await page.goto(`/${account.org}/stale-page/settings/general`);
+  const before = await readKey(page, 2);
+
+  const rotation = await fetch(`${portalURL}/v1/apps/${appId}/api-keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key_number: 2 }),
+  });
+  expect(rotation.status).toBe(200);
+  const current = ((await rotation.json()) as { api_key_2: string }).api_key_2;
+  expect(current).not.toBe(before);
+
+  await page.getByRole('button', { name: 'Copy API Key 2' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /API Key 2 was regenerated (just now|\d+ seconds ago) by Stan via token ci-rotate/ })).toBeVisible();
+  expect(await clipboard(page)).toBe(current);
+  expect(await readKey(page, 2)).toBe(current);
+  expect((await query(current, 'SELECT 1 AS one')).status).toBe(200);
+});
+
+test('the regenerate dialog names the app and warns while a key is in use, not when it is idle', async ({ page }) => {
+  const account = await signUp(page, 'Wren');
+  await createApp(page, account.org, 'warn-demo');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  expect((await query(key1, 'SELECT COUNT(*) AS n FROM taxi_trips')).status).toBe(200);
+  await page.reload();
+
+  await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Regenerate API Key 1?' });
+  await expect(dialog).toContainText('warn-demo');
+  await expect(dialog.getByRole('alert')).toHaveText(
+    /API Key 1 was used (just now|\d+ seconds ago)\. Clients still using it will lose access\. Move them to API Key 2 first\./,
+  );
+  await expectAccessible(page, 'the regenerate dialog with a warning');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('button', { name: 'Regenerate API Key 2' }).click();
+  const idle = page.getByRole('alertdialog', { name: 'Regenerate API Key 2?' });
+  await expect(idle).toContainText('API Key 2 has not been used in the last 24 hours.');
+  await expect(idle.getByRole('alert')).toHaveCount(0);
+  await idle.getByRole('button', { name: 'Regenerate' }).click();
+  // Shown once, unmasked, with a note; Copy is focused.
+  await expect(page.getByLabel('API Key 2', { exact: true })).toHaveValue(/^spk_[0-9A-Za-z]{36}$/);
+  await expect(page.getByText('This is the new API Key 2')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy API Key 2' })).toBeFocused();
+});
+
+test('on a 390 px phone each key has its own full-width row, its buttons below, and its last four characters', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const account = await signUp(page, 'Mia');
+  await createApp(page, account.org, 'phone-demo');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  const field = page.getByLabel('API Key 1', { exact: true });
+  const box = (await field.boundingBox())!;
+  const section = (await page.getByRole('region', { name: 'General' }).boundingBox())!;
+  const copy = (await page.getByRole('button', { name: 'Copy API Key 1' }).boundingBox())!;
+  // The field takes the section's whole inner width (its padding aside).
+  expect(box.width).toBeGreaterThanOrEqual(section.width - 2 * 16 - 2);
+  expect(copy.y).toBeGreaterThan(box.y + box.height - 1);
+  await expect(field).toHaveValue(new RegExp(`${key1.slice(-4)}$`));
+  // The whole value fits, masked or shown: the last four characters are never cut off.
+  const fits = () => field.evaluate((input: HTMLInputElement) => input.scrollWidth <= input.clientWidth);
+  expect(await fits()).toBe(true);
+  await page.getByRole('button', { name: 'Show API Key 1' }).click();
+  await expect(field).toHaveValue(key1);
+  expect(await fits()).toBe(true);
+  await page.getByRole('button', { name: 'Hide API Key 1' }).click();
+  await expectAccessible(page, 'Settings → General on a phone');
+});
+
+test('the copied curl command runs in a shell as pasted and returns rows', async ({ page }) => {
+  const account = await signUp(page, 'Cruz');
+  await createApp(page, account.org, 'curl-demo');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  const connect = page.getByRole('region', { name: 'Connect' });
+  await expect(connect).not.toContainText(key1);
+
+  await connect.getByRole('button', { name: 'Copy curl command' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'curl command copied' })).toBeVisible();
+  const snippet = await clipboard(page);
+  expect(snippet).toContain(`export SPICE_API_KEY=${key1}`);
+  const output = execFileSync('bash', ['-c', snippet], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const rows = JSON.parse(output) as { passenger_count: number; trips: number }[];
+  expect(rows.reduce((sum, row) => sum + row.trips, 0)).toBe(10_000);
+
+  await connect.getByRole('button', { name: 'Copy endpoint' }).click();
+  await expect.poll(() => clipboard(page)).toBe(runtimeURL);
+  await connect.getByRole('button', { name: 'Copy SDK example' }).click();
+  await expect.poll(() => clipboard(page)).toContain(`'${key1}'`);
+});
+
+test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page }) => {
+  const account = await signUp(page, 'Otto');
+  await createApp(page, account.org, 'overview-demo');
+  await expect(page.getByLabel('SQL query')).toHaveValue(/FROM taxi_trips/);
+  await page.getByRole('button', { name: 'Run query' }).click();
+  const result = page.getByRole('region', { name: 'Query result' });
+  await expect(result.getByRole('columnheader', { name: 'passenger_count' })).toBeVisible();
+  await expect(result.getByRole('columnheader', { name: 'trips' })).toBeVisible();
+  await expect(result.getByRole('row')).not.toHaveCount(1);
+  await expectAccessible(page, 'the overview with a result');
+
+  await page.getByLabel('SQL query').fill('SELECT nope FROM taxi_trips');
+  await page.getByRole('button', { name: 'Run query' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'nope' })).toContainText('Referenced column "nope" not found');
+
+  await page.getByRole('button', { name: 'Copy API Key 1' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toBeVisible();
+  await openGeneral(page);
+  expect(await clipboard(page)).toBe(await readKey(page, 1));
+});
+
+test('Activity lists each kind of change with who and from where, filters by app, and is a 404 to outsiders', async ({ page, browser }) => {
+  const owner = await signUp(page, 'Ada');
+  const otherPage = await browser.newPage();
+  const bob = await signUp(otherPage, 'Bob');
+
+  await createApp(page, owner.org, 'audit-one');
+  await createApp(page, owner.org, 'audit-two');
+  await openGeneral(page);
+  await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Regenerate' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 regenerated' })).toBeVisible();
+  await page.getByRole('link', { name: 'View activity for this app' }).click();
+  await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible();
+  await expect(page.getByLabel('App')).toHaveValue('audit-two');
+  await expect(page.getByRole('row')).toHaveCount(3); // header, regenerated, created
+  await expect(page.getByRole('row').nth(1)).toContainText('Regenerated API Key 1 of audit-two');
+
+  await page.goto(`/${owner.org}/members`);
+  await page.getByLabel('Email').fill(bob.email);
+  await page.getByLabel('Role', { exact: true }).selectOption('member');
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('cell', { name: bob.email })).toBeVisible();
+  await createToken(page, owner, 'audit-token');
+
+  await page.goto(`/${owner.org}`);
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Activity' }).click();
+  const rows = page.getByRole('row');
+  await expect(rows.nth(1)).toContainText('Created personal access token audit-token');
+  await expect(rows.nth(2)).toContainText(`Added Bob (${bob.email}) as member`);
+  await expect(page.getByRole('table')).toContainText('Created app audit-one');
+  await expect(rows.nth(1)).toContainText('Ada');
+  await expect(rows.nth(1)).toContainText('127.0.0.1');
+  await expect(rows.nth(1).locator('time')).toHaveAttribute('title', /UTC$/);
+  await expectAccessible(page, 'Activity');
+
+  await page.getByLabel('App').selectOption('audit-one');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByRole('row')).toHaveCount(2);
+
+  // Bob is a member now: he sees it. A stranger gets a 404.
+  await otherPage.goto(`/${owner.org}/activity`);
+  await expect(otherPage.getByRole('heading', { name: 'Activity' })).toBeVisible();
+  const strangerPage = await browser.newPage();
+  await signUp(strangerPage, 'Eve');
+  const response = await strangerPage.goto(`/${owner.org}/activity`);
+  expect(response?.status()).toBe(404);
+  await otherPage.close();
+  await strangerPage.close();
+});
