@@ -229,3 +229,30 @@ test('Activity lists each kind of change with who and from where, filters by app
   await otherPage.close();
   await strangerPage.close();
 });
+
+test('every signed-out page passes axe in light, dark and at 390 px', async ({ page }) => {
+  for (const path of ['/', '/login', '/signup']) {
+    await page.goto(path);
+    await expectAccessible(page, path);
+  }
+});
+
+test('every signed-in page passes axe in light, dark and at 390 px', async ({ page }) => {
+  test.setTimeout(180_000);
+  const account = await signUp(page, 'Axel');
+  await createApp(page, account.org, 'axe-demo');
+  for (const path of [
+    `/${account.org}`,
+    `/${account.org}/new`,
+    `/${account.org}/members`,
+    `/${account.org}/activity`,
+    `/${account.org}/axe-demo`,
+    `/${account.org}/axe-demo/settings/general`,
+    '/settings/tokens',
+    `/${account.org}/no-such-app`,
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectAccessible(page, path);
+  }
+});
