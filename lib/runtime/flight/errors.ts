@@ -1,7 +1,6 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
 import { QueryError, QueryTimeoutError } from '../app-databases';
 import { OversizedRowError } from './arrow';
-import { TooManyStatementsError } from './statements';
 import { ParameterError } from './tickets';
 
 /** An answer for the client: a gRPC status and a message that is safe to show. */
@@ -19,14 +18,14 @@ export const unauthorized = () => new FlightError(status.UNAUTHENTICATED, 'Unaut
 /**
  * The gRPC status for an error, mapped as the HTTP door maps the same errors: the client's SQL
  * or input → INVALID_ARGUMENT (400) with the same message; the time limit → DEADLINE_EXCEEDED
- * (408); a full queue or a limit on open statements → RESOURCE_EXHAUSTED (429). Anything else is
+ * (408); a full queue or a row too big for one message → RESOURCE_EXHAUSTED (429). Anything else is
  * ours: INTERNAL with a generic message, and `log` gets only the error's name.
  */
 export function toStatus(error: unknown, log: (message: string) => void): Partial<StatusObject> {
   if (error instanceof FlightError) return { code: error.code, details: error.message };
   if (error instanceof QueryTimeoutError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
   if (error instanceof QueryError || error instanceof ParameterError) return { code: status.INVALID_ARGUMENT, details: error.message };
-  if (error instanceof TooManyStatementsError || error instanceof OversizedRowError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
+  if (error instanceof OversizedRowError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
   // The engine's "queue full" error (issue 9) is recognised by name until it has a home to import from.
   if (error instanceof Error && /QueueFull/i.test(error.name + error.constructor.name)) {
     return { code: status.RESOURCE_EXHAUSTED, details: error.message };

@@ -22,6 +22,8 @@ const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
   arrow: { flight: { protocol: { FlightService: ServiceClient } } };
 };
 export const flightServiceDefinition = loaded.arrow.flight.protocol.FlightService.service;
+/** A plain gRPC client for the same service (tests, benchmarks). */
+export const FlightServiceClient = loaded.arrow.flight.protocol.FlightService;
 
 const root = new protobuf.Root().loadSync([path.join(PROTO_DIR, 'flight.proto'), path.join(PROTO_DIR, 'flight-sql.proto')], { keepCase: true });
 

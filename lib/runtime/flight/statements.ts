@@ -13,12 +13,12 @@ export type PreparedStatement = {
   expiresAt: number;
 };
 
-export class TooManyStatementsError extends Error {}
-
 /**
  * Prepared statements by handle, in memory. A handle is 16 random bytes, bound to the app whose
  * key created it (another app's key finds nothing), expires after `ttlMs` without use, and each
- * key may hold at most `perKey` open statements.
+ * key holds at most `perKey`: beyond that its least recently used statement is dropped. (Dropping
+ * rather than refusing, because common clients never close: the Rust Flight SQL client prepares
+ * every query it runs.)
  */
 export class PreparedStatements {
   private readonly byHandle = new Map<string, PreparedStatement>();
@@ -27,10 +27,10 @@ export class PreparedStatements {
 
   create(statement: Omit<PreparedStatement, 'expiresAt' | 'parameters'>, now = Date.now()): Buffer {
     this.prune(now);
-    let open = 0;
-    for (const existing of this.byHandle.values()) if (existing.keyId === statement.keyId) open += 1;
-    if (open >= this.limits.perKey) {
-      throw new TooManyStatementsError(`A key may hold at most ${this.limits.perKey} open prepared statements; close some first.`);
+    const mine = [...this.byHandle].filter(([, existing]) => existing.keyId === statement.keyId);
+    if (mine.length >= this.limits.perKey) {
+      mine.sort(([, a], [, b]) => a.expiresAt - b.expiresAt);
+      for (const [id] of mine.slice(0, mine.length - this.limits.perKey + 1)) this.byHandle.delete(id);
     }
     const handle = randomBytes(16);
     this.byHandle.set(handle.toString('hex'), { ...statement, parameters: [], expiresAt: now + this.limits.ttlMs });
