@@ -3,7 +3,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, batchMessages, chunkConverter, encapsulatedSchema, schemaMessage, type IpcMessage } from '@/lib/runtime/flight/arrow';
+import { MAX_MESSAGE_BYTES, batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from '@/lib/runtime/flight/arrow';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -21,9 +21,10 @@ async function viaFlight(sql: string): Promise<{ table: Table; messages: IpcMess
   const result = await connection.stream(sql);
   const converter = chunkConverter(result.columnNames(), result.columnTypes());
   const messages = [schemaMessage(converter.schema)];
-  for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) {
-    messages.push(...batchMessages(converter.toBatch(chunk)));
+  async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
+    for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) yield chunk;
   }
+  for await (const batch of recordBatches(converter, chunks())) messages.push(...batchMessages(batch));
   const bytes = Buffer.concat([
     ...messages.flatMap((m) => {
       const prefix = Buffer.alloc(8);
@@ -64,6 +65,29 @@ describe('DuckDB chunks as Arrow batches', () => {
     for (const name of ['big', 'tiny', 'dbl', 'flag', 'text']) {
       expect(column(table, name), name).toEqual(await duckColumn(sql, name));
     }
+  });
+
+  it('joins chunks of any size into one batch, null bitmaps included', async () => {
+    const part = (from: number, count: number) =>
+      `SELECT CASE WHEN range % 3 = 0 THEN NULL ELSE range END AS n, CASE WHEN range % 4 = 0 THEN NULL ELSE range % 2 = 0 END AS b, CASE WHEN range % 5 = 0 THEN NULL ELSE 'value number ' || range END AS s FROM range(${from}, ${from + count})`;
+    const chunks: DuckDBDataChunk[] = [];
+    let converter: ReturnType<typeof chunkConverter> | null = null;
+    // Each part on its own connection: a connection's next query would end the previous result.
+    const connections: DuckDBConnection[] = [];
+    for (const [from, count] of [[0, 5], [5, 2051], [2056, 3]] as const) {
+      connections.push(await instance.connect());
+      const result = await connections.at(-1)!.stream(part(from, count));
+      converter ??= chunkConverter(result.columnNames(), result.columnTypes());
+      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) chunks.push(chunk);
+    }
+    expect(chunks.map((chunk) => chunk.rowCount)).toEqual([5, 2048, 3, 3]);
+    const batch = converter!.toBatch(chunks);
+    const expected = await connection.runAndReadAll(part(0, 2059));
+    const columns = expected.getColumnsObjectJS();
+    for (const name of ['n', 'b', 's']) {
+      expect(Array.from({ length: batch.numRows }, (_, i) => batch.getChild(name)!.get(i)), name).toEqual(columns[name]);
+    }
+    for (const c of connections) c.closeSync();
   });
 
   it('keeps decimals of every width exactly, negative ones too', async () => {

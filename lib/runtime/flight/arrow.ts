@@ -45,7 +45,15 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** Room for the IPC header and the protobuf framing around a record batch's body. */
 const MAX_BODY_BYTES = MAX_MESSAGE_BYTES - 256 * 1024;
 
-type Converter = { field: Field; convert(chunk: DuckDBDataChunk, column: number, rows: number): Data };
+/** Several DuckDB chunks become one Arrow batch: fewer, larger messages cost less on both sides. */
+type Chunks = readonly DuckDBDataChunk[];
+
+type Converter = {
+  field: Field;
+  convert(chunks: Chunks, column: number, rows: number): Data;
+  /** About how many Arrow bytes this column of the chunk will take. */
+  estimate(chunk: DuckDBDataChunk, column: number): number;
+};
 
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, byte) => {
   let count = 0;
@@ -57,14 +65,32 @@ function rawVector(chunk: DuckDBDataChunk, column: number): duckdb.Vector {
   return duckdb.data_chunk_get_vector(chunk.chunk, column);
 }
 
-/** DuckDB's validity mask (64-bit words, least significant bit first) is Arrow's bitmap on little-endian machines. */
-function validity(vector: duckdb.Vector, rows: number): { nullBitmap?: Uint8Array; nullCount: number } {
-  const words = Math.ceil(rows / 64);
-  const mask = duckdb.vector_get_validity(vector, words * 8) as Uint8Array | null;
-  if (!mask) return { nullCount: 0 };
+/**
+ * The columns' validity as one Arrow bitmap. DuckDB's mask (64-bit words, least significant bit
+ * first) is Arrow's bitmap on little-endian machines, so chunks that start on a byte boundary are
+ * copied byte for byte (every chunk but the last holds 2048 rows); others bit by bit.
+ */
+function validity(chunks: Chunks, column: number, rows: number): { nullBitmap?: Uint8Array; nullCount: number } {
+  const masks = chunks.map((chunk) => duckdb.vector_get_validity(rawVector(chunk, column), Math.ceil(chunk.rowCount / 64) * 8) as Uint8Array | null);
+  if (masks.every((mask) => !mask)) return { nullCount: 0 };
   const bytes = Math.ceil(rows / 8);
   const nullBitmap = new Uint8Array(bytes);
-  nullBitmap.set(mask.subarray(0, bytes));
+  let offset = 0;
+  chunks.forEach((chunk, c) => {
+    const n = chunk.rowCount;
+    const mask = masks[c];
+    if (offset % 8 === 0 && (mask || n % 8 === 0)) {
+      if (mask) nullBitmap.set(mask.subarray(0, Math.ceil(n / 8)), offset / 8);
+      else nullBitmap.fill(0xff, offset / 8, (offset + n) / 8);
+      // DuckDB's mask may have bits set past the chunk's last row: clear them for the next chunk.
+      if (n % 8) nullBitmap[(offset + n) >> 3]! &= (1 << n % 8) - 1;
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (!mask || mask[i >> 3]! & (1 << (i & 7))) nullBitmap[(offset + i) >> 3]! |= 1 << ((offset + i) & 7);
+      }
+    }
+    offset += n;
+  });
   if (rows % 8) nullBitmap[bytes - 1]! &= (1 << rows % 8) - 1;
   let valid = 0;
   for (let i = 0; i < bytes; i++) valid += POPCOUNT[nullBitmap[i]!]!;
@@ -72,11 +98,15 @@ function validity(vector: duckdb.Vector, rows: number): { nullBitmap?: Uint8Arra
   return nullCount === 0 ? { nullCount: 0 } : { nullBitmap, nullCount };
 }
 
-/** A copy of the first `bytes` bytes of a vector's data. */
-function copyData(vector: duckdb.Vector, bytes: number): ArrayBuffer {
-  const view = duckdb.vector_get_data(vector, bytes);
-  const copy = new Uint8Array(bytes);
-  copy.set(view.subarray(0, bytes));
+/** The chunks' data for one column, one after the other: `width` bytes a row. */
+function copyData(chunks: Chunks, column: number, rows: number, width: number): ArrayBuffer {
+  const copy = new Uint8Array(rows * width);
+  let offset = 0;
+  for (const chunk of chunks) {
+    const bytes = chunk.rowCount * width;
+    copy.set(duckdb.vector_get_data(rawVector(chunk, column), bytes).subarray(0, bytes), offset);
+    offset += bytes;
+  }
   return copy.buffer;
 }
 
@@ -85,11 +115,11 @@ type FixedWidthType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | U
 function fixedWidth(name: string, type: FixedWidthType, width: number, view: (buffer: ArrayBuffer) => ArrayBufferView): Converter {
   return {
     field: new Field(name, type, true),
-    convert(chunk, column, rows) {
-      const vector = rawVector(chunk, column);
-      const data = view(copyData(vector, rows * width));
-      return makeData({ type, length: rows, data, ...validity(vector, rows) } as Parameters<typeof makeData>[0]) as Data;
+    convert(chunks, column, rows) {
+      const data = view(copyData(chunks, column, rows, width));
+      return makeData({ type, length: rows, data, ...validity(chunks, column, rows) } as Parameters<typeof makeData>[0]) as Data;
     },
+    estimate: (chunk) => chunk.rowCount * width,
   };
 }
 
@@ -97,13 +127,18 @@ function boolean(name: string): Converter {
   const type = new Bool();
   return {
     field: new Field(name, type, true),
-    convert(chunk, column, rows) {
-      const vector = rawVector(chunk, column);
-      const bytes = duckdb.vector_get_data(vector, rows);
+    convert(chunks, column, rows) {
       const bits = new Uint8Array(Math.ceil(rows / 8));
-      for (let i = 0; i < rows; i++) if (bytes[i]) bits[i >> 3]! |= 1 << (i & 7);
-      return makeData({ type, length: rows, data: bits, ...validity(vector, rows) });
+      let offset = 0;
+      for (const chunk of chunks) {
+        const n = chunk.rowCount;
+        const bytes = duckdb.vector_get_data(rawVector(chunk, column), n);
+        for (let i = 0; i < n; i++) if (bytes[i]) bits[(offset + i) >> 3]! |= 1 << ((offset + i) & 7);
+        offset += n;
+      }
+      return makeData({ type, length: rows, data: bits, ...validity(chunks, column, rows) });
     },
+    estimate: (chunk) => chunk.rowCount / 8,
   };
 }
 
@@ -113,9 +148,8 @@ function decimal(name: string, width: number, scale: number): Converter {
   const sourceBytes = width <= 4 ? 2 : width <= 9 ? 4 : width <= 18 ? 8 : 16;
   return {
     field: new Field(name, type, true),
-    convert(chunk, column, rows) {
-      const vector = rawVector(chunk, column);
-      const source = copyData(vector, rows * sourceBytes);
+    convert(chunks, column, rows) {
+      const source = copyData(chunks, column, rows, sourceBytes);
       const out = new Int32Array(rows * 4);
       if (sourceBytes === 16) {
         out.set(new Int32Array(source));
@@ -140,43 +174,58 @@ function decimal(name: string, width: number, scale: number): Converter {
           out[4 * i + 3] = sign;
         }
       }
-      return makeData({ type, length: rows, data: new Uint32Array(out.buffer), ...validity(vector, rows) });
+      return makeData({ type, length: rows, data: new Uint32Array(out.buffer), ...validity(chunks, column, rows) });
     },
+    estimate: (chunk) => chunk.rowCount * 16,
   };
 }
 
-/**
- * VARCHAR and BLOB: DuckDB keeps each value as a 16-byte string_t (length, then up to 12 bytes
- * inline, or a 4-byte prefix and a pointer). The bytes are copied into Arrow's offsets + values.
- */
+/** DuckDB keeps each VARCHAR or BLOB as a 16-byte string_t: the length, then up to 12 bytes inline, or a prefix and a pointer. */
+function stringViews(chunk: DuckDBDataChunk, column: number): DataView {
+  const raw = duckdb.vector_get_data(rawVector(chunk, column), chunk.rowCount * 16);
+  return new DataView(raw.buffer, raw.byteOffset, chunk.rowCount * 16);
+}
+
+/** VARCHAR and BLOB: the bytes are copied into Arrow's offsets + values, no JS string is made. */
 function variableWidth(name: string, type: Utf8 | Binary): Converter {
   return {
     field: new Field(name, type, true),
-    convert(chunk, column, rows) {
-      const vector = rawVector(chunk, column);
-      const raw = duckdb.vector_get_data(vector, rows * 16);
-      const view = new DataView(raw.buffer, raw.byteOffset, rows * 16);
-      const nulls = validity(vector, rows);
+    convert(chunks, column, rows) {
+      const nulls = validity(chunks, column, rows);
       const valid = (i: number) => !nulls.nullBitmap || (nulls.nullBitmap[i >> 3]! & (1 << (i & 7))) !== 0;
+      const views = chunks.map((chunk) => stringViews(chunk, column));
       const offsets = new Int32Array(rows + 1);
       let total = 0;
-      for (let i = 0; i < rows; i++) {
-        if (valid(i)) total += view.getUint32(i * 16, true);
-        offsets[i + 1] = total;
-      }
+      let row = 0;
+      chunks.forEach((chunk, c) => {
+        const view = views[c]!;
+        for (let i = 0, n = chunk.rowCount; i < n; i++, row++) {
+          if (valid(row)) total += view.getUint32(i * 16, true);
+          offsets[row + 1] = total;
+        }
+      });
       const values = new Uint8Array(total);
-      for (let i = 0; i < rows; i++) {
-        const length = offsets[i + 1]! - offsets[i]!;
-        if (length === 0) continue;
-        const at = i * 16;
-        values.set(
-          length <= 12
-            ? new Uint8Array(raw.buffer, raw.byteOffset + at + 4, length)
-            : duckdb.get_data_from_pointer(raw.buffer as ArrayBuffer, raw.byteOffset + at + 8, length),
-          offsets[i],
-        );
-      }
+      row = 0;
+      chunks.forEach((chunk, c) => {
+        const view = views[c]!;
+        for (let i = 0, n = chunk.rowCount; i < n; i++, row++) {
+          const length = offsets[row + 1]! - offsets[row]!;
+          if (length === 0) continue;
+          const at = view.byteOffset + i * 16;
+          values.set(
+            length <= 12 ? new Uint8Array(view.buffer, at + 4, length) : duckdb.get_data_from_pointer(view.buffer as ArrayBuffer, at + 8, length),
+            offsets[row],
+          );
+        }
+      });
       return makeData({ type, length: rows, valueOffsets: offsets, data: values, ...nulls } as Parameters<typeof makeData>[0]) as Data;
+    },
+    estimate(chunk, column) {
+      const view = stringViews(chunk, column);
+      const n = view.byteLength / 16;
+      let bytes = n * 4;
+      for (let i = 0; i < n; i++) bytes += view.getUint32(i * 16, true);
+      return bytes;
     },
   };
 }
@@ -186,15 +235,20 @@ function asText(name: string): Converter {
   const type = new Utf8();
   return {
     field: new Field(name, type, true),
-    convert(chunk, column, rows) {
-      const vector = chunk.getColumnVector(column);
+    convert(chunks, column, rows) {
       const texts: (string | null)[] = new Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const value = vector.getItem(i);
-        texts[i] = value === null ? null : String(value);
+      let row = 0;
+      for (const chunk of chunks) {
+        const vector = chunk.getColumnVector(column);
+        for (let i = 0, n = chunk.rowCount; i < n; i++) {
+          const value = vector.getItem(i);
+          texts[row++] = value === null ? null : String(value);
+        }
       }
       return vectorFromArray(texts, type).data[0]!;
     },
+    // Unknown until converted: assume sizeable values, so that batches stay small.
+    estimate: (chunk) => chunk.rowCount * 256,
   };
 }
 
@@ -259,21 +313,51 @@ function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-export type ChunkConverter = { schema: Schema; toBatch(chunk: DuckDBDataChunk): RecordBatch };
+export type ChunkConverter = {
+  schema: Schema;
+  /** One record batch from one or more chunks, in order. */
+  toBatch(chunks: Chunks): RecordBatch;
+  /** About how many Arrow bytes the chunk will take. */
+  estimate(chunk: DuckDBDataChunk): number;
+};
 
-/** The Arrow schema for a result's columns, and the conversion of each of its chunks. */
+/** The Arrow schema for a result's columns, and the conversion of its chunks. */
 export function chunkConverter(names: readonly string[], types: readonly DuckDBType[]): ChunkConverter {
   const converters = uniqueNames(names).map((name, i) => converterFor(name, types[i]!));
   const schema = new Schema(converters.map((c) => c.field));
   const struct = new Struct(schema.fields);
   return {
     schema,
-    toBatch(chunk) {
-      const rows = chunk.rowCount;
-      const children = converters.map((c, i) => c.convert(chunk, i, rows));
+    toBatch(chunks) {
+      const rows = chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0);
+      const children = converters.map((c, i) => c.convert(chunks, i, rows));
       return new RecordBatch(schema, makeData({ type: struct, length: rows, nullCount: 0, children }));
     },
+    estimate: (chunk) => converters.reduce((sum, c, i) => sum + c.estimate(chunk, i), 0),
   };
+}
+
+/** How many Arrow bytes one batch aims at: large enough to cost little per message, far below 4 MiB. */
+const BATCH_TARGET_BYTES = 1024 * 1024;
+
+/**
+ * The result's chunks grouped into record batches of about BATCH_TARGET_BYTES. A chunk is read
+ * from DuckDB only when the batch before has been taken, so at most one batch is held at a time.
+ */
+export async function* recordBatches(converter: ChunkConverter, chunks: AsyncIterable<DuckDBDataChunk>): AsyncGenerator<RecordBatch> {
+  let pending: DuckDBDataChunk[] = [];
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    if (chunk.rowCount === 0) continue;
+    pending.push(chunk);
+    bytes += converter.estimate(chunk);
+    if (bytes >= BATCH_TARGET_BYTES) {
+      yield converter.toBatch(pending);
+      pending = [];
+      bytes = 0;
+    }
+  }
+  if (pending.length) yield converter.toBatch(pending);
 }
 
 /** One Arrow IPC message: the flatbuffer header (FlightData.data_header) and the body (data_body). */

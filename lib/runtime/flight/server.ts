@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Field, Null, Schema } from 'apache-arrow';
 import type { QueryEngine, QueryParameters } from '../query-engine';
-import { batchMessages, chunkConverter, encapsulatedSchema, schemaMessage, type IpcMessage } from './arrow';
+import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
 import { catalogsQuery, dbSchemasQuery, tablesQuery, tableTypesQuery } from './catalog';
 import { FlightError, toStatus, unauthorized } from './errors';
 import {
@@ -270,9 +270,8 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         try {
           const converter = chunkConverter(stream.names, stream.types);
           await write(call, schemaMessage(converter.schema), abort.signal);
-          for await (const chunk of stream.chunks) {
-            if (chunk.rowCount === 0) continue;
-            for (const message of batchMessages(converter.toBatch(chunk))) await write(call, message, abort.signal);
+          for await (const batch of recordBatches(converter, stream.chunks)) {
+            for (const message of batchMessages(batch)) await write(call, message, abort.signal);
           }
         } finally {
           stream.close();
