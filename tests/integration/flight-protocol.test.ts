@@ -42,7 +42,7 @@ async function appKeys(name: string) {
 describe('one Flight server', () => {
   let flight: Awaited<ReturnType<typeof startFlight>>;
   let client: ReturnType<typeof rawClient>;
-  const streams: { aborted: boolean; closed: boolean }[] = [];
+  const streams: { aborted: boolean; closed: boolean; rows: number }[] = [];
   beforeAll(async () => {
     // The test engine, watched: each stream records whether the client's going away reached it.
     flight = await startFlight({
@@ -53,10 +53,16 @@ describe('one Flight server', () => {
           ...engine,
           async stream(appId, sql, parameters, options) {
             const stream = await engine.stream(appId, sql, parameters, options);
-            const record = { aborted: false, closed: false };
+            const record = { aborted: false, closed: false, rows: 0 };
             streams.push(record);
             options?.signal?.addEventListener('abort', () => (record.aborted = true));
-            return { ...stream, close: () => ((record.closed = true), stream.close()) };
+            async function* counted() {
+              for await (const chunk of stream.chunks) {
+                record.rows += chunk.rowCount;
+                yield chunk;
+              }
+            }
+            return { ...stream, chunks: counted(), close: () => ((record.closed = true), stream.close()) };
           },
         };
         return watched;
@@ -193,7 +199,25 @@ describe('one Flight server', () => {
     call.cancel();
     const deadline = Date.now() + 5000;
     while (!streams[before]?.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(streams[before]).toEqual({ aborted: true, closed: true });
+    expect(streams[before]).toMatchObject({ aborted: true, closed: true });
+  });
+
+  it('reads from DuckDB only as fast as the client takes the data (backpressure)', async () => {
+    const { keys } = await appKeys('Bea');
+    // 10 million rows of about 210 bytes: 2 GB if the server ran ahead of the client.
+    const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('b', 200) AS s FROM range(10000000)"));
+    const before = streams.length;
+    const call = client.startDoGet(keys[1], info.endpoint[0]!.ticket.ticket);
+    call.on('error', () => undefined);
+    await new Promise<void>((resolve) => call.once('data', () => resolve()));
+    call.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const readWhilePaused = streams[before]!.rows;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Stalled: nothing more is read while the client takes nothing, and far less than the result was.
+    expect(streams[before]!.rows).toBe(readWhilePaused);
+    expect(readWhilePaused * 210).toBeLessThan(64 * 1024 * 1024);
+    call.cancel();
   });
 
   it('answers SQL errors with INVALID_ARGUMENT and refuses anything but reads', async () => {
