@@ -42,6 +42,20 @@ it('handshakes with an empty username and the key as password, then queries and 
   expect(schemas.map((row) => row.db_schema_name)).toEqual(['main']);
   const tables = rows(await within(client.getTables({ tableNameFilterPattern: 'taxi%' })));
   expect(tables.map((row) => [row.db_schema_name, row.table_name, row.table_type])).toEqual([['main', 'taxi_trips', 'TABLE']]);
+  // With include_schema (what JDBC's getColumns asks for), each table carries its columns.
+  const [withSchema] = rows(await within(client.getTables({ tableNameFilterPattern: 'taxi%', includeSchema: true })));
+  const columns = tableFromIPC(Buffer.concat([withSchema!.table_schema as Uint8Array, Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])])).schema.fields;
+  expect(columns.map((field) => `${field.name}:${String(field.type)}`)).toEqual([
+    'trip_id:Int32',
+    'pickup_datetime:Timestamp<MICROSECOND>',
+    'dropoff_datetime:Timestamp<MICROSECOND>',
+    'passenger_count:Int32',
+    'trip_distance:Float64',
+    'fare_amount:Float64',
+    'tip_amount:Float64',
+    'total_amount:Float64',
+    'payment_type:Utf8',
+  ]);
 
   // The client reports every failed query as "failed to prepare statement"; the connection stays usable.
   await expect(within(client.query('SELECT * FROM missing_table'))).rejects.toThrow();

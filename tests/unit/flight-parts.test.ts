@@ -58,6 +58,7 @@ describe('tickets', () => {
     expect(decodeTicket(ticket, 7)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
     expect(decodeTicket(ticket, 8)).toBeNull();
     expect(decodeTicket(Buffer.from('SELECT 1'), 7)).toBeNull();
+    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], withTableSchemas: true }), 7)?.withTableSchemas).toBe(true);
   });
 });
 

@@ -1,4 +1,6 @@
-import type { QueryParameters } from '../query-engine';
+import { Binary, Field, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import type { QueryEngine, QueryParameters } from '../query-engine';
+import { chunkConverter, encapsulatedSchema } from './arrow';
 
 /**
  * Flight SQL's metadata commands as read-only SQL over the app's own information_schema, run by
@@ -67,4 +69,45 @@ export function tablesQuery(filter: {
 
 export function tableTypesQuery(): CatalogQuery {
   return { sql: "SELECT table_type FROM (VALUES ('TABLE'), ('VIEW')) AS types(table_type) ORDER BY table_type", parameters: [] };
+}
+
+/** GetTables' result schema with include_schema (format/FlightSql.proto, CommandGetTables). */
+export const TABLES_WITH_SCHEMA = new Schema([
+  new Field('catalog_name', new Utf8(), true),
+  new Field('db_schema_name', new Utf8(), true),
+  new Field('table_name', new Utf8(), false),
+  new Field('table_type', new Utf8(), false),
+  new Field('table_schema', new Binary(), false),
+]);
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/**
+ * GetTables with include_schema: the listed tables, each with its columns as an encapsulated IPC
+ * schema (what JDBC's getColumns reads). A few rows, built whole.
+ */
+export async function tablesWithSchemas(engine: QueryEngine, appId: number, query: CatalogQuery, signal: AbortSignal): Promise<Table> {
+  const stream = await engine.stream(appId, query.sql, query.parameters, { signal });
+  const rows: (string | null)[][] = [];
+  try {
+    for await (const chunk of stream.chunks) {
+      const columns = [0, 1, 2, 3].map((c) => chunk.getColumnVector(c));
+      for (let i = 0, n = chunk.rowCount; i < n; i++) rows.push(columns.map((column) => column.getItem(i) as string | null));
+    }
+  } finally {
+    stream.close();
+  }
+  const schemas: Uint8Array[] = [];
+  for (const [, schema, table] of rows) {
+    const described = await engine.describe(appId, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
+    schemas.push(encapsulatedSchema(chunkConverter(described.names, described.types).schema));
+  }
+  const column = (i: number) => vectorFromArray(rows.map((row) => row[i] ?? null), new Utf8());
+  return new Table(TABLES_WITH_SCHEMA, {
+    catalog_name: column(0),
+    db_schema_name: column(1),
+    table_name: column(2),
+    table_type: column(3),
+    table_schema: vectorFromArray(schemas, new Binary()),
+  });
 }

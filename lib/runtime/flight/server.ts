@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Field, Null, Schema } from 'apache-arrow';
 import type { QueryEngine, QueryParameters } from '../query-engine';
 import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
-import { catalogsQuery, dbSchemasQuery, tablesQuery, tableTypesQuery } from './catalog';
+import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
 import { FlightError, toStatus, unauthorized } from './errors';
 import {
   flightServiceDefinition,
@@ -52,7 +52,7 @@ const ACTION_CLOSE = 'ClosePreparedStatement';
 const MAX_PUT_BYTES = 1024 * 1024;
 
 type Command =
-  | { kind: 'query'; sql: string; parameters: QueryParameters }
+  | { kind: 'query'; sql: string; parameters: QueryParameters; withTableSchemas?: boolean }
   | { kind: 'prepared'; handle: Uint8Array };
 
 /** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` → the address alone. */
@@ -146,8 +146,7 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         return { kind: 'query', ...dbSchemasQuery(messages.commandGetDbSchemas.decode(any.value)) };
       case messages.commandGetTables.typeUrl: {
         const command = messages.commandGetTables.decode(any.value);
-        if (command.include_schema) throw new FlightError(grpc.status.UNIMPLEMENTED, 'GetTables with include_schema is not supported.');
-        return { kind: 'query', ...tablesQuery(command) };
+        return { kind: 'query', ...tablesQuery(command), withTableSchemas: command.include_schema };
       }
       case messages.commandGetTableTypes.typeUrl:
         return { kind: 'query', ...tableTypesQuery() };
@@ -169,11 +168,10 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         schema: encapsulatedSchema(chunkConverter(statement.columns.names, statement.columns.types).schema),
       };
     }
+    const ticket: TicketContent = { appId: key.appId, sql: command.sql, parameters: command.parameters };
+    if (command.withTableSchemas) return { ticket: { ...ticket, withTableSchemas: true }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
     const described = await deps.engine.describe(key.appId, command.sql);
-    return {
-      ticket: { appId: key.appId, sql: command.sql, parameters: command.parameters },
-      schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema),
-    };
+    return { ticket, schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema) };
   }
 
   /** Writes one FlightData, waiting for the client to take what is already queued (backpressure). */
@@ -266,6 +264,12 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         const key = await authorize(call);
         const ticket = decodeTicket(call.request.ticket, key.appId);
         if (!ticket) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown ticket.');
+        if (ticket.withTableSchemas) {
+          const table = await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal);
+          await write(call, schemaMessage(table.schema), abort.signal);
+          for (const batch of table.batches) for (const message of batchMessages(batch)) await write(call, message, abort.signal);
+          return;
+        }
         const stream = await deps.engine.stream(key.appId, ticket.sql, ticket.parameters, { signal: abort.signal });
         try {
           const converter = chunkConverter(stream.names, stream.types);

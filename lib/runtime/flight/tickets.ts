@@ -6,7 +6,13 @@ import type { QueryParameters } from '../query-engine';
  * right of its own: DoGet runs it only for a current key of the same app, so a forged ticket can
  * do no more than the key could with GetFlightInfo. Self-contained, so any instance redeems it.
  */
-export type TicketContent = { appId: number; sql: string; parameters: QueryParameters };
+export type TicketContent = {
+  appId: number;
+  sql: string;
+  parameters: QueryParameters;
+  /** GetTables with include_schema: the SQL lists the tables, and each row gains its table's schema. */
+  withTableSchemas?: boolean;
+};
 
 const PREFIX = 'spt1:';
 
@@ -29,7 +35,7 @@ function untag(_key: string, value: unknown): unknown {
 
 export function encodeTicket(content: TicketContent): Buffer {
   // Buffer's own toJSON would run before the replacer sees it: parameters hold Uint8Arrays only.
-  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters }, tag));
+  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.withTableSchemas ? { t: 1 } : {}) }, tag));
 }
 
 /** The ticket's content when it is one of ours for this app; null otherwise ("unknown ticket"). */
@@ -37,9 +43,9 @@ export function decodeTicket(bytes: Uint8Array, appId: number): TicketContent | 
   const text = Buffer.from(bytes).toString('utf8');
   if (!text.startsWith(PREFIX)) return null;
   try {
-    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown };
+    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown; t?: unknown };
     if (parsed.a !== appId || typeof parsed.s !== 'string' || typeof parsed.p !== 'object' || parsed.p === null) return null;
-    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters };
+    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.t === 1 ? { withTableSchemas: true } : {}) };
   } catch {
     return null;
   }
