@@ -254,3 +254,22 @@ describe('failed authentications from one address', () => {
 function splitIpc(bytes: Uint8Array): { data_header: Uint8Array; data_body: Uint8Array }[] {
   return splitIpcStream(bytes).map((message) => ({ data_header: message.header, data_body: message.body }));
 }
+
+describe('two runtime instances on one database', () => {
+  it('a regenerated key is refused by both instances’ Flight endpoints on the next call', async () => {
+    const [a, b] = await Promise.all([startFlight({ tls: false }), startFlight({ tls: false })]);
+    const clients = [rawClient(a.port), rawClient(b.port)];
+    try {
+      const { user, org, app, keys } = await appKeys('Duo');
+      for (const c of clients) expect((await c.getFlightInfo(keys[1], statementQuery('SELECT 1'))).endpoint).toHaveLength(1);
+      await regenerateApiKeys(db, serverEnv().keySecrets, { orgId: org.id, appId: app.id, slots: [1], origin: { actorId: user.id } });
+      for (const c of clients) {
+        expect(await statusOf(c.getFlightInfo(keys[1], statementQuery('SELECT 1')))).toEqual({ code: grpc.status.UNAUTHENTICATED, details: 'Unauthorized' });
+        expect((await c.getFlightInfo(keys[2], statementQuery('SELECT 1'))).endpoint).toHaveLength(1);
+      }
+    } finally {
+      for (const c of clients) c.close();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
