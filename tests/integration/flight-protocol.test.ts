@@ -255,6 +255,26 @@ function splitIpc(bytes: Uint8Array): { data_header: Uint8Array; data_body: Uint
   return splitIpcStream(bytes).map((message) => ({ data_header: message.header, data_body: message.body }));
 }
 
+describe('a query past the time limit', () => {
+  it('answers DEADLINE_EXCEEDED with the same message as HTTP', async () => {
+    const flight = await startFlight({ tls: false, engine: (dir) => createTestEngine(dir, { timeoutMs: 300 }) });
+    const client = rawClient(flight.port);
+    try {
+      const { keys } = await appKeys('Tim');
+      const info = await client.getFlightInfo(keys[1], statementQuery('SELECT SUM(a.range * b.range) AS s FROM range(200000) a, range(200000) b'));
+      const started = Date.now();
+      expect(await statusOf(client.doGet(keys[1], info.endpoint[0]!.ticket.ticket))).toEqual({
+        code: grpc.status.DEADLINE_EXCEEDED,
+        details: 'The query ran longer than 0.3 s and was stopped.',
+      });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      client.close();
+      await flight.stop();
+    }
+  });
+});
+
 describe('two runtime instances on one database', () => {
   it('a regenerated key is refused by both instances’ Flight endpoints on the next call', async () => {
     const [a, b] = await Promise.all([startFlight({ tls: false }), startFlight({ tls: false })]);

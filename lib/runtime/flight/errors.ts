@@ -26,10 +26,12 @@ export function toStatus(error: unknown, log: (message: string) => void): Partia
   if (error instanceof QueryTimeoutError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
   if (error instanceof QueryError || error instanceof ParameterError) return { code: status.INVALID_ARGUMENT, details: error.message };
   if (error instanceof OversizedRowError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  // The engine's "queue full" error (issue 9) is recognised by name until it has a home to import from.
-  if (error instanceof Error && /QueueFull/i.test(error.name + error.constructor.name)) {
-    return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  }
+  // The engine's errors from issue 9 (QueryLimitError, QueryQueueFullError, QueryCancelledError in
+  // lib/runtime/query-engine.ts on the other branch) are recognised by name until they merge; then
+  // import them from there with the two above.
+  if (error instanceof Error && error.name === 'QueryLimitError') return { code: status.INVALID_ARGUMENT, details: error.message };
+  if (error instanceof Error && error.name === 'QueryQueueFullError') return { code: status.RESOURCE_EXHAUSTED, details: error.message };
+  if (error instanceof Error && error.name === 'QueryCancelledError') return { code: status.CANCELLED, details: 'Cancelled' };
   log(`flight: internal error (${error instanceof Error ? error.constructor.name : typeof error})`);
   return { code: status.INTERNAL, details: 'Internal error' };
 }
