@@ -1,0 +1,101 @@
+import { DataType, tableFromIPC, type Field } from 'apache-arrow';
+import type { QueryParameters } from '../query-engine';
+
+/**
+ * A DoGet ticket carries what to run: the app, the SQL and its bound parameters. It holds no
+ * right of its own: DoGet runs it only for a current key of the same app, so a forged ticket can
+ * do no more than the key could with GetFlightInfo. Self-contained, so any instance redeems it.
+ */
+export type TicketContent = {
+  appId: number;
+  sql: string;
+  parameters: QueryParameters;
+  /** GetTables with include_schema: the SQL lists the tables, and each row gains its table's schema. */
+  withTableSchemas?: boolean;
+};
+
+const PREFIX = 'spt1:';
+
+type Tagged = { $bigint: string } | { $bytes: string };
+
+function tag(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return { $bigint: value.toString() } satisfies Tagged;
+  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') } satisfies Tagged;
+  return value;
+}
+
+function untag(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '$bigint') return BigInt((value as { $bigint: string }).$bigint);
+    if (keys.length === 1 && keys[0] === '$bytes') return new Uint8Array(Buffer.from((value as { $bytes: string }).$bytes, 'base64'));
+  }
+  return value;
+}
+
+export function encodeTicket(content: TicketContent): Buffer {
+  // Buffer's own toJSON would run before the replacer sees it: parameters hold Uint8Arrays only.
+  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.withTableSchemas ? { t: 1 } : {}) }, tag));
+}
+
+/** The ticket's content when it is one of ours for this app; null otherwise ("unknown ticket"). */
+export function decodeTicket(bytes: Uint8Array, appId: number): TicketContent | null {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (!text.startsWith(PREFIX)) return null;
+  try {
+    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown; t?: unknown };
+    if (parsed.a !== appId || typeof parsed.s !== 'string' || typeof parsed.p !== 'object' || parsed.p === null) return null;
+    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.t === 1 ? { withTableSchemas: true } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+export class ParameterError extends Error {}
+
+function parameterValue(field: Field, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (DataType.isTimestamp(field.type) || DataType.isDate(field.type)) {
+    // Arrow hands dates and timestamps over as milliseconds since the epoch.
+    const ms = value instanceof Date ? value.getTime() : Number(value);
+    return new Date(ms).toISOString();
+  }
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Uint8Array) return value;
+  throw new ParameterError(`Parameter ${field.name} has a type that cannot be bound (${String(field.type)}).`);
+}
+
+/** The bare name of a parameter column: `$1` → `1`, `$name`/`:name`/`@name` → `name`. */
+function bareName(name: string): string {
+  return name.replace(/^[$:@]/, '');
+}
+
+/**
+ * The parameters of a statement from the one-row Arrow batch a client binds with DoPut. Positional
+ * statements ($1, $2, … or ?) take the columns by their number when they are named so, else in
+ * order; named statements take them by name.
+ */
+export function parametersFromIpc(ipc: Uint8Array, statement: { parameterCount: number; parameterNames: string[] }): QueryParameters {
+  const table = ipc.byteLength === 0 ? null : tableFromIPC(ipc);
+  if (table && table.numRows > 1) throw new ParameterError('Bind one row of parameters per query.');
+  const fields = table && table.numRows === 1 ? table.schema.fields : [];
+  const values = fields.map((field, i) => parameterValue(field, table!.getChildAt(i)!.get(0)));
+  if (fields.length !== statement.parameterCount) {
+    throw new ParameterError(`The query has ${statement.parameterCount} parameter(s) but ${fields.length} were given.`);
+  }
+  const positional = statement.parameterNames.every((name) => /^\d+$/.test(name));
+  if (positional) {
+    const numbered = fields.map((field) => Number(bareName(field.name)));
+    const byNumber = numbered.every((n) => Number.isInteger(n) && n >= 1 && n <= fields.length) && new Set(numbered).size === fields.length;
+    if (!byNumber) return values;
+    const ordered: unknown[] = new Array(fields.length);
+    numbered.forEach((n, i) => (ordered[n - 1] = values[i]));
+    return ordered;
+  }
+  const named: Record<string, unknown> = {};
+  fields.forEach((field, i) => (named[bareName(field.name)] = values[i]));
+  for (const name of statement.parameterNames) {
+    if (!(name in named)) throw new ParameterError(`No value was given for parameter $${name}.`);
+  }
+  return named;
+}

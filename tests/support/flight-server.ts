@@ -1,0 +1,46 @@
+// Starts the Flight server on a free loopback port with the runtime's real key check (the key
+// store on the test database, no cache) and the test engine; TLS with a generated certificate,
+// or plain gRPC.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serverEnv } from '@/lib/env';
+import { FailureLimiter } from '@/lib/runtime/failure-limiter';
+import { createFlightServer, loadTls } from '@/lib/runtime/flight';
+import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
+import type { QueryEngine } from '@/lib/runtime/query-engine';
+import { createTestEngine } from './flight-engine';
+
+export async function startFlight(options: { tls: boolean; failuresPerMinute?: number; engine?: (dir: string) => QueryEngine & { close(): void } }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-'));
+  const keys = openKeyStore(process.env.DATABASE_URL!);
+  const digestSecret = serverEnv().keySecrets.digestSecret;
+  const limiter = new FailureLimiter(options.failuresPerMinute ?? 20);
+  const engine = (options.engine ?? createTestEngine)(dir);
+  const tlsDir = path.join(dir, 'flight-tls');
+  const tls = options.tls ? loadTls({ mode: 'generated', dir: tlsDir }) : null;
+  const logs: string[] = [];
+  const server = createFlightServer({
+    authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
+    limiter: {
+      blocked: (address) => limiter.retryAfter(address, Date.now()) > 0,
+      recordFailure: (address) => limiter.recordFailure(address, Date.now()),
+    },
+    engine,
+    tls,
+    log: (message) => logs.push(message),
+  });
+  const port = await server.start(0, '127.0.0.1');
+  return {
+    port,
+    certFile: tls ? tls.certFile : null,
+    dir,
+    logs,
+    async stop() {
+      await server.close();
+      engine.close();
+      await keys.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

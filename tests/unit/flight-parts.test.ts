@@ -1,0 +1,124 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { flightConfig } from '@/lib/runtime/flight/config';
+import { peerAddress } from '@/lib/runtime/flight/server';
+import { PreparedStatements } from '@/lib/runtime/flight/statements';
+import { decodeTicket, encodeTicket, parametersFromIpc } from '@/lib/runtime/flight/tickets';
+import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
+
+describe('flightConfig', () => {
+  it('defaults to TLS with a generated certificate on port 50051', () => {
+    const config = flightConfig({});
+    expect(config).toMatchObject({ port: 50051, host: '0.0.0.0', publicUrl: 'grpc+tls://localhost:50051' });
+    expect(config.tls).toEqual({ mode: 'generated', dir: path.resolve('data/flight-tls') });
+  });
+
+  it('serves plain gRPC when TLS is off, and takes the operator’s certificate when given', () => {
+    expect(flightConfig({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000' })).toMatchObject({ tls: { mode: 'off' }, publicUrl: 'grpc://localhost:6000' });
+    expect(flightConfig({ FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem', FLIGHT_PUBLIC_URL: 'grpc+tls://flight.example.com:443/' })).toMatchObject({
+      tls: { mode: 'files', certFile: path.resolve('c.pem'), keyFile: path.resolve('k.pem') },
+      publicUrl: 'grpc+tls://flight.example.com:443',
+    });
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => flightConfig({ FLIGHT_PORT: 'abc' })).toThrow(/FLIGHT_PORT/);
+    expect(() => flightConfig({ FLIGHT_TLS: 'maybe' })).toThrow(/FLIGHT_TLS/);
+    expect(() => flightConfig({ FLIGHT_TLS_CERT: 'c.pem' })).toThrow(/FLIGHT_TLS_CERT and FLIGHT_TLS_KEY must be set together/);
+    expect(() => flightConfig({ FLIGHT_TLS: 'off', FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem' })).toThrow(/FLIGHT_TLS is off/);
+  });
+});
+
+describe('the generated certificate', () => {
+  it('is made once for localhost and 127.0.0.1, with a private key only its owner reads, and reused', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flight-tls-')), 'flight-tls');
+    try {
+      const first = ensureSelfSignedCertificate(dir);
+      const cert = fs.readFileSync(first.certFile);
+      const certificate = new X509Certificate(cert);
+      expect(certificate.subjectAltName).toContain('DNS:localhost');
+      expect(certificate.subjectAltName).toContain('IP Address:127.0.0.1');
+      expect(certificate.checkPrivateKey(createPrivateKey(fs.readFileSync(first.keyFile)))).toBe(true);
+      expect(fs.statSync(first.keyFile).mode & 0o777).toBe(0o600);
+      const again = ensureSelfSignedCertificate(dir);
+      expect(fs.readFileSync(again.certFile)).toEqual(cert);
+    } finally {
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tickets', () => {
+  it('carry the app, the SQL and typed parameters, and are refused for another app', () => {
+    const ticket = encodeTicket({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
+    expect(decodeTicket(ticket, 7)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
+    expect(decodeTicket(ticket, 8)).toBeNull();
+    expect(decodeTicket(Buffer.from('SELECT 1'), 7)).toBeNull();
+    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], withTableSchemas: true }), 7)?.withTableSchemas).toBe(true);
+  });
+});
+
+describe('parameters bound with DoPut', () => {
+  const ipc = (columns: Record<string, unknown[]>) => tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]), 'stream');
+
+  it('takes positional columns by their number and named ones by name', () => {
+    expect(parametersFromIpc(ipc({ $2: ['b'], $1: [1] }), { parameterCount: 2, parameterNames: ['1', '2'] })).toEqual([1, 'b']);
+    expect(parametersFromIpc(ipc({ kind: ['cash'], count: [2] }), { parameterCount: 2, parameterNames: ['count', 'kind'] })).toEqual({ kind: 'cash', count: 2 });
+  });
+
+  it('refuses a wrong count, a missing name and several rows', () => {
+    expect(() => parametersFromIpc(ipc({ $1: [1] }), { parameterCount: 2, parameterNames: ['1', '2'] })).toThrow('The query has 2 parameter(s) but 1 were given.');
+    expect(() => parametersFromIpc(ipc({ other: [1] }), { parameterCount: 1, parameterNames: ['count'] })).toThrow(/\$count/);
+    expect(() => parametersFromIpc(ipc({ $1: [1, 2] }), { parameterCount: 1, parameterNames: ['1'] })).toThrow(/one row/);
+  });
+});
+
+describe('prepared statements', () => {
+  const statement = (keyId: string, appId = 1) => ({ keyId, appId, sql: 'SELECT 1', columns: { names: [], types: [] }, parameterCount: 0, parameterNames: [] });
+
+  it('are bound to their app and expire when unused', () => {
+    const statements = new PreparedStatements({ ttlMs: 1000, perKey: 10 });
+    const handle = statements.create(statement('k1'), 0);
+    expect(statements.get(handle, 2, 10)).toBeNull();
+    expect(statements.get(handle, 1, 900)).not.toBeNull();
+    expect(statements.get(handle, 1, 1800)).not.toBeNull(); // used at 900: lives until 1900
+    expect(statements.get(handle, 1, 3000)).toBeNull();
+  });
+
+  it('keep at most perKey per key, dropping the least recently used', () => {
+    const statements = new PreparedStatements({ ttlMs: 60_000, perKey: 2 });
+    const a = statements.create(statement('k1'), 0);
+    const b = statements.create(statement('k1'), 1);
+    statements.get(a, 1, 2);
+    const c = statements.create(statement('k1'), 3);
+    const other = statements.create(statement('k2'), 4);
+    expect([a, b, c, other].map((h) => statements.get(h, 1, 5) !== null)).toEqual([true, false, true, true]);
+  });
+});
+
+it('reads the client address from a gRPC peer', () => {
+  expect(peerAddress('ipv4:127.0.0.1:50000')).toBe('127.0.0.1');
+  expect(peerAddress('ipv6:[::1]:50000')).toBe('::1');
+  expect(peerAddress('ipv6:[2001:db8::1]:443')).toBe('2001:db8::1');
+});
+
+describe('errors on the wire', () => {
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it('map as the HTTP door maps them, with the same messages, and hide the rest', async () => {
+    const { toStatus } = await import('@/lib/runtime/flight/errors');
+    const { QueryError, QueryTimeoutError } = await import('@/lib/runtime/app-databases');
+    const logs: string[] = [];
+    const log = (message: string) => logs.push(message);
+    expect(toStatus(new QueryError('Table x does not exist'), log)).toEqual({ code: 3, details: 'Table x does not exist' });
+    expect(toStatus(new QueryTimeoutError('The query ran longer than 30 s and was stopped.'), log)).toEqual({ code: 4, details: 'The query ran longer than 30 s and was stopped.' });
+    expect(toStatus(named('QueryLimitError', 'The result passed 16 MiB.'), log)).toEqual({ code: 3, details: 'The result passed 16 MiB.' });
+    expect(toStatus(named('QueryQueueFullError', 'Too many queries for this app.'), log)).toEqual({ code: 8, details: 'Too many queries for this app.' });
+    expect(toStatus(new Error('ENOENT: /srv/secret/path'), log)).toEqual({ code: 13, details: 'Internal error' });
+    expect(logs).toEqual(['flight: internal error (Error)']);
+  });
+});
