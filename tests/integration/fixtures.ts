@@ -32,3 +32,12 @@ export async function currentKeys(appId: number) {
   const reveal = (slot: number) => revealApiKey(rows.find((row) => row.slot === slot)!, serverEnv().keySecrets);
   return { 1: reveal(1), 2: reveal(2) };
 }
+
+/** Regenerates keys as the user, through the same function as the portal and the API. */
+export async function regenerateAs(user: { id: string }, appId: number, slots: (1 | 2)[]) {
+  const { findAppAccess } = await import('@/lib/auth/access');
+  const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+  const access = await findAppAccess(user.id, { id: appId });
+  if (!access) throw new Error(`User ${user.id} cannot see app ${appId}`);
+  return regenerateApiKeys(db, serverEnv().keySecrets, access, { slots, origin: { actorId: user.id } });
+}

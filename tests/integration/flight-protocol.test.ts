@@ -3,16 +3,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
-import { regenerateApiKeys } from '@/lib/keys/api-keys';
 import { MAX_MESSAGE_BYTES, splitIpcStream } from '@/lib/runtime/flight/arrow';
 import { messages, packAny, type FlightData } from '@/lib/runtime/flight/protocol';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
 import { preparedQuery, rawClient, statementQuery } from '../support/flight-client';
 import { createTestEngine } from '../support/flight-engine';
 import { startFlight } from '../support/flight-server';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { currentKeys, newApp, newUser, regenerateAs } from './fixtures';
 
 /** The rows of a DoGet answer, read back with Arrow's own IPC reader. */
 function tableOf(data: FlightData[]): Table {
@@ -136,7 +133,7 @@ describe('one Flight server', () => {
     expect(foreign).toEqual({ code: grpc.status.NOT_FOUND, details: 'Unknown ticket.' });
     expect(garbage).toEqual(foreign);
 
-    await regenerateApiKeys(db, serverEnv().keySecrets, { orgId: a.org.id, appId: a.app.id, slots: [1], origin: { actorId: a.user.id } });
+    await regenerateAs(a.user, a.app.id, [1]);
     expect(await statusOf(client.doGet(a.keys[1], ticket))).toEqual({ code: grpc.status.UNAUTHENTICATED, details: 'Unauthorized' });
     expect(rowsOf(tableOf(await client.doGet(a.keys[2], ticket))).map((row) => Number(row.n))).toEqual([10_000]);
   });
@@ -280,9 +277,9 @@ describe('two runtime instances on one database', () => {
     const [a, b] = await Promise.all([startFlight({ tls: false }), startFlight({ tls: false })]);
     const clients = [rawClient(a.port), rawClient(b.port)];
     try {
-      const { user, org, app, keys } = await appKeys('Duo');
+      const { user, app, keys } = await appKeys('Duo');
       for (const c of clients) expect((await c.getFlightInfo(keys[1], statementQuery('SELECT 1'))).endpoint).toHaveLength(1);
-      await regenerateApiKeys(db, serverEnv().keySecrets, { orgId: org.id, appId: app.id, slots: [1], origin: { actorId: user.id } });
+      await regenerateAs(user, app.id, [1]);
       for (const c of clients) {
         expect(await statusOf(c.getFlightInfo(keys[1], statementQuery('SELECT 1')))).toEqual({ code: grpc.status.UNAUTHENTICATED, details: 'Unauthorized' });
         expect((await c.getFlightInfo(keys[2], statementQuery('SELECT 1'))).endpoint).toHaveLength(1);

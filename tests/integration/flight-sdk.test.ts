@@ -3,11 +3,8 @@
 // key store.
 import { SpiceClient } from '@spiceai/spice';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { db } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
-import { regenerateApiKeys } from '@/lib/keys/api-keys';
 import { startFlight } from '../support/flight-server';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { currentKeys, newApp, newUser, regenerateAs } from './fixtures';
 
 let flight: Awaited<ReturnType<typeof startFlight>>;
 beforeAll(async () => {
@@ -110,12 +107,12 @@ describe('the Spice SDK in Flight mode', () => {
   });
 
   it('after key 1 is regenerated, key 1 fails at once while key 2 keeps working', async () => {
-    const { user, org, app, keys } = await appWithKeys('Rotor');
+    const { user, app, keys } = await appWithKeys('Rotor');
     const one = client(keys[1]);
     const two = client(keys[2]);
     expect(rows(await one.sql('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
 
-    await regenerateApiKeys(db, serverEnv().keySecrets, { orgId: org.id, appId: app.id, slots: [1], origin: { actorId: user.id } });
+    await regenerateAs(user, app.id, [1]);
 
     await expect(one.sql('SELECT 1 AS one')).rejects.toMatchObject({ code: 16, details: 'Unauthorized' });
     expect(rows(await two.sql('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
