@@ -76,3 +76,8 @@ export function serverEnv(): ServerEnv {
   };
   return cached;
 }
+
+/** The runtime's address as users see it (shown on the General page and in the OpenAPI document). */
+export function runtimePublicUrl(env: Record<string, string | undefined> = process.env): string {
+  return (env.RUNTIME_PUBLIC_URL ?? `http://localhost:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
+}

@@ -1,7 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
-import { clientAddress } from '../api/client-address';
+import { clientAddress } from '../http/client-address';
 import { getCurrentUser, type CurrentUser } from '../auth/session';
 import type { ChangeOrigin } from '../keys/api-keys';
 

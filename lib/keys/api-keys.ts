@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbTx } from '../prisma';
-import { decryptSecret, digestSecret, digestsEqual, encryptSecret, type KeySecrets } from './crypto';
-import { generateApiKey, isWellFormedApiKey } from './format';
+import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
+import { digestSecret, digestsEqual, lookupDigest } from './digest';
+import { generateApiKey } from './format';
 
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
@@ -100,21 +101,6 @@ export async function verifyApiKey(db: Db, secrets: KeySecrets, presented: strin
   });
   if (!row || !digestsEqual(row.digest, digest)) return null;
   return { appId: row.appId, orgId: row.app.orgId, slot: row.slot as ApiKeySlot };
-}
-
-/**
- * The digest to look a presented secret up by, or null when it is malformed or its checksum is
- * wrong: pure, no I/O. Every verifier (the portal's and the runtime's for app keys, the
- * management API's for tokens, with its own format check) starts here, looks the digest up by
- * its unique index, and compares the stored digest with digestsEqual.
- */
-export function lookupDigest(
-  presented: unknown,
-  secret: Buffer,
-  isWellFormed: (presented: string) => boolean = isWellFormedApiKey,
-): string | null {
-  if (typeof presented !== 'string' || !isWellFormed(presented)) return null;
-  return digestSecret(presented, secret);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serverEnv } from '@/lib/env';
 import { AppDatabases } from '@/lib/runtime/app-databases';
 import { runtimeConfig } from '@/lib/runtime/config';
+import { DuckDBQueryEngine } from '@/lib/runtime/engine';
 import { openKeyStore } from '@/lib/runtime/key-store';
 import { createRuntimeServer } from '@/lib/runtime/server';
 
@@ -13,12 +14,13 @@ export async function startRuntime(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-data-'));
   const config = runtimeConfig({ RUNTIME_DATA_DIR: dataDir, ...env });
   const keys = openKeyStore(process.env.DATABASE_URL!);
-  const databases = new AppDatabases(config.dataDir, config.duckdb);
+  const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
+  const engine = new DuckDBQueryEngine(databases, config);
   const logs: string[] = [];
   const server = createRuntimeServer({
     config,
     keys,
-    databases,
+    engine,
     digestSecret: serverEnv().keySecrets.digestSecret,
     log: (message) => logs.push(message),
   });

@@ -3,7 +3,7 @@ import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { requireApp } from '@/lib/data/current';
 import { maskApiKey } from '@/lib/keys/display';
 import { canManage } from '@/lib/roles';
-import { runtimePublicUrl } from '@/lib/runtime/config';
+import { runtimePublicUrl } from '@/lib/env';
 import { timeAgo } from '@/lib/time';
 import { ApiKeyField } from './api-key-field';
 import { ConnectPanel } from './connect-panel';
