@@ -118,7 +118,8 @@ export type RuntimeDatabase = { databaseUrl: string; secrets: KeySecrets };
  */
 export function runtimeDatabase(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): RuntimeDatabase {
   const databaseUrl = resolveDatabaseUrl(env.DATABASE_URL, cwd);
-  const raw = { KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY, KEY_DIGEST_SECRET: env.KEY_DIGEST_SECRET };
+  // An empty variable counts as unset.
+  const raw = { KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY || undefined, KEY_DIGEST_SECRET: env.KEY_DIGEST_SECRET || undefined };
   const sqlite = databaseProvider(databaseUrl) === 'sqlite';
   if (sqlite && (!raw.KEY_ENCRYPTION_KEY || !raw.KEY_DIGEST_SECRET)) {
     const stored = readSecretsFile(secretsFileFor(sqliteFile(databaseUrl))) ?? {};
