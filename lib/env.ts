@@ -77,7 +77,7 @@ export function serverEnv(): ServerEnv {
   return cached;
 }
 
-/** The runtime's address as users see it (the General page's Connect panel): portal configuration. */
+/** The runtime's address as users see it (the General page, the Overview and the OpenAPI document): portal configuration. */
 export function runtimePublicUrl(env: Record<string, string | undefined> = process.env): string {
   return (env.RUNTIME_PUBLIC_URL ?? `http://localhost:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, dropDatabase } from '../tests/support/postgres-admin';
+import { createDatabase, dropDatabase } from './support/postgres-admin';
 import { createUserWithOrg } from '../lib/data/users';
 import { createAppKeys, revealApiKey } from '../lib/keys/api-keys';
 import { generateApiKey } from '../lib/keys/format';

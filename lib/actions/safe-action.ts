@@ -1,7 +1,7 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
-import { clientAddress } from '../api/client-address';
+import { clientAddress } from '../http/client-address';
 import type { ChangeOrigin } from '../audit';
 import { getCurrentUser, type CurrentUser } from '../auth/session';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../errors';

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type ChangeOrigin } from '../audit';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
-import { decryptSecret, digestSecret, digestsEqual, encryptSecret, type KeySecrets } from './crypto';
-import { generateApiKey, isWellFormedApiKey } from './format';
+import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
+import { digestSecret, digestsEqual } from './digest';
+import { generateApiKey } from './format';
 
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
@@ -86,21 +87,6 @@ export async function regenerateApiKeys(
 /** Decrypts a stored key for display. */
 export function revealApiKey(row: { id: string; ciphertext: string }, secrets: KeySecrets): string {
   return decryptSecret(row.ciphertext, row.id, secrets.encryptionKey);
-}
-
-/**
- * The digest to look a presented secret up by, or null when it is malformed or its checksum is
- * wrong: pure, no I/O. Every verifier (the portal's and the runtime's for app keys, the
- * management API's for tokens, with its own format check) starts here, looks the digest up by
- * its unique index, and compares the stored digest with digestsEqual.
- */
-export function lookupDigest(
-  presented: unknown,
-  secret: Buffer,
-  isWellFormed: (presented: string) => boolean = isWellFormedApiKey,
-): string | null {
-  if (typeof presented !== 'string' || !isWellFormed(presented)) return null;
-  return digestSecret(presented, secret);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** The two secrets behind stored keys. Both come from the environment (lib/env.ts). */
 export type KeySecrets = {
@@ -33,16 +33,4 @@ export function decryptSecret(ciphertext: string, context: string, key: Buffer):
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-}
-
-/** Keyed digest used to look a key up: HMAC-SHA256, hex. */
-export function digestSecret(value: string, secret: Buffer): string {
-  return createHmac('sha256', secret).update(value, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two hex digests. */
-export function digestsEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }

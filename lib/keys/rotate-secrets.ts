@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
-import { decryptSecret, digestSecret, encryptSecret, type KeySecrets } from './crypto';
+import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
+import { digestSecret } from './digest';
 
 export type RotationResult = { keys: number; tokensRevoked: number };
 

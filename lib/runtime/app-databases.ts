@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type JS } from '@duckdb/node-api';
-import { CREATE_SAMPLE_DATA } from './sample-data';
-
-/** A query the client got wrong: answered with 400 and the message. */
-export class QueryError extends Error {}
-/** A query that ran past its time limit. */
-export class QueryTimeoutError extends Error {}
-
-export type QueryResult = { columns: string[]; rows: JS[][]; truncated: boolean };
-export type QueryParameter = string | number | boolean | null;
+import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBResources } from './config';
+import { CREATE_SAMPLE_DATA, SAMPLE_TABLES } from './sample-data';
 
 /**
  * Each app's data lives in its own DuckDB file, opened read-only with no file or network access
- * from SQL and a locked configuration: a query sees its app's data and nothing else.
+ * from SQL and a locked configuration: a query sees its app's data and nothing else. Each app has
+ * its own memory limit, temp-file limit and temp folder, so one app's queries cannot use up the
+ * memory or the disk of the others.
  */
 const LOCKED_DOWN: Record<string, string> = {
   access_mode: 'READ_ONLY',
@@ -22,27 +17,45 @@ const LOCKED_DOWN: Record<string, string> = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
   allow_community_extensions: 'false',
+  allow_persistent_secrets: 'false',
+  // "Did you mean …?" hints may name other schemas and catalogues.
+  catalog_error_max_schemas: '0',
   lock_configuration: 'true',
 };
 
-const READ_ONLY_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
-const MAX_OPEN = 64;
 /** Idle connections kept per app: reusing them saves a connect and a disconnect per query. */
 const IDLE_CONNECTIONS = 4;
 /** Prepared statements kept per connection, by SQL text: a repeated query skips preparing. */
 const CACHED_STATEMENTS = 32;
 
-type PooledConnection = { connection: DuckDBConnection; statements: Map<string, DuckDBPreparedStatement> };
-type OpenDatabase = { instance: DuckDBInstance; idle: PooledConnection[] };
+export type PooledConnection = { connection: DuckDBConnection; statements: Map<string, DuckDBPreparedStatement> };
 
-function closeConnection(pooled: PooledConnection): void {
+/** An open app database: its instance, idle connections, tables and temp folder. */
+export type OpenDatabase = {
+  instance: DuckDBInstance;
+  idle: PooledConnection[];
+  tables: ReadonlySet<string>;
+  tempDir: string;
+  /** Queries running on it: an evicted database closes when the last one ends. */
+  active: number;
+  evicted: boolean;
+};
+
+export type AppDatabasesOptions = {
+  /** App databases kept open at once; the least recently used closes first. */
+  maxOpen?: number;
+  /** Test hook: runs on the finished temporary file before it is checked and renamed into place. */
+  beforeInstall?: (temporaryFile: string) => void | Promise<void>;
+};
+
+export function closeConnection(pooled: PooledConnection): void {
   for (const statement of pooled.statements.values()) statement.destroySync();
   pooled.statements.clear();
   pooled.connection.closeSync();
 }
 
 /** The statement for this SQL on this connection, prepared once and reused. */
-async function preparedFor(pooled: PooledConnection, sql: string): Promise<DuckDBPreparedStatement> {
+export async function preparedFor(pooled: PooledConnection, sql: string): Promise<DuckDBPreparedStatement> {
   const cached = pooled.statements.get(sql);
   if (cached) {
     pooled.statements.delete(sql);
@@ -50,15 +63,7 @@ async function preparedFor(pooled: PooledConnection, sql: string): Promise<DuckD
     cached.clearBindings();
     return cached;
   }
-  let prepared: DuckDBPreparedStatement;
-  try {
-    prepared = await pooled.connection.prepare(sql);
-  } catch (error) {
-    if (error instanceof Error && error.message.includes('Cannot prepare multiple statements')) {
-      throw new QueryError('Send one SQL statement per request.');
-    }
-    throw error;
-  }
+  const prepared = await pooled.connection.prepare(sql);
   pooled.statements.set(sql, prepared);
   if (pooled.statements.size > CACHED_STATEMENTS) {
     const [oldest, statement] = pooled.statements.entries().next().value as [string, DuckDBPreparedStatement];
@@ -68,104 +73,187 @@ async function preparedFor(pooled: PooledConnection, sql: string): Promise<DuckD
   return prepared;
 }
 
+function removeQuietly(file: string): void {
+  for (const name of [file, `${file}.wal`]) fs.rmSync(name, { force: true });
+}
+
+/** The tables of an open database that hold the expected sample rows, or null when one does not. */
+async function verifiedTables(connection: DuckDBConnection): Promise<Set<string> | null> {
+  const reader = await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`);
+  const tables = new Set(reader.getRowsJS().map(([name]) => String(name).toLowerCase()));
+  for (const [table, rows] of Object.entries(SAMPLE_TABLES)) {
+    if (!tables.has(table)) return null;
+    const count = await connection.runAndReadAll(`SELECT count(*) FROM "${table}"`);
+    if (Number(count.getRowsJS()[0]?.[0]) !== rows) return null;
+  }
+  return tables;
+}
+
 export class AppDatabases {
   private readonly open = new Map<number, Promise<OpenDatabase>>();
+  private readonly building = new Map<number, Promise<void>>();
+  private readonly maxOpen: number;
 
   constructor(
     private readonly dir: string,
-    private readonly resources: { threads: number; memoryLimit: string } = { threads: 2, memoryLimit: '256MB' },
-  ) {}
+    private readonly resources: DuckDBResources = { threads: 1, memoryLimit: '256MB', tempLimit: '1GiB' },
+    private readonly options: AppDatabasesOptions = {},
+  ) {
+    this.maxOpen = options.maxOpen ?? 16;
+  }
 
   fileFor(appId: number): string {
     return path.join(this.dir, `app-${appId}.duckdb`);
   }
 
-  /**
-   * Creates the app's database with its sample data when it does not exist yet. Written under a
-   * temporary name and renamed into place, so a reader never sees a half-made file, and the data
-   * is deterministic, so two processes provisioning at once make the same file.
-   */
-  async provision(appId: number): Promise<void> {
-    const file = this.fileFor(appId);
-    if (fs.existsSync(file)) return;
-    fs.mkdirSync(this.dir, { recursive: true });
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const instance = await DuckDBInstance.create(temporary);
-    try {
-      const connection = await instance.connect();
-      await connection.run(CREATE_SAMPLE_DATA);
-      connection.closeSync();
-    } finally {
-      instance.closeSync();
-    }
-    fs.renameSync(temporary, file);
+  tempDirFor(appId: number): string {
+    return path.join(this.dir, 'tmp', `app-${appId}`);
   }
 
-  private database(appId: number): Promise<OpenDatabase> {
+  /**
+   * Creates the app's database with its sample data when it does not exist yet: built in a
+   * temporary file, checked (every sample table with its row count), then renamed into place, so
+   * no reader ever sees a half-made file, and a failed build (a full disk, a crash) leaves nothing
+   * behind. The data is deterministic, so two processes provisioning at once make the same file.
+   */
+  provision(appId: number): Promise<void> {
+    if (fs.existsSync(this.fileFor(appId))) return Promise.resolve();
+    let build = this.building.get(appId);
+    if (!build) {
+      build = this.build(appId).finally(() => this.building.delete(appId));
+      this.building.set(appId, build);
+    }
+    return build;
+  }
+
+  private async build(appId: number): Promise<void> {
+    const file = this.fileFor(appId);
+    fs.mkdirSync(this.dir, { recursive: true });
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const instance = await DuckDBInstance.create(temporary);
+      try {
+        const connection = await instance.connect();
+        try {
+          await connection.run(CREATE_SAMPLE_DATA);
+          await connection.run('CHECKPOINT');
+        } finally {
+          connection.closeSync();
+        }
+      } finally {
+        instance.closeSync();
+      }
+      await this.options.beforeInstall?.(temporary);
+      if (!(await this.fileIsSound(temporary))) throw new Error(`The new database for app ${appId} failed its check.`);
+      fs.renameSync(temporary, file);
+    } finally {
+      removeQuietly(temporary);
+    }
+  }
+
+  /** Opens a file read-only on its own and checks it holds every sample table, complete. */
+  private async fileIsSound(file: string): Promise<boolean> {
+    try {
+      const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', enable_external_access: 'false' });
+      try {
+        const connection = await instance.connect();
+        try {
+          return (await verifiedTables(connection)) !== null;
+        } finally {
+          connection.closeSync();
+        }
+      } finally {
+        instance.closeSync();
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  /** The app's open database, opened (and built or rebuilt) when needed; most recently used last. */
+  database(appId: number): Promise<OpenDatabase> {
     let database = this.open.get(appId);
     if (database) {
-      // Most recently used last.
       this.open.delete(appId);
       this.open.set(appId, database);
       return database;
     }
-    database = this.provision(appId).then(async () => ({
-      instance: await DuckDBInstance.create(this.fileFor(appId), {
-        ...LOCKED_DOWN,
-        threads: String(this.resources.threads),
-        memory_limit: this.resources.memoryLimit,
-      }),
-      idle: [],
-    }));
+    database = this.openDatabase(appId);
     database.catch(() => this.open.delete(appId));
     this.open.set(appId, database);
-    if (this.open.size > MAX_OPEN) {
+    if (this.open.size > this.maxOpen) {
       const [oldest, evicted] = this.open.entries().next().value as [number, Promise<OpenDatabase>];
       this.open.delete(oldest);
-      // Give queries already running on it time to finish before closing.
-      setTimeout(() => void evicted.then(closeDatabase).catch(() => undefined), 120_000).unref();
+      void evicted
+        .then((db) => {
+          db.evicted = true;
+          if (db.active === 0) closeDatabase(db);
+        })
+        .catch(() => undefined);
     }
     return database;
   }
 
-  /** Runs one read-only statement for the app, with bound parameters, a time limit and a row limit. */
-  async query(
-    appId: number,
-    sql: string,
-    parameters: QueryParameter[],
-    limits: { timeoutMs: number; maxRows: number },
-  ): Promise<QueryResult> {
+  private async openDatabase(appId: number): Promise<OpenDatabase> {
+    await this.provision(appId);
+    let opened = await this.tryOpen(appId);
+    if (!opened) {
+      // A file that does not pass the check (half-built by an older version, damaged) is never
+      // served: it is removed and built again.
+      removeQuietly(this.fileFor(appId));
+      await this.provision(appId);
+      opened = await this.tryOpen(appId);
+      if (!opened) throw new Error(`The database of app ${appId} could not be built.`);
+    }
+    return opened;
+  }
+
+  private async tryOpen(appId: number): Promise<OpenDatabase | null> {
+    const tempDir = this.tempDirFor(appId);
+    // Temp files left by a crash are of no use to anyone.
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    fs.mkdirSync(tempDir, { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(this.fileFor(appId), {
+        // Set before external access is switched off, which refuses a temp folder set after it.
+        temp_directory: tempDir,
+        max_temp_directory_size: this.resources.tempLimit,
+        threads: String(this.resources.threads),
+        memory_limit: this.resources.memoryLimit,
+        ...LOCKED_DOWN,
+      });
+    } catch {
+      return null;
+    }
+    const connection = await instance.connect();
+    const tables = await verifiedTables(connection).catch(() => null);
+    if (!tables) {
+      connection.closeSync();
+      instance.closeSync();
+      return null;
+    }
+    return { instance, idle: [{ connection, statements: new Map() }], tables, tempDir, active: 0, evicted: false };
+  }
+
+  /** Takes a connection for one query; `done` gives it back (or closes it when it was interrupted). */
+  async connect(appId: number): Promise<{ database: OpenDatabase; pooled: PooledConnection; done: (reusable: boolean) => void }> {
     const database = await this.database(appId);
     const pooled = database.idle.pop() ?? { connection: await database.instance.connect(), statements: new Map() };
-    let timedOut = false;
-    let reusable = true;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      pooled.connection.interrupt();
-    }, limits.timeoutMs);
-    try {
-      const prepared = await preparedFor(pooled, sql);
-      if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
-        throw new QueryError('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
-      }
-      if (prepared.parameterCount !== parameters.length) {
-        throw new QueryError(`The query has ${prepared.parameterCount} parameter(s) but ${parameters.length} were given.`);
-      }
-      if (parameters.length > 0) prepared.bind(parameters);
-      const reader = await prepared.streamAndReadUntil(limits.maxRows + 1);
-      const rows = reader.getRowsJS();
-      return { columns: reader.deduplicatedColumnNames(), rows: rows.slice(0, limits.maxRows), truncated: rows.length > limits.maxRows };
-    } catch (error) {
-      reusable = !timedOut;
-      if (timedOut) throw new QueryTimeoutError(`The query ran longer than ${limits.timeoutMs / 1000} s and was stopped.`);
-      if (error instanceof QueryError) throw error;
-      // DuckDB's own message: a syntax error, an unknown table, a refused file access.
-      throw new QueryError(error instanceof Error ? error.message : String(error));
-    } finally {
-      clearTimeout(timer);
-      if (reusable && database.idle.length < IDLE_CONNECTIONS) database.idle.push(pooled);
-      else closeConnection(pooled);
-    }
+    database.active += 1;
+    let given = false;
+    return {
+      database,
+      pooled,
+      done: (reusable) => {
+        if (given) return;
+        given = true;
+        database.active -= 1;
+        if (reusable && !database.evicted && database.idle.length < IDLE_CONNECTIONS) database.idle.push(pooled);
+        else closeConnection(pooled);
+        if (database.evicted && database.active === 0) closeDatabase(database);
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -177,5 +265,9 @@ export class AppDatabases {
 
 function closeDatabase(database: OpenDatabase): void {
   for (const pooled of database.idle.splice(0)) closeConnection(pooled);
-  database.instance.closeSync();
+  try {
+    database.instance.closeSync();
+  } catch {
+    // Already closed.
+  }
 }

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import Database from 'libsql';
 import pg from 'pg';
 import { databaseProvider, sqliteFile } from '../database-url';
-import { lookupDigest } from '../keys/api-keys';
-import { digestsEqual } from '../keys/crypto';
+import { decryptSecret, type KeySecrets } from '../keys/crypto';
+import { digestSecret, digestsEqual, lookupDigest } from '../keys/digest';
 
 /** What the runtime needs of a stored key. */
 export type StoredKey = { id: string; appId: number; slot: number; digest: string };
@@ -15,20 +16,28 @@ export type StoredKey = { id: string; appId: number; slot: number; digest: strin
  */
 export type KeyStore = {
   findByDigest(digest: string): Promise<StoredKey | null>;
+  /** Any one stored key's secret columns (to check the secrets at start), or null when there is none. */
+  sampleKey(): Promise<SampleKey | null>;
   /** Records use of a key, unless it was regenerated meanwhile (the digest no longer matches). */
   touch(keyId: string, digest: string, at: Date): Promise<void>;
   close(): Promise<void>;
 };
 
+type SampleKey = { id: string; ciphertext: string; digest: string };
+
+const SAMPLE = 'SELECT "id", "ciphertext", "digest" FROM "ApiKey" LIMIT 1';
 const FIND = 'SELECT "id", "appId", "slot", "digest" FROM "ApiKey" WHERE "digest" = ';
 const TOUCH = 'UPDATE "ApiKey" SET "lastUsedAt" = ';
 
 function openSqliteKeyStore(file: string): KeyStore {
+  // Opening a missing file would create an empty database beside the portal's.
+  if (!fs.existsSync(file)) throw new DatabaseNotReadyError();
   const db = new Database(file, { timeout: 5000 });
   const find = db.prepare(`${FIND}?`);
   const touch = db.prepare(`${TOUCH}? WHERE "id" = ? AND "digest" = ?`);
   return {
     findByDigest: async (digest) => (find.get(digest) as StoredKey | undefined) ?? null,
+    sampleKey: async () => (db.prepare(SAMPLE).get() as SampleKey | undefined) ?? null,
     touch: async (keyId, digest, at) => {
       // Prisma's SQLite DateTime format.
       touch.run(at.toISOString().replace('Z', '+00:00'), keyId, digest);
@@ -43,6 +52,7 @@ function openPostgresKeyStore(url: string): KeyStore {
     // Named queries are prepared once per connection and reused.
     findByDigest: async (digest) =>
       ((await pool.query<StoredKey>({ name: 'runtime-find-key', text: `${FIND}$1`, values: [digest] })).rows[0] ?? null),
+    sampleKey: async () => (await pool.query<SampleKey>(SAMPLE)).rows[0] ?? null,
     touch: async (keyId, digest, at) => {
       await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [at, keyId, digest] });
     },
@@ -51,7 +61,59 @@ function openPostgresKeyStore(url: string): KeyStore {
 }
 
 export function openKeyStore(databaseUrl: string): KeyStore {
-  return databaseProvider(databaseUrl) === 'postgresql' ? openPostgresKeyStore(databaseUrl) : openSqliteKeyStore(sqliteFile(databaseUrl));
+  if (databaseProvider(databaseUrl) === 'postgresql') return openPostgresKeyStore(databaseUrl);
+  try {
+    return openSqliteKeyStore(sqliteFile(databaseUrl));
+  } catch (error) {
+    throw isUnmigrated(error) ? new DatabaseNotReadyError() : error;
+  }
+}
+
+/** The database has no ApiKey table (or no file) yet: the portal's migrations have not run. */
+export class DatabaseNotReadyError extends Error {
+  constructor() {
+    super('The database has no API keys table yet. Run `npm run migrate` (or `npm start`) against DATABASE_URL first, then start the runtime.');
+    this.name = 'DatabaseNotReadyError';
+  }
+}
+
+function isUnmigrated(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as Error & { code?: unknown }).code;
+  // SQLite: no such table; PostgreSQL: undefined_table.
+  return /no such table/i.test(error.message) || code === '42P01';
+}
+
+/** The runtime's secrets do not open the stored keys: it names the wrong one and does not start. */
+export class RuntimeSecretsMismatchError extends Error {
+  constructor(readonly secret: 'KEY_ENCRYPTION_KEY' | 'KEY_DIGEST_SECRET') {
+    super(
+      `${secret} does not match the API keys stored in the database. Give the runtime the same secret as the ` +
+        `portal (the environment, or data/secrets.json on the embedded database). It never re-keys stored keys.`,
+    );
+    this.name = 'RuntimeSecretsMismatchError';
+  }
+}
+
+/**
+ * Refuses to serve with secrets that do not open the stored keys: one stored key must decrypt,
+ * and its digest must match. A database without keys passes; one without tables is not ready.
+ */
+export async function assertRuntimeSecrets(store: KeyStore, secrets: KeySecrets): Promise<void> {
+  let sample: SampleKey | null;
+  try {
+    sample = await store.sampleKey();
+  } catch (error) {
+    throw isUnmigrated(error) ? new DatabaseNotReadyError() : error;
+  }
+  if (!sample) return;
+  let plaintext: string;
+  try {
+    plaintext = decryptSecret(sample.ciphertext, sample.id, secrets.encryptionKey);
+  } catch {
+    throw new RuntimeSecretsMismatchError('KEY_ENCRYPTION_KEY');
+  }
+  if (!digestsEqual(sample.digest, digestSecret(plaintext, secrets.digestSecret))) throw new RuntimeSecretsMismatchError('KEY_DIGEST_SECRET');
 }
 
 /**

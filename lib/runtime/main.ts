@@ -1,20 +1,25 @@
-// The runtime server's entry point (started by npm start beside the portal): the data plane
-// that app keys authenticate, on RUNTIME_PORT (default 8090).
-import { resolveDatabaseUrl } from '../database-url';
-import { serverEnv } from '../env';
-import { checkSecrets } from '../startup';
+// The runtime server's entry point: the data plane that app keys authenticate, on RUNTIME_PORT
+// (default 8090). `npm start` supervises it beside the portal; `npm run runtime` starts it alone.
+// It needs only DATABASE_URL and the two key secrets; it never runs the portal's start-up.
 import { AppDatabases } from './app-databases';
-import { runtimeConfig } from './config';
-import { openKeyStore } from './key-store';
+import { runtimeConfig, runtimeDatabase } from './config';
+import { DuckDBQueryEngine } from './engine';
+import { assertRuntimeSecrets, openKeyStore } from './key-store';
 import { createRuntimeServer } from './server';
 
 try {
   const config = runtimeConfig();
-  await checkSecrets();
-  const env = serverEnv();
-  const keys = openKeyStore(resolveDatabaseUrl(process.env.DATABASE_URL));
-  const databases = new AppDatabases(config.dataDir, config.duckdb);
-  const server = createRuntimeServer({ config, keys, databases, digestSecret: env.keySecrets.digestSecret });
+  const { databaseUrl, secrets } = runtimeDatabase();
+  const keys = openKeyStore(databaseUrl);
+  try {
+    await assertRuntimeSecrets(keys, secrets);
+  } catch (error) {
+    await keys.close().catch(() => undefined);
+    throw error;
+  }
+  const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
+  const engine = new DuckDBQueryEngine(databases, config);
+  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret });
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, config.host, () => {
     console.log(`Runtime listening on http://${config.host}:${config.port} (POST /v1/sql, GET /health, GET /v1/ready)`);

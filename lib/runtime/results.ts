@@ -1,4 +1,14 @@
-import type { JS } from '@duckdb/node-api';
+import {
+  DuckDBBlobVector,
+  DuckDBListVector,
+  DuckDBMapVector,
+  DuckDBStructVector,
+  DuckDBVarCharVector,
+  JSDuckDBValueConverter,
+  type DuckDBVector,
+  type JS,
+} from '@duckdb/node-api';
+import { QueryLimitError, type QueryStream } from './query-engine';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -18,25 +28,105 @@ export function toJsonValue(value: JS): JsonValue {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJsonValue(inner)]));
 }
 
-export function toRowObjects(columns: string[], rows: JS[][]): Record<string, JsonValue>[] {
-  return rows.map((row) => {
-    const object: Record<string, JsonValue> = {};
-    columns.forEach((column, i) => {
-      object[column] = toJsonValue(row[i] ?? null);
-    });
-    return object;
-  });
-}
-
 function csvField(value: JsonValue): string {
   if (value === null) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** RFC 4180 CSV with a header row. */
-export function toCsv(columns: string[], rows: JS[][]): string {
-  const lines = [columns.map(csvField).join(',')];
-  for (const row of rows) lines.push(columns.map((_, i) => csvField(toJsonValue(row[i] ?? null))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+/** The bytes a range of a vector's values takes in DuckDB, read from its headers without converting them. */
+export function vectorBytes(vector: DuckDBVector, from: number, count: number): number {
+  if (vector instanceof DuckDBVarCharVector || vector instanceof DuckDBBlobVector) {
+    // Each value is a 16-byte header whose first 4 bytes are its length: read the lengths, never
+    // the strings. (The vector classes keep the header view private; the element access reads it
+    // with its declared type.)
+    const view = vector instanceof DuckDBVarCharVector ? vector['dataView'] : vector['dataView'];
+    const validity = vector instanceof DuckDBVarCharVector ? vector['validity'] : vector['validity'];
+    let total = 16 * count;
+    for (let i = from; i < from + count; i++) if (validity.itemValid(i)) total += view.getUint32(i * 16, true);
+    return total;
+  }
+  if (vector instanceof DuckDBListVector) {
+    let total = 16 * count;
+    for (let i = from; i < from + count; i++) {
+      const length = vector.getEntryLength(i);
+      if (length > 0) total += vectorBytes(vector.childVector, vector.getEntryOffset(i), length);
+    }
+    return total;
+  }
+  if (vector instanceof DuckDBMapVector) return vectorBytes(vector['listVector'], from, count);
+  if (vector instanceof DuckDBStructVector) {
+    let total = 0;
+    for (let entry = 0; entry < vector.type.entryCount; entry++) total += vectorBytes(vector.entryVectorAt(entry), from, count);
+    return total;
+  }
+  return 16 * count;
+}
+
+export type ResultFormat = 'json' | 'csv';
+export type CollectedResult = { body: string; truncated: boolean };
+
+/**
+ * Reads a streamed result chunk by chunk into one HTTP answer, at most `maxRows` rows and
+ * `maxBytes` bytes. Each chunk's size is read from DuckDB's vectors before any of its values is
+ * converted, and each converted row is counted, so no value, row or result beyond the budget is
+ * ever made in JavaScript; passing the budget throws a QueryLimitError naming the setting.
+ */
+export async function collectResult(
+  stream: QueryStream,
+  limits: { maxRows: number; maxBytes: number; format: ResultFormat },
+): Promise<CollectedResult> {
+  const columns = stream.names;
+  const parts: string[] = [];
+  let bytes = 0;
+  let rows = 0;
+  const take = (text: string) => {
+    bytes += Buffer.byteLength(text);
+    if (bytes > limits.maxBytes) throw resultTooLarge(limits.maxBytes);
+    parts.push(text);
+  };
+  if (limits.format === 'csv') take(`${columns.map(csvField).join(',')}\r\n`);
+  else take('[');
+  for await (const chunk of stream.chunks) {
+    const wanted = Math.min(chunk.rowCount, limits.maxRows - rows);
+    if (wanted > 0) {
+      let raw = 0;
+      for (let column = 0; column < chunk.columnCount; column++) raw += vectorBytes(chunk.getColumnVector(column), 0, wanted);
+      if (bytes + raw > limits.maxBytes) throw resultTooLarge(limits.maxBytes);
+    }
+    for (let row = 0; row < wanted; row++) {
+      const values = chunk.convertRowValues(row, JSDuckDBValueConverter);
+      if (limits.format === 'csv') {
+        take(`${columns.map((_, i) => csvField(toJsonValue(values[i] ?? null))).join(',')}\r\n`);
+      } else {
+        const object: Record<string, JsonValue> = {};
+        columns.forEach((column, i) => {
+          object[column] = toJsonValue(values[i] ?? null);
+        });
+        take(`${rows > 0 ? ',' : ''}${JSON.stringify(object)}`);
+      }
+      rows += 1;
+    }
+    if (rows >= limits.maxRows && chunk.rowCount > wanted) {
+      stream.close();
+      return { body: finish(parts, limits.format), truncated: true };
+    }
+    if (rows >= limits.maxRows) {
+      // The limit was reached exactly at a chunk's end: one more chunk says whether rows remain.
+      const next = await stream.chunks[Symbol.asyncIterator]().next();
+      stream.close();
+      return { body: finish(parts, limits.format), truncated: !next.done && (next.value?.rowCount ?? 0) > 0 };
+    }
+  }
+  return { body: finish(parts, limits.format), truncated: false };
+}
+
+function finish(parts: string[], format: ResultFormat): string {
+  return format === 'csv' ? parts.join('') : `${parts.join('')}]`;
+}
+
+function resultTooLarge(maxBytes: number): QueryLimitError {
+  return new QueryLimitError(
+    `The result is larger than ${maxBytes} bytes (RUNTIME_MAX_RESULT_BYTES); select fewer or smaller columns, or add a LIMIT.`,
+  );
 }

@@ -4,6 +4,9 @@
  */
 export const TAXI_TRIPS_ROWS = 10_000;
 
+/** The tables an app's database must hold, with their row counts: checked before a file is used. */
+export const SAMPLE_TABLES: Readonly<Record<string, number>> = { taxi_trips: TAXI_TRIPS_ROWS };
+
 export const CREATE_SAMPLE_DATA = `
 CREATE TABLE taxi_trips AS
 WITH base AS (

@@ -1,18 +1,18 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { lastForwardedFor } from '../api/client-address';
-import { AppDatabases, QueryError, QueryTimeoutError, type QueryParameter } from './app-databases';
+import { lastForwardedFor } from '../http/client-address';
+import { FailureLimiter } from '../http/failure-limiter';
 import type { RuntimeConfig } from './config';
-import { FailureLimiter } from './failure-limiter';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { LastUsedThrottle } from './last-used';
-import { toCsv, toRowObjects } from './results';
+import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError, type QueryEngine } from './query-engine';
+import { collectResult } from './results';
 
 export type RuntimeDeps = {
   config: RuntimeConfig;
   keys: KeyStore;
   digestSecret: Buffer;
-  databases: AppDatabases;
+  engine: QueryEngine;
   log?: (message: string) => void;
 };
 
@@ -69,7 +69,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
  * GET /health, GET /v1/ready, POST /v1/sql with X-API-Key.
  */
 export function createRuntimeServer(deps: RuntimeDeps): http.Server {
-  const { config, keys, databases } = deps;
+  const { config, keys, engine } = deps;
   const log = deps.log ?? ((message: string) => console.log(message));
   const limiter = new FailureLimiter(config.authFailuresPerMinute);
   const lastUsed = new LastUsedThrottle(config.lastUsedIntervalMs);
@@ -94,14 +94,16 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const address = clientAddress(req);
-    const wait = limiter.retryAfter(address, Date.now());
-    if (wait > 0) {
-      send(res, 429, 'Too Many Requests', 'text/plain; charset=utf-8', { 'Retry-After': String(wait) });
-      return;
-    }
     const key = await authenticate(req);
     if (!key) {
+      // Only failures are limited: a current key from the same address is always answered, so
+      // clients still sending a replaced key never lock out those that moved on.
+      const address = clientAddress(req);
+      const wait = limiter.retryAfter(address, Date.now());
+      if (wait > 0) {
+        send(res, 429, 'Too Many Requests', 'text/plain; charset=utf-8', { 'Retry-After': String(wait) });
+        return;
+      }
       limiter.recordFailure(address, Date.now());
       unauthorized(res);
       return;
@@ -120,7 +122,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     }
 
     let sql = body;
-    let parameters: QueryParameter[] = [];
+    let parameters: (string | number | boolean | null)[] = [];
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (contentType === 'application/json') {
       let json: unknown;
@@ -143,22 +145,26 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       return;
     }
 
+    // A client that goes away cancels its query: waiting, running or being read.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const csv = String(req.headers.accept ?? '').includes('text/csv');
     try {
-      const result = await databases.query(key.appId, sql, parameters, {
-        timeoutMs: config.queryTimeoutMs,
-        maxRows: config.maxRows,
-      });
-      const headers: Record<string, string> = result.truncated
-        ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) }
-        : {};
-      const accept = String(req.headers.accept ?? '');
-      if (accept.includes('text/csv')) {
-        send(res, 200, toCsv(result.columns, result.rows), 'text/csv; charset=utf-8', headers);
-      } else {
-        sendJson(res, 200, toRowObjects(result.columns, result.rows), headers);
+      const stream = await engine.stream(key.appId, sql, parameters, { signal: gone.signal });
+      let result;
+      try {
+        result = await collectResult(stream, { maxRows: config.maxRows, maxBytes: config.maxResultBytes, format: csv ? 'csv' : 'json' });
+      } finally {
+        stream.close();
       }
+      const headers: Record<string, string> = result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {};
+      send(res, 200, result.body, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', headers);
     } catch (error) {
-      if (error instanceof QueryTimeoutError) sendJson(res, 408, { error: error.message });
+      if (error instanceof QueryCancelledError) res.destroy();
+      else if (error instanceof QueryTimeoutError) sendJson(res, 408, { error: error.message });
+      else if (error instanceof QueryQueueFullError) sendJson(res, 429, { error: error.message }, { 'Retry-After': String(error.retryAfterSeconds) });
       else if (error instanceof QueryError) sendJson(res, 400, { error: error.message });
       else throw error;
     }

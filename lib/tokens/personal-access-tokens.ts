@@ -1,6 +1,5 @@
 import type { Db, DbTx } from '../prisma';
-import { lookupDigest } from '../keys/api-keys';
-import { digestSecret, digestsEqual } from '../keys/crypto';
+import { digestSecret, digestsEqual, lookupDigest } from '../keys/digest';
 import { generatePersonalAccessToken, isWellFormedPersonalAccessToken } from '../keys/format';
 import { parseScopes, type TokenScope } from './scopes';
 

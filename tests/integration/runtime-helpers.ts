@@ -3,22 +3,24 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serverEnv } from '@/lib/env';
-import { AppDatabases } from '@/lib/runtime/app-databases';
+import { AppDatabases, type AppDatabasesOptions } from '@/lib/runtime/app-databases';
 import { runtimeConfig } from '@/lib/runtime/config';
+import { DuckDBQueryEngine } from '@/lib/runtime/engine';
 import { openKeyStore } from '@/lib/runtime/key-store';
 import { createRuntimeServer } from '@/lib/runtime/server';
 
 /** Starts the real runtime server on a free loopback port, on the test database. */
-export async function startRuntime(env: Record<string, string> = {}) {
+export async function startRuntime(env: Record<string, string> = {}, databaseOptions: AppDatabasesOptions = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-data-'));
   const config = runtimeConfig({ RUNTIME_DATA_DIR: dataDir, ...env });
   const keys = openKeyStore(process.env.DATABASE_URL!);
-  const databases = new AppDatabases(config.dataDir, config.duckdb);
+  const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps, ...databaseOptions });
+  const engine = new DuckDBQueryEngine(databases, config);
   const logs: string[] = [];
   const server = createRuntimeServer({
     config,
     keys,
-    databases,
+    engine,
     digestSecret: serverEnv().keySecrets.digestSecret,
     log: (message) => logs.push(message),
   });
@@ -27,6 +29,7 @@ export async function startRuntime(env: Record<string, string> = {}) {
   return {
     url,
     logs,
+    dataDir,
     databases,
     async stop() {
       server.closeAllConnections();

@@ -9,7 +9,13 @@ import { startRuntime } from './runtime-helpers';
 
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
 beforeAll(async () => {
-  runtime = await startRuntime({ RUNTIME_AUTH_FAILURES_PER_MINUTE: '0' });
+  // 16 clients of one app: let them all run or wait rather than get the per-app queue's 429,
+  // so that every request measures the key check.
+  runtime = await startRuntime({
+    RUNTIME_AUTH_FAILURES_PER_MINUTE: '0',
+    RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '4',
+    RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '16',
+  });
 });
 afterAll(() => runtime.stop());
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBDataChunk, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
-import { QueryError, QueryTimeoutError } from '@/lib/runtime/app-databases';
+import { QueryError, QueryTimeoutError } from '@/lib/runtime/query-engine';
 import type { QueryEngine, QueryParameters, QueryStream } from '@/lib/runtime/query-engine';
 import { CREATE_SAMPLE_DATA } from '@/lib/runtime/sample-data';
 

@@ -2,7 +2,7 @@
 // no SQLite file at all; and no runtime data. Run by Playwright's webServer command.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createDatabase, databaseUrl } from './postgres-admin';
+import { createDatabase, databaseUrl } from '../../scripts/support/postgres-admin';
 import { databaseProvider } from '../../lib/database-url';
 
 const url = process.env.DATABASE_URL!;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, dropDatabase } from './postgres-admin';
+import { createDatabase, dropDatabase } from '../../scripts/support/postgres-admin';
 
 export const testProvider: 'sqlite' | 'postgresql' = process.env.TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
 

@@ -13,6 +13,7 @@ function recordingStore(): KeyStore & { lookups: string[] } {
       lookups.push(digest);
       return null;
     },
+    sampleKey: async () => null,
     touch: async () => undefined,
     close: async () => undefined,
   } as KeyStore & { lookups: string[] };

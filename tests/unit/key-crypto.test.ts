@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, digestSecret, digestsEqual, encryptSecret } from '@/lib/keys/crypto';
+import { decryptSecret, encryptSecret } from '@/lib/keys/crypto';
+import { digestSecret, digestsEqual } from '@/lib/keys/digest';
 import { generateApiKey } from '@/lib/keys/format';
 
 const key = randomBytes(32);

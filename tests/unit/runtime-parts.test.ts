@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runtimeConfig, runtimePublicUrl } from '@/lib/runtime/config';
-import { FailureLimiter } from '@/lib/runtime/failure-limiter';
+import { runtimePublicUrl } from '@/lib/env';
+import { runtimeConfig } from '@/lib/runtime/config';
+import { FailureLimiter } from '@/lib/http/failure-limiter';
 import { LastUsedThrottle } from '@/lib/runtime/last-used';
-import { toCsv, toJsonValue } from '@/lib/runtime/results';
+import { toJsonValue } from '@/lib/runtime/results';
 
 describe('JSON mapping of query results', () => {
   it('keeps integers exact: numbers up to 2^53, strings beyond', () => {
@@ -17,12 +18,6 @@ describe('JSON mapping of query results', () => {
     expect(toJsonValue(new Uint8Array([1, 2, 3]))).toBe('AQID');
     expect(toJsonValue([1n, { a: 2n ** 60n }])).toEqual([1, { a: '1152921504606846976' }]);
     expect(toJsonValue(Number.NaN)).toBe('NaN');
-  });
-
-  it('writes RFC 4180 CSV', () => {
-    expect(toCsv(['a', 'b'], [[1, 'plain'], ['say "hi"', 'x,y'], [null, 'line\nbreak']])).toBe(
-      'a,b\r\n1,plain\r\n"say ""hi""","x,y"\r\n,"line\nbreak"\r\n',
-    );
   });
 });
 
@@ -69,7 +64,7 @@ describe('runtime configuration', () => {
 });
 
 describe('client address behind a proxy', async () => {
-  const { clientAddress, lastForwardedFor } = await import('@/lib/api/client-address');
+  const { clientAddress, lastForwardedFor } = await import('@/lib/http/client-address');
   it('takes the entry the nearest proxy wrote, not what the client sent', () => {
     expect(lastForwardedFor('6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
     expect(lastForwardedFor(['6.6.6.6', '203.0.113.9'])).toBe('203.0.113.9');

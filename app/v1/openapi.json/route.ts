@@ -1,5 +1,5 @@
 import { openApiDocument } from '@/lib/api/openapi';
-import { runtimePublicUrl } from '@/lib/runtime/config';
+import { runtimePublicUrl } from '@/lib/env';
 
 /** GET /v1/openapi.json: the OpenAPI 3.1 document of the management and runtime APIs. */
 export function GET(request: Request) {

@@ -1,5 +1,5 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
-import { QueryError, QueryTimeoutError } from '../app-databases';
+import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError } from '../query-engine';
 import { OversizedRowError } from './arrow';
 import { ParameterError } from './tickets';
 
@@ -24,14 +24,11 @@ export const unauthorized = () => new FlightError(status.UNAUTHENTICATED, 'Unaut
 export function toStatus(error: unknown, log: (message: string) => void): Partial<StatusObject> {
   if (error instanceof FlightError) return { code: error.code, details: error.message };
   if (error instanceof QueryTimeoutError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
+  // QueryLimitError is a QueryError: a limit the query passed (result bytes, memory, temp space).
   if (error instanceof QueryError || error instanceof ParameterError) return { code: status.INVALID_ARGUMENT, details: error.message };
   if (error instanceof OversizedRowError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  // The engine's errors from issue 9 (QueryLimitError, QueryQueueFullError, QueryCancelledError in
-  // lib/runtime/query-engine.ts on the other branch) are recognised by name until they merge; then
-  // import them from there with the two above.
-  if (error instanceof Error && error.name === 'QueryLimitError') return { code: status.INVALID_ARGUMENT, details: error.message };
-  if (error instanceof Error && error.name === 'QueryQueueFullError') return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  if (error instanceof Error && error.name === 'QueryCancelledError') return { code: status.CANCELLED, details: 'Cancelled' };
+  if (error instanceof QueryQueueFullError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
+  if (error instanceof QueryCancelledError) return { code: status.CANCELLED, details: 'Cancelled' };
   log(`flight: internal error (${error instanceof Error ? error.constructor.name : typeof error})`);
   return { code: status.INTERNAL, details: 'Internal error' };
 }

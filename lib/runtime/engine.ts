@@ -1,0 +1,307 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
+import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
+import type { RuntimeConfig } from './config';
+import {
+  QueryCancelledError,
+  QueryError,
+  QueryLimitError,
+  QueryTimeoutError,
+  type QueryColumns,
+  type QueryEngine,
+  type QueryOptions,
+  type QueryParameters,
+  type QueryStream,
+} from './query-engine';
+import { QuerySlots } from './query-slots';
+import { SqlGuard } from './sql-guard';
+
+export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'concurrency' | 'duckdb'>;
+
+const READ_ONLY_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+/** How often a running query's temp folder is measured against the temp limit. */
+const TEMP_CHECK_MS = 200;
+/** Guard verdicts kept by SQL text: a repeated query is not parsed again. */
+const CHECKED_CACHE = 512;
+
+/** Bytes of a DuckDB size setting such as 256MB or 1GiB. */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(size.trim());
+  if (!match) return Number.POSITIVE_INFINITY;
+  const unit = match[2]!.toLowerCase();
+  const factor = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[unit] ?? 1;
+  return Number(match[1]) * factor;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      try {
+        total += fs.statSync(path.join(dir, name)).blocks * 512;
+      } catch {
+        // Removed meanwhile.
+      }
+    }
+  } catch {
+    // No folder: nothing written.
+  }
+  return total;
+}
+
+const USER = (() => {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return '';
+  }
+})();
+
+/**
+ * A DuckDB error message as a client may see it: no absolute server path, no user name, no hint
+ * that names other catalogues or schemas, no tuning advice about settings the client cannot change.
+ */
+export function scrubMessage(message: string): string {
+  let text = message.split(/\n\s*\n\s*(?:Possible solutions|See also)/)[0]!;
+  text = text.replace(/\s*Did you mean "[^"]*\.[^"]*"\??/g, '');
+  text = text.replace(/(?<![\w.])\/(?:[\w.@+~-]+\/)+[\w.@+~-]*/g, '<path>');
+  const home = os.homedir();
+  if (home && home !== '/') text = text.split(home).join('<path>');
+  if (USER.length >= 2) text = text.replace(new RegExp(`\\b${USER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), '<user>');
+  return text.trim();
+}
+
+function toDuckDBValues(parameters: QueryParameters): DuckDBValue[] | Record<string, DuckDBValue> {
+  const check = (value: unknown): DuckDBValue => {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') return value;
+    throw new QueryError('Parameters must be strings, numbers, booleans or nulls.');
+  };
+  if (Array.isArray(parameters)) return parameters.map(check);
+  return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, check(value)]));
+}
+
+function parameterCountGiven(parameters: QueryParameters): number {
+  return Array.isArray(parameters) ? parameters.length : Object.keys(parameters).length;
+}
+
+/**
+ * The runtime's query engine, behind every door (HTTP /v1/sql, Arrow Flight): the sandbox (one
+ * read-only statement calling only allowed functions, on the app's locked database), fair sharing
+ * (per-app concurrency and queue, a process-wide limit), and the limits (time, including time
+ * spent waiting, enforced by interrupting DuckDB; memory and temp space per app). Results stream
+ * chunk by chunk; the door decides how many it takes.
+ */
+export class DuckDBQueryEngine implements QueryEngine {
+  private readonly slots: QuerySlots;
+  private readonly parser: Promise<{ instance: DuckDBInstance; idle: DuckDBConnection[]; guard: SqlGuard }>;
+  private readonly checked = new Map<string, true>();
+  private readonly tempLimitBytes: number;
+
+  constructor(
+    private readonly databases: AppDatabases,
+    private readonly config: EngineConfig,
+  ) {
+    this.slots = new QuerySlots(config.concurrency);
+    this.tempLimitBytes = sizeInBytes(config.duckdb.tempLimit);
+    this.parser = (async () => {
+      // A private in-memory database that holds nothing: it only parses.
+      const instance = await DuckDBInstance.create(':memory:', {
+        threads: '1',
+        memory_limit: '64MB',
+        enable_external_access: 'false',
+        autoload_known_extensions: 'false',
+        autoinstall_known_extensions: 'false',
+        lock_configuration: 'true',
+      });
+      const connection = await instance.connect();
+      return { instance, idle: [connection], guard: await SqlGuard.create(connection) };
+    })();
+    this.parser.catch(() => undefined);
+  }
+
+  /** Throws a QueryError unless the statement is allowed for this app's database. */
+  private async check(sql: string, database: OpenDatabase): Promise<void> {
+    const key = `${[...database.tables].join(',')}\u0000${sql}`;
+    if (this.checked.has(key)) return;
+    const parser = await this.parser;
+    const connection = parser.idle.pop() ?? (await parser.instance.connect());
+    try {
+      await parser.guard.check(connection, sql, database.tables);
+    } catch (error) {
+      if (error instanceof QueryError) throw error;
+      throw new QueryError(scrubMessage(error instanceof Error ? error.message : String(error)));
+    } finally {
+      if (parser.idle.length < 4) parser.idle.push(connection);
+      else connection.closeSync();
+    }
+    this.checked.set(key, true);
+    if (this.checked.size > CHECKED_CACHE) this.checked.delete(this.checked.keys().next().value as string);
+  }
+
+  async describe(appId: number, sql: string, options: QueryOptions = {}): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }> {
+    const run = await this.begin(appId, sql, options);
+    try {
+      const prepared = await run.prepare();
+      const names: string[] = [];
+      const types = [];
+      for (let i = 0; i < prepared.columnCount; i++) {
+        names.push(prepared.columnName(i));
+        types.push(prepared.columnType(i));
+      }
+      const parameterNames = Array.from({ length: prepared.parameterCount }, (_, i) => prepared.parameterName(i + 1));
+      run.finish(true);
+      return { names, types, parameterCount: prepared.parameterCount, parameterNames };
+    } catch (error) {
+      throw run.fail(error);
+    }
+  }
+
+  async stream(appId: number, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<QueryStream> {
+    const values = toDuckDBValues(parameters);
+    const run = await this.begin(appId, sql, options);
+    let result: DuckDBResult;
+    try {
+      const prepared = await run.prepare();
+      const given = parameterCountGiven(parameters);
+      if (prepared.parameterCount !== given) {
+        throw new QueryError(`The query has ${prepared.parameterCount} parameter(s) but ${given} were given.`);
+      }
+      if (given > 0) prepared.bind(values);
+      result = await run.track(prepared.stream());
+    } catch (error) {
+      throw run.fail(error);
+    }
+    const names = result.deduplicatedColumnNames();
+    const types = result.columnTypes();
+    async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
+      let complete = false;
+      try {
+        for (;;) {
+          let chunk: DuckDBDataChunk | null;
+          try {
+            chunk = await run.track(result.fetchChunk());
+          } catch (error) {
+            throw run.mapError(error);
+          }
+          if (!chunk || chunk.rowCount === 0) {
+            complete = true;
+            return;
+          }
+          yield chunk;
+        }
+      } finally {
+        run.finish(complete);
+      }
+    }
+    return { names, types, chunks: chunks(), close: () => run.finish(false) };
+  }
+
+  /**
+   * Opens the app's database, checks the statement, waits for a slot (within the time limit) and
+   * takes a connection. The returned run owns the timers and gives everything back once.
+   */
+  private async begin(appId: number, sql: string, options: QueryOptions) {
+    const { signal } = options;
+    const limit = this.config.queryTimeoutMs;
+    const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
+    const deadline = Date.now() + limit;
+    if (signal?.aborted) throw new QueryCancelledError('The client went away.');
+    const database = await this.databases.database(appId);
+    await this.check(sql, database);
+    const release = await this.slots.acquire(appId, deadline, timeoutMessage, signal);
+    let lease: Awaited<ReturnType<AppDatabases['connect']>>;
+    try {
+      lease = await this.databases.connect(appId);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const pooled: PooledConnection = lease.pooled;
+    const state = { stopped: null as null | 'timeout' | 'temp' | 'cancelled', pending: null as Promise<unknown> | null, finished: false };
+    const stop = (why: 'timeout' | 'temp' | 'cancelled') => {
+      if (state.stopped || state.finished) return;
+      state.stopped = why;
+      pooled.connection.interrupt();
+    };
+    const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
+    const tempWatch = setInterval(() => {
+      if (folderBytes(lease.database.tempDir) > this.tempLimitBytes) stop('temp');
+    }, TEMP_CHECK_MS);
+    const onAbort = () => stop('cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const tempLimit = this.config.duckdb.tempLimit;
+    const memoryLimit = this.config.duckdb.memoryLimit;
+
+    const giveBack = (reusable: boolean) => {
+      clearTimeout(timer);
+      clearInterval(tempWatch);
+      signal?.removeEventListener('abort', onAbort);
+      lease.done(reusable && !state.stopped);
+      release();
+    };
+
+    /**
+     * Ends the run. A DuckDB call still in flight is interrupted, and the slot and connection are
+     * given back once DuckDB lets go of them; an interrupted connection is closed, not reused.
+     */
+    const finish = (reusable: boolean) => {
+      if (state.finished) return;
+      state.finished = true;
+      const pending = state.pending;
+      if (pending && !state.stopped) {
+        state.stopped = 'cancelled';
+        pooled.connection.interrupt();
+      }
+      if (pending) void pending.then(() => giveBack(false), () => giveBack(false));
+      else giveBack(reusable);
+    };
+    const mapError = (error: unknown): Error => {
+      if (error instanceof QueryError || error instanceof QueryTimeoutError || error instanceof QueryCancelledError) return error;
+      if (state.stopped === 'timeout') return new QueryTimeoutError(timeoutMessage);
+      if (state.stopped === 'cancelled') return new QueryCancelledError('The client went away.');
+      if (state.stopped === 'temp') return new QueryLimitError(tempLimitMessage(tempLimit));
+      const message = error instanceof Error ? error.message : String(error);
+      if (/max_temp_directory_size|temp(orary)? directory/i.test(message)) return new QueryLimitError(tempLimitMessage(tempLimit));
+      if (/^Out of Memory Error/i.test(message)) {
+        return new QueryLimitError(
+          `The query needs more memory than this app may use (RUNTIME_DUCKDB_MEMORY_LIMIT, ${memoryLimit}); aggregate or filter more, or add a LIMIT.`,
+        );
+      }
+      if (/Cannot prepare multiple statements/.test(message)) return new QueryError('Send one SQL statement per request.');
+      return new QueryError(scrubMessage(message));
+    };
+
+    return {
+      prepare: async () => {
+        const prepared = await this.trackOn(state, preparedFor(pooled, sql));
+        if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
+          throw new QueryError('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
+        }
+        return prepared;
+      },
+      track: <T>(promise: Promise<T>) => this.trackOn(state, promise),
+      finish,
+      /** The error to give the client for a failed step; the run ends. */
+      fail: (error: unknown): Error => {
+        const mapped = mapError(error);
+        finish(true);
+        return mapped;
+      },
+      mapError,
+    };
+  }
+
+  /** Remembers the DuckDB call in flight, so that a finished run waits for it before reusing the connection. */
+  private trackOn<T>(state: { pending: Promise<unknown> | null }, promise: Promise<T>): Promise<T> {
+    state.pending = promise;
+    return promise.finally(() => {
+      if (state.pending === promise) state.pending = null;
+    });
+  }
+}
+
+function tempLimitMessage(tempLimit: string): string {
+  return `The query needs more temporary disk space than this app may use (RUNTIME_DUCKDB_TEMP_LIMIT, ${tempLimit}); aggregate or filter more, or add a LIMIT.`;
+}

@@ -1,0 +1,95 @@
+// The runtime as its own process, started the way npm start and npm run runtime start it
+// (node --import tsx lib/runtime/main.ts), so that tests see its exit status, its messages and
+// its memory as the operating system reports them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { runtimeThreadPoolSize } from '@/lib/runtime/config';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The environment the runtime needs: the test database and its two key secrets, nothing of the portal's. */
+export function runtimeOnlyEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY!,
+    KEY_DIGEST_SECRET: process.env.KEY_DIGEST_SECRET!,
+  };
+}
+
+function spawnRuntime(env: Record<string, string>): ChildProcess {
+  // Only PATH and HOME from this process: no NEXTAUTH_SECRET or other portal setting leaks in.
+  const base = { NODE_ENV: 'production' as const, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.homedir() };
+  return spawn(process.execPath, ['--import', 'tsx', path.join('lib', 'runtime', 'main.ts')], {
+    env: { ...base, UV_THREADPOOL_SIZE: String(runtimeThreadPoolSize(env)), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the runtime until it exits on its own (a refused start); its status and messages. */
+export async function runtimeExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(await freePort()), ...env });
+  let output = '';
+  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
+}
+
+export type RuntimeProcess = {
+  url: string;
+  pid: number;
+  dataDir: string;
+  output: () => string;
+  /** Resident memory now, and the most the process has had resident since it started (bytes). */
+  memory: () => { rss: number; peak: number };
+  stop: () => Promise<void>;
+};
+
+/** Starts the runtime process on a free loopback port and waits until /health answers. */
+export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-process-'));
+  const port = await freePort();
+  const child = spawnRuntime({ ...runtimeOnlyEnv(), RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(port), RUNTIME_DATA_DIR: dataDir, ...env });
+  let output = '';
+  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
+  child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    if (child.exitCode !== null || Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new Error(`The runtime did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const status = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    return Number(match?.[1] ?? 0) * 1024;
+  };
+  return {
+    url,
+    pid: child.pid!,
+    dataDir,
+    output: () => output,
+    memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
