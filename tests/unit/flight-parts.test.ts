@@ -58,7 +58,7 @@ describe('tickets', () => {
     expect(decodeTicket(ticket, 7)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
     expect(decodeTicket(ticket, 8)).toBeNull();
     expect(decodeTicket(Buffer.from('SELECT 1'), 7)).toBeNull();
-    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], withTableSchemas: true }), 7)?.withTableSchemas).toBe(true);
+    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], builtin: 'tables-with-schemas' }), 7)?.builtin).toBe('tables-with-schemas');
   });
 });
 
@@ -120,5 +120,22 @@ describe('errors on the wire', () => {
     expect(toStatus(named('QueryQueueFullError', 'Too many queries for this app.'), log)).toEqual({ code: 8, details: 'Too many queries for this app.' });
     expect(toStatus(new Error('ENOENT: /srv/secret/path'), log)).toEqual({ code: 13, details: 'Internal error' });
     expect(logs).toEqual(['flight: internal error (Error)']);
+  });
+});
+
+describe('GetSqlInfo', () => {
+  it('answers the requested entries in Flight SQL’s dense-union shape, readable by Arrow', async () => {
+    const { sqlInfoTable } = await import('@/lib/runtime/flight/sql-info');
+    const { tableToIPC: write, tableFromIPC: read, UnionMode } = await import('apache-arrow');
+    const table = read(write(sqlInfoTable([504, 3, 0, 503, 9999])));
+    expect((table.schema.fields[1]!.type as { mode: number }).mode).toBe(UnionMode.Dense);
+    const rows = Array.from({ length: table.numRows }, (_, i) => [table.getChild('info_name')!.get(i), table.getChild('value')!.get(i)]);
+    expect(rows).toEqual([
+      [504, '"'],
+      [3, true],
+      [0, 'Spice Portal runtime'],
+      [503, 1],
+    ]);
+    expect(read(write(sqlInfoTable([]))).numRows).toBeGreaterThan(10);
   });
 });

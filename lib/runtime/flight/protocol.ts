@@ -58,6 +58,7 @@ export const messages = {
   any: codec<{ type_url: string; value: Uint8Array }>(`${SQL}.Any`),
   commandStatementQuery: codec<{ query: string }>(`${SQL}.CommandStatementQuery`),
   commandPreparedStatementQuery: codec<{ prepared_statement_handle: Uint8Array }>(`${SQL}.CommandPreparedStatementQuery`),
+  commandGetSqlInfo: codec<{ info: number[] }>(`${SQL}.CommandGetSqlInfo`),
   commandGetCatalogs: codec<Record<string, never>>(`${SQL}.CommandGetCatalogs`),
   commandGetDbSchemas: codec<{ catalog?: string; db_schema_filter_pattern?: string }>(`${SQL}.CommandGetDbSchemas`),
   commandGetTables: codec<{
