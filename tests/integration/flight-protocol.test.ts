@@ -123,6 +123,9 @@ describe('one Flight server', () => {
     expect(info.endpoint).toHaveLength(1);
     const rows = rowsOf(tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket)));
     expect(rows.map((row) => row.trip_id)).toEqual([1, 2, 3]);
+    // GetSchema answers the same schema, and needs a current key too.
+    expect(Buffer.from((await client.getSchema(keys[1], statementQuery(sql))).schema)).toEqual(Buffer.from(info.schema));
+    expect((await statusOf(client.getSchema(null, statementQuery(sql)))).code).toBe(grpc.status.UNAUTHENTICATED);
   });
 
   it('answers GetSqlInfo (what JDBC asks on connecting): a read-only SQL server', async () => {
