@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { flightConfig } from '@/lib/runtime/flight/config';
+import { flightConfig, flightPublicUrl } from '@/lib/runtime/flight/config';
 import { peerAddress } from '@/lib/runtime/flight/server';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { decodeTicket, encodeTicket, parametersFromIpc } from '@/lib/runtime/flight/tickets';
@@ -23,6 +23,11 @@ describe('flightConfig', () => {
       tls: { mode: 'files', certFile: path.resolve('c.pem'), keyFile: path.resolve('k.pem') },
       publicUrl: 'grpc+tls://flight.example.com:443',
     });
+  });
+
+  it('gives the address users are shown without validating the rest', () => {
+    expect(flightPublicUrl({})).toBe('grpc+tls://localhost:50051');
+    expect(flightPublicUrl({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000', FLIGHT_HOST: '' })).toBe('grpc://localhost:6000');
   });
 
   it('names the variable that is wrong', () => {
