@@ -193,6 +193,23 @@ describe('one Flight server', () => {
     expect(await statusOf(client.getFlightInfo(a.keys[1], preparedQuery(handle)))).toEqual(foreign);
   });
 
+  it('binds a date column of the parameter batch as a timestamp', async () => {
+    const { keys } = await appKeys('Dot');
+    const [created] = await client.doAction(
+      keys[1],
+      'CreatePreparedStatement',
+      packAny(messages.createPreparedStatementRequest, { query: 'SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < $1' }),
+    );
+    const handle = messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
+    const [first, ...rest] = splitIpc(tableToIPC(tableFromArrays({ $1: [new Date('2024-01-02T00:00:00Z')] }), 'stream'));
+    await client.doPut(keys[1], [{ flight_descriptor: { type: 'CMD', cmd: Buffer.from(preparedQuery(handle)), path: [] }, ...first! }, ...rest]);
+    const info = await client.getFlightInfo(keys[1], preparedQuery(handle));
+    const bound = Number(rowsOf(tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket)))[0]!.n);
+    const direct = await client.getFlightInfo(keys[1], statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < TIMESTAMP '2024-01-02 00:00:00'"));
+    expect(bound).toBe(Number(rowsOf(tableOf(await client.doGet(keys[1], direct.endpoint[0]!.ticket.ticket)))[0]!.n));
+    expect(bound).toBeGreaterThan(0);
+  });
+
   it('sends big results in messages under 4 MiB each', async () => {
     const { keys } = await appKeys('Max');
     const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('x', 1000000) AS s FROM range(30)"));
