@@ -120,6 +120,21 @@ describe('one Flight server', () => {
     expect(info.endpoint).toHaveLength(1);
     const rows = rowsOf(tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket)));
     expect(rows.map((row) => row.trip_id)).toEqual([1, 2, 3]);
+    // GetSchema answers the same schema, and needs a current key too.
+    expect(Buffer.from((await client.getSchema(keys[1], statementQuery(sql))).schema)).toEqual(Buffer.from(info.schema));
+    expect((await statusOf(client.getSchema(null, statementQuery(sql)))).code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('answers GetSqlInfo (what JDBC asks on connecting): a read-only SQL server', async () => {
+    const { keys } = await appKeys('Sid');
+    const info = await client.getFlightInfo(keys[1], packAny(messages.commandGetSqlInfo, { info: [0, 3, 504] }));
+    const table = tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket));
+    expect(schemaOf(info.schema).fields.map((field) => field.name)).toEqual(['info_name', 'value']);
+    expect(Array.from({ length: table.numRows }, (_, i) => [table.getChild('info_name')!.get(i), table.getChild('value')!.get(i)])).toEqual([
+      [0, 'Spice Portal runtime'],
+      [3, true],
+      [504, '"'],
+    ]);
   });
 
   it('a ticket is bound to its app, and a regenerated key cannot redeem a ticket it obtained before', async () => {
@@ -175,6 +190,23 @@ describe('one Flight server', () => {
     expect(await statusOf(client.getFlightInfo(a.keys[1], preparedQuery(handle)))).toEqual(foreign);
   });
 
+  it('binds a date column of the parameter batch as a timestamp', async () => {
+    const { keys } = await appKeys('Dot');
+    const [created] = await client.doAction(
+      keys[1],
+      'CreatePreparedStatement',
+      packAny(messages.createPreparedStatementRequest, { query: 'SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < $1' }),
+    );
+    const handle = messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
+    const [first, ...rest] = splitIpc(tableToIPC(tableFromArrays({ $1: [new Date('2024-01-02T00:00:00Z')] }), 'stream'));
+    await client.doPut(keys[1], [{ flight_descriptor: { type: 'CMD', cmd: Buffer.from(preparedQuery(handle)), path: [] }, ...first! }, ...rest]);
+    const info = await client.getFlightInfo(keys[1], preparedQuery(handle));
+    const bound = Number(rowsOf(tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket)))[0]!.n);
+    const direct = await client.getFlightInfo(keys[1], statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < TIMESTAMP '2024-01-02 00:00:00'"));
+    expect(bound).toBe(Number(rowsOf(tableOf(await client.doGet(keys[1], direct.endpoint[0]!.ticket.ticket)))[0]!.n));
+    expect(bound).toBeGreaterThan(0);
+  });
+
   it('sends big results in messages under 4 MiB each', async () => {
     const { keys } = await appKeys('Max');
     const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('x', 1000000) AS s FROM range(30)"));
@@ -208,12 +240,15 @@ describe('one Flight server', () => {
     call.on('error', () => undefined);
     await new Promise<void>((resolve) => call.once('data', () => resolve()));
     call.pause();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const readWhilePaused = streams[before]!.rows;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // Stalled: nothing more is read while the client takes nothing, and far less than the result was.
-    expect(streams[before]!.rows).toBe(readWhilePaused);
-    expect(readWhilePaused * 210).toBeLessThan(64 * 1024 * 1024);
+    // Wait for the server to stall (transport buffers full), then check that it stays stalled.
+    let read = -1;
+    for (const giveUp = Date.now() + 15_000; streams[before]!.rows !== read && Date.now() < giveUp; ) {
+      read = streams[before]!.rows;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(streams[before]!.rows).toBe(read);
+    expect(read * 210).toBeLessThan(128 * 1024 * 1024);
     call.cancel();
   });
 

@@ -86,6 +86,13 @@ describe('the Spice SDK in Flight mode', () => {
     expect(Number(rows(positional)[0]!.n)).toBe(n);
     expect(Number(rows(named)[0]!.n)).toBe(n);
 
+    // A timestamp as text binds to a TIMESTAMP comparison. (The SDK cannot send a JS Date today:
+    // its own Arrow serialisation throws "Cannot mix BigInt and other types".)
+    const early = await spice.sql('SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < $1', { parameters: ['2024-01-02 00:00:00'] });
+    const earlyExpected = await spice.sql("SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < TIMESTAMP '2024-01-02 00:00:00'");
+    expect(Number(rows(early)[0]!.n)).toBe(Number(rows(earlyExpected)[0]!.n));
+    expect(Number(rows(early)[0]!.n)).toBeGreaterThan(0);
+
     // A value is bound, never spliced into the SQL.
     const injected = await spice.sql('SELECT COUNT(*) AS n FROM taxi_trips WHERE payment_type = $1', { parameters: ["cash' OR '1'='1"] });
     expect(Number(rows(injected)[0]!.n)).toBe(0);

@@ -5,7 +5,7 @@ import { FlightServiceClient, messages, packAny, type FlightData, type FlightDes
 
 type Call = grpc.ClientReadableStream<unknown> & grpc.ClientDuplexStream<unknown, unknown>;
 type Method = (...args: unknown[]) => Call;
-type Raw = grpc.Client & Record<'Handshake' | 'GetFlightInfo' | 'DoGet' | 'DoAction' | 'DoPut', Method>;
+type Raw = grpc.Client & Record<'Handshake' | 'GetFlightInfo' | 'GetSchema' | 'DoGet' | 'DoAction' | 'DoPut', Method>;
 
 export function rawClient(port: number) {
   const client = new FlightServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
@@ -40,6 +40,13 @@ export function rawClient(port: number) {
       return new Promise<FlightInfo>((resolve, reject) => {
         client.GetFlightInfo({ type: 'CMD', cmd: Buffer.from(cmd) } satisfies Partial<FlightDescriptor>, auth(key), (error: Error | null, info: FlightInfo) =>
           error ? reject(error) : resolve(info),
+        );
+      });
+    },
+    getSchema(key: string | null, cmd: Uint8Array) {
+      return new Promise<{ schema: Buffer }>((resolve, reject) => {
+        client.GetSchema({ type: 'CMD', cmd: Buffer.from(cmd) } satisfies Partial<FlightDescriptor>, auth(key), (error: Error | null, result: { schema: Buffer }) =>
+          error ? reject(error) : resolve(result),
         );
       });
     },

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { flightConfig } from '@/lib/runtime/flight/config';
+import { flightConfig, flightPublicUrl } from '@/lib/runtime/flight/config';
 import { peerAddress } from '@/lib/runtime/flight/server';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { decodeTicket, encodeTicket, parametersFromIpc } from '@/lib/runtime/flight/tickets';
@@ -23,6 +23,11 @@ describe('flightConfig', () => {
       tls: { mode: 'files', certFile: path.resolve('c.pem'), keyFile: path.resolve('k.pem') },
       publicUrl: 'grpc+tls://flight.example.com:443',
     });
+  });
+
+  it('gives the address users are shown without validating the rest', () => {
+    expect(flightPublicUrl({})).toBe('grpc+tls://localhost:50051');
+    expect(flightPublicUrl({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000', FLIGHT_HOST: '' })).toBe('grpc://localhost:6000');
   });
 
   it('names the variable that is wrong', () => {
@@ -58,7 +63,7 @@ describe('tickets', () => {
     expect(decodeTicket(ticket, 7)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
     expect(decodeTicket(ticket, 8)).toBeNull();
     expect(decodeTicket(Buffer.from('SELECT 1'), 7)).toBeNull();
-    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], withTableSchemas: true }), 7)?.withTableSchemas).toBe(true);
+    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], builtin: 'tables-with-schemas' }), 7)?.builtin).toBe('tables-with-schemas');
   });
 });
 
@@ -118,5 +123,22 @@ describe('errors on the wire', () => {
     expect(toStatus(new QueryQueueFullError('Too many queries for this app.', 1), log)).toEqual({ code: 8, details: 'Too many queries for this app.' });
     expect(toStatus(new Error('ENOENT: /srv/secret/path'), log)).toEqual({ code: 13, details: 'Internal error' });
     expect(logs).toEqual(['flight: internal error (Error)']);
+  });
+});
+
+describe('GetSqlInfo', () => {
+  it('answers the requested entries in Flight SQL’s dense-union shape, readable by Arrow', async () => {
+    const { sqlInfoTable } = await import('@/lib/runtime/flight/sql-info');
+    const { tableToIPC: write, tableFromIPC: read, UnionMode } = await import('apache-arrow');
+    const table = read(write(sqlInfoTable([504, 3, 0, 503, 9999])));
+    expect((table.schema.fields[1]!.type as { mode: number }).mode).toBe(UnionMode.Dense);
+    const rows = Array.from({ length: table.numRows }, (_, i) => [table.getChild('info_name')!.get(i), table.getChild('value')!.get(i)]);
+    expect(rows).toEqual([
+      [504, '"'],
+      [3, true],
+      [0, 'Spice Portal runtime'],
+      [503, 1],
+    ]);
+    expect(read(write(sqlInfoTable([]))).numRows).toBeGreaterThan(10);
   });
 });

@@ -44,11 +44,15 @@ export function flightConfig(env: Record<string, string | undefined> = process.e
       : e.FLIGHT_TLS_CERT !== undefined && e.FLIGHT_TLS_KEY !== undefined
         ? { mode: 'files', certFile: path.resolve(e.FLIGHT_TLS_CERT), keyFile: path.resolve(e.FLIGHT_TLS_KEY) }
         : { mode: 'generated', dir: path.resolve(e.FLIGHT_TLS_DIR) };
-  const scheme = tls.mode === 'off' ? 'grpc' : 'grpc+tls';
-  return {
-    port: e.FLIGHT_PORT,
-    host: e.FLIGHT_HOST,
-    tls,
-    publicUrl: (e.FLIGHT_PUBLIC_URL ?? `${scheme}://localhost:${e.FLIGHT_PORT}`).replace(/\/+$/, ''),
-  };
+  return { port: e.FLIGHT_PORT, host: e.FLIGHT_HOST, tls, publicUrl: flightPublicUrl(env) };
+}
+
+/**
+ * The Flight address users are shown (the General page's Connect panel): FLIGHT_PUBLIC_URL, or
+ * grpc+tls://localhost:<FLIGHT_PORT> (grpc:// when TLS is off). Never throws: the portal shows it
+ * without validating the runtime's configuration.
+ */
+export function flightPublicUrl(env: Record<string, string | undefined> = process.env): string {
+  const scheme = env.FLIGHT_TLS === 'off' ? 'grpc' : 'grpc+tls';
+  return (env.FLIGHT_PUBLIC_URL ?? `${scheme}://localhost:${env.FLIGHT_PORT ?? 50051}`).replace(/\/+$/, '');
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -8,7 +9,7 @@ import protobuf from 'protobufjs';
  * headers for where the field numbers come from). Field names keep the .proto's snake_case
  * everywhere (keepCase): with any other casing the loader silently drops fields.
  */
-const PROTO_DIR = path.join(import.meta.dirname, 'proto');
+const PROTO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'proto');
 
 const packageDefinition = protoLoader.loadSync(path.join(PROTO_DIR, 'flight.proto'), {
   keepCase: true,
@@ -58,6 +59,7 @@ export const messages = {
   any: codec<{ type_url: string; value: Uint8Array }>(`${SQL}.Any`),
   commandStatementQuery: codec<{ query: string }>(`${SQL}.CommandStatementQuery`),
   commandPreparedStatementQuery: codec<{ prepared_statement_handle: Uint8Array }>(`${SQL}.CommandPreparedStatementQuery`),
+  commandGetSqlInfo: codec<{ info: number[] }>(`${SQL}.CommandGetSqlInfo`),
   commandGetCatalogs: codec<Record<string, never>>(`${SQL}.CommandGetCatalogs`),
   commandGetDbSchemas: codec<{ catalog?: string; db_schema_filter_pattern?: string }>(`${SQL}.CommandGetDbSchemas`),
   commandGetTables: codec<{

@@ -16,6 +16,7 @@ import {
   type HandshakeRequest,
   type Ticket,
 } from './protocol';
+import { SQL_INFO_SCHEMA, sqlInfoTable } from './sql-info';
 import { PreparedStatements } from './statements';
 import { decodeTicket, encodeTicket, parametersFromIpc, type TicketContent } from './tickets';
 
@@ -52,7 +53,7 @@ const ACTION_CLOSE = 'ClosePreparedStatement';
 const MAX_PUT_BYTES = 1024 * 1024;
 
 type Command =
-  | { kind: 'query'; sql: string; parameters: QueryParameters; withTableSchemas?: boolean }
+  | { kind: 'query'; sql: string; parameters: QueryParameters; builtin?: TicketContent['builtin'] }
   | { kind: 'prepared'; handle: Uint8Array };
 
 /** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` → the address alone. */
@@ -140,13 +141,15 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         return { kind: 'query', sql: messages.commandStatementQuery.decode(any.value).query, parameters: [] };
       case messages.commandPreparedStatementQuery.typeUrl:
         return { kind: 'prepared', handle: messages.commandPreparedStatementQuery.decode(any.value).prepared_statement_handle };
+      case messages.commandGetSqlInfo.typeUrl:
+        return { kind: 'query', sql: '', parameters: messages.commandGetSqlInfo.decode(any.value).info, builtin: 'sql-info' };
       case messages.commandGetCatalogs.typeUrl:
         return { kind: 'query', ...catalogsQuery() };
       case messages.commandGetDbSchemas.typeUrl:
         return { kind: 'query', ...dbSchemasQuery(messages.commandGetDbSchemas.decode(any.value)) };
       case messages.commandGetTables.typeUrl: {
         const command = messages.commandGetTables.decode(any.value);
-        return { kind: 'query', ...tablesQuery(command), withTableSchemas: command.include_schema };
+        return { kind: 'query', ...tablesQuery(command), ...(command.include_schema ? { builtin: 'tables-with-schemas' as const } : {}) };
       }
       case messages.commandGetTableTypes.typeUrl:
         return { kind: 'query', ...tableTypesQuery() };
@@ -169,7 +172,8 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
       };
     }
     const ticket: TicketContent = { appId: key.appId, sql: command.sql, parameters: command.parameters };
-    if (command.withTableSchemas) return { ticket: { ...ticket, withTableSchemas: true }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
+    if (command.builtin === 'tables-with-schemas') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
+    if (command.builtin === 'sql-info') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(SQL_INFO_SCHEMA) };
     const described = await deps.engine.describe(key.appId, command.sql);
     return { ticket, schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema) };
   }
@@ -264,8 +268,11 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         const key = await authorize(call);
         const ticket = decodeTicket(call.request.ticket, key.appId);
         if (!ticket) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown ticket.');
-        if (ticket.withTableSchemas) {
-          const table = await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal);
+        if (ticket.builtin) {
+          const table =
+            ticket.builtin === 'sql-info'
+              ? sqlInfoTable(ticket.parameters as number[])
+              : await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal);
           await write(call, schemaMessage(table.schema), abort.signal);
           for (const batch of table.batches) for (const message of batchMessages(batch)) await write(call, message, abort.signal);
           return;

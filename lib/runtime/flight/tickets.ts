@@ -10,8 +10,12 @@ export type TicketContent = {
   appId: number;
   sql: string;
   parameters: QueryParameters;
-  /** GetTables with include_schema: the SQL lists the tables, and each row gains its table's schema. */
-  withTableSchemas?: boolean;
+  /**
+   * Answers built by the server rather than read as they are: GetTables with include_schema (the
+   * SQL lists the tables, each row gains its table's schema) and GetSqlInfo (the parameters are
+   * the requested info numbers).
+   */
+  builtin?: 'tables-with-schemas' | 'sql-info';
 };
 
 const PREFIX = 'spt1:';
@@ -35,7 +39,7 @@ function untag(_key: string, value: unknown): unknown {
 
 export function encodeTicket(content: TicketContent): Buffer {
   // Buffer's own toJSON would run before the replacer sees it: parameters hold Uint8Arrays only.
-  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.withTableSchemas ? { t: 1 } : {}) }, tag));
+  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.builtin ? { b: content.builtin } : {}) }, tag));
 }
 
 /** The ticket's content when it is one of ours for this app; null otherwise ("unknown ticket"). */
@@ -43,9 +47,9 @@ export function decodeTicket(bytes: Uint8Array, appId: number): TicketContent | 
   const text = Buffer.from(bytes).toString('utf8');
   if (!text.startsWith(PREFIX)) return null;
   try {
-    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown; t?: unknown };
+    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown; b?: unknown };
     if (parsed.a !== appId || typeof parsed.s !== 'string' || typeof parsed.p !== 'object' || parsed.p === null) return null;
-    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.t === 1 ? { withTableSchemas: true } : {}) };
+    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.b === 'tables-with-schemas' || parsed.b === 'sql-info' ? { builtin: parsed.b } : {}) };
   } catch {
     return null;
   }
