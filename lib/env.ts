@@ -86,3 +86,22 @@ export function runtimePublicUrl(env: Record<string, string | undefined> = proce
 export function runtimeInternalUrl(env: Record<string, string | undefined> = process.env): string {
   return (env.RUNTIME_INTERNAL_URL ?? `http://127.0.0.1:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
 }
+
+/**
+ * The runtime's Arrow Flight address as users see it: FLIGHT_PUBLIC_URL, or
+ * grpc+tls://localhost:<FLIGHT_PORT> (grpc:// when FLIGHT_TLS=off).
+ */
+export function flightPublicUrl(env: Record<string, string | undefined> = process.env): string {
+  const scheme = env.FLIGHT_TLS === 'off' ? 'grpc' : 'grpc+tls';
+  return (env.FLIGHT_PUBLIC_URL ?? `${scheme}://localhost:${env.FLIGHT_PORT ?? 50051}`).replace(/\/+$/, '');
+}
+
+/**
+ * The certificate a Flight client must trust when the runtime serves the self-signed one it
+ * generates (FLIGHT_TLS=auto without FLIGHT_TLS_CERT): its absolute path, for the SDK's
+ * tlsRootCertFile. Null when TLS is off or the operator's own certificate is served.
+ */
+export function flightGeneratedCertificate(env: Record<string, string | undefined> = process.env): string | null {
+  if (env.FLIGHT_TLS === 'off' || env.FLIGHT_TLS_CERT) return null;
+  return path.resolve(env.FLIGHT_TLS_DIR ?? path.join('data', 'flight-tls'), 'cert.pem');
+}

@@ -18,16 +18,29 @@ export type KeyStore = {
   findByDigest(digest: string): Promise<StoredKey | null>;
   /** Any one stored key's secret columns (to check the secrets at start), or null when there is none. */
   sampleKey(): Promise<SampleKey | null>;
-  /** Records use of a key, unless it was regenerated meanwhile (the digest no longer matches). */
-  touch(keyId: string, digest: string, at: Date): Promise<void>;
+  /**
+   * Records use of a key: its "last used" time, and `count` requests in the minute starting at
+   * `minute`. Nothing is written when the key was regenerated meanwhile (the digest no longer
+   * matches), so a replaced key's requests never count for its successor.
+   */
+  recordUse(use: KeyUse): Promise<void>;
   close(): Promise<void>;
 };
 
 type SampleKey = { id: string; ciphertext: string; digest: string };
+export type KeyUse = { keyId: string; digest: string; lastUsedAt: Date; minute: Date; count: number };
 
 const SAMPLE = 'SELECT "id", "ciphertext", "digest" FROM "ApiKey" LIMIT 1';
 const FIND = 'SELECT "id", "appId", "slot", "digest" FROM "ApiKey" WHERE "digest" = ';
 const TOUCH = 'UPDATE "ApiKey" SET "lastUsedAt" = ';
+// The count is added only while the key is current; one statement, so a regeneration between
+// two statements cannot slip in.
+const COUNT = (p: (n: number) => string) =>
+  `INSERT INTO "ApiKeyUsage" ("keyId", "minute", "count") SELECT ${p(1)}, ${p(2)}, ${p(3)} ` +
+  `WHERE EXISTS (SELECT 1 FROM "ApiKey" WHERE "id" = ${p(1)} AND "digest" = ${p(4)}) ` +
+  `ON CONFLICT ("keyId", "minute") DO UPDATE SET "count" = "ApiKeyUsage"."count" + excluded."count"`;
+/** Prisma's SQLite DateTime format. */
+const sqliteTime = (at: Date) => at.toISOString().replace('Z', '+00:00');
 
 function openSqliteKeyStore(file: string): KeyStore {
   // Opening a missing file would create an empty database beside the portal's.
@@ -35,12 +48,13 @@ function openSqliteKeyStore(file: string): KeyStore {
   const db = new Database(file, { timeout: 5000 });
   const find = db.prepare(`${FIND}?`);
   const touch = db.prepare(`${TOUCH}? WHERE "id" = ? AND "digest" = ?`);
+  const count = db.prepare(COUNT((n) => `?${n}`));
   return {
     findByDigest: async (digest) => (find.get(digest) as StoredKey | undefined) ?? null,
     sampleKey: async () => (db.prepare(SAMPLE).get() as SampleKey | undefined) ?? null,
-    touch: async (keyId, digest, at) => {
-      // Prisma's SQLite DateTime format.
-      touch.run(at.toISOString().replace('Z', '+00:00'), keyId, digest);
+    recordUse: async (use) => {
+      touch.run(sqliteTime(use.lastUsedAt), use.keyId, use.digest);
+      count.run(use.keyId, sqliteTime(use.minute), use.count, use.digest);
     },
     close: async () => db.close(),
   };
@@ -53,8 +67,9 @@ function openPostgresKeyStore(url: string): KeyStore {
     findByDigest: async (digest) =>
       ((await pool.query<StoredKey>({ name: 'runtime-find-key', text: `${FIND}$1`, values: [digest] })).rows[0] ?? null),
     sampleKey: async () => (await pool.query<SampleKey>(SAMPLE)).rows[0] ?? null,
-    touch: async (keyId, digest, at) => {
-      await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [at, keyId, digest] });
+    recordUse: async (use) => {
+      await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [use.lastUsedAt, use.keyId, use.digest] });
+      await pool.query({ name: 'runtime-count-key', text: COUNT((n) => `$${n}`), values: [use.keyId, use.minute, use.count, use.digest] });
     },
     close: () => pool.end(),
   };

@@ -1,14 +1,19 @@
 // The runtime server's entry point: the data plane that app keys authenticate, on RUNTIME_PORT
-// (default 8090). `npm start` supervises it beside the portal; `npm run runtime` starts it alone.
-// It needs only DATABASE_URL and the two key secrets; it never runs the portal's start-up.
+// (default 8090) for HTTP and FLIGHT_PORT (default 50051) for Arrow Flight. `npm start`
+// supervises it beside the portal; `npm run runtime` starts it alone. It needs only DATABASE_URL
+// and the two key secrets; it never runs the portal's start-up.
+import { FailureLimiter } from '../http/failure-limiter';
 import { AppDatabases } from './app-databases';
 import { runtimeConfig, runtimeDatabase } from './config';
 import { DuckDBQueryEngine } from './engine';
-import { assertRuntimeSecrets, openKeyStore } from './key-store';
+import { createFlightServer, flightConfig, loadTls } from './flight';
+import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
+import { KeyUsageRecorder } from './key-usage';
 import { createRuntimeServer } from './server';
 
 try {
   const config = runtimeConfig();
+  const flight = flightConfig();
   const { databaseUrl, secrets } = runtimeDatabase();
   const keys = openKeyStore(databaseUrl);
   try {
@@ -17,17 +22,36 @@ try {
     await keys.close().catch(() => undefined);
     throw error;
   }
+  const log = (message: string) => console.log(message);
   const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
   const engine = new DuckDBQueryEngine(databases, config);
-  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret });
+  // One limiter and one usage count for both doors: failures count once per address, uses once per key.
+  const limiter = new FailureLimiter(config.authFailuresPerMinute);
+  const usage = new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, log });
   server.keepAliveTimeout = 65_000;
+
+  const tls = loadTls(flight.tls);
+  const flightServer = createFlightServer({
+    authenticate: (presented) => authenticateKey(presented, keys, secrets.digestSecret),
+    limiter: { blocked: (address) => limiter.retryAfter(address, Date.now()) > 0, recordFailure: (address) => limiter.recordFailure(address, Date.now()) },
+    engine,
+    tls,
+    onAuthenticated: (key) => usage.record(key),
+    log: (message) => console.error(message),
+  });
+  const flightPort = await flightServer.start(flight.port, flight.host);
+
   server.listen(config.port, config.host, () => {
     console.log(`Runtime listening on http://${config.host}:${config.port} (POST /v1/sql, GET /health, GET /v1/ready)`);
+    console.log(`Arrow Flight listening on ${tls ? 'grpc+tls' : 'grpc'}://${flight.host}:${flightPort}${tls ? '' : ' (TLS off: keys cross in clear)'}`);
   });
   const stop = () => {
     server.close();
     server.closeAllConnections();
-    void Promise.allSettled([databases.close(), keys.close()]).finally(() => process.exit(0));
+    void Promise.allSettled([flightServer.close(), usage.close()])
+      .then(() => Promise.allSettled([databases.close(), keys.close()]))
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -4,7 +4,7 @@ import { lastForwardedFor } from '../http/client-address';
 import { FailureLimiter } from '../http/failure-limiter';
 import type { RuntimeConfig } from './config';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
-import { LastUsedThrottle } from './last-used';
+import { KeyUsageRecorder } from './key-usage';
 import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError, type QueryEngine } from './query-engine';
 import { collectResult } from './results';
 
@@ -13,6 +13,9 @@ export type RuntimeDeps = {
   keys: KeyStore;
   digestSecret: Buffer;
   engine: QueryEngine;
+  /** Shared with the Flight door, so that failures count once per address and uses once per key. */
+  limiter?: FailureLimiter;
+  usage?: KeyUsageRecorder;
   log?: (message: string) => void;
 };
 
@@ -71,8 +74,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const { config, keys, engine } = deps;
   const log = deps.log ?? ((message: string) => console.log(message));
-  const limiter = new FailureLimiter(config.authFailuresPerMinute);
-  const lastUsed = new LastUsedThrottle(config.lastUsedIntervalMs);
+  const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
+  const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
 
   function clientAddress(req: IncomingMessage): string {
     const forwarded = config.trustProxy ? lastForwardedFor(req.headers['x-forwarded-for']) : null;
@@ -82,15 +85,6 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   function authenticate(req: IncomingMessage): Promise<StoredKey | null> {
     const header = req.headers['x-api-key'];
     return authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret);
-  }
-
-  function recordUse(key: StoredKey): void {
-    const now = Date.now();
-    if (!lastUsed.shouldWrite(key.id, now)) return;
-    // Bookkeeping never holds up or fails a query.
-    keys.touch(key.id, key.digest, new Date(now)).catch((error: unknown) => {
-      log(`[runtime] could not record key use: ${error instanceof Error ? error.name : 'unknown error'}`);
-    });
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -108,7 +102,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       unauthorized(res);
       return;
     }
-    recordUse(key);
+    usage.record(key);
 
     let body: string;
     try {

@@ -2,6 +2,8 @@
 // page left open notices a rotation made elsewhere; the dialog shows whether a key is in use;
 // the Connect panel copies commands that run as pasted.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { portalURL, runtimeURL } from './servers';
 import { createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
@@ -159,6 +161,31 @@ test('the copied curl command runs in a shell as pasted and returns rows', async
   await expect.poll(() => clipboard(page)).toContain(`'${key1}'`);
 });
 
+test('the copied Flight SDK example runs as pasted, over TLS with the runtime certificate', async ({ page }) => {
+  const account = await signUp(page, 'Flo');
+  await createApp(page, account.org, 'flight-demo');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  const connect = page.getByRole('region', { name: 'Connect' });
+  await expect(connect.getByText(/^grpc\+tls:\/\/localhost:\d+$/)).toBeVisible();
+  await connect.getByRole('button', { name: 'Copy Flight SDK example' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Flight SDK example copied' })).toBeVisible();
+  const snippet = await clipboard(page);
+  expect(snippet).toContain('flightOnly: true');
+  expect(snippet).toContain(`'${key1}'`);
+  // Saved as a script in the project (where @spiceai/spice is installed) and run with node.
+  fs.mkdirSync('.test-data', { recursive: true });
+  const file = path.resolve('.test-data', `flight-snippet-${process.pid}-${Date.now()}.mjs`);
+  fs.writeFileSync(file, snippet);
+  try {
+    const output = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(output).toContain('passenger_count');
+    expect(output).toContain('trips');
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});
+
 test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page }) => {
   const account = await signUp(page, 'Otto');
   await createApp(page, account.org, 'overview-demo');
@@ -255,4 +282,24 @@ test('every signed-in page passes axe in light, dark and at 390 px', async ({ pa
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expectAccessible(page, path);
   }
+});
+
+test('under each key: when it was last used and how many requests it opened in the last 24 hours', async ({ page }) => {
+  const account = await signUp(page, 'Una');
+  await createApp(page, account.org, 'usage-demo');
+  await openGeneral(page);
+  const key1 = await readKey(page, 1);
+  await expect(page.getByText('Never used')).toHaveCount(2);
+  for (let i = 0; i < 3; i++) expect((await query(key1, 'SELECT 1 AS one')).status).toBe(200);
+  // The runtime writes the first use at once and the rest in a batch (every 2 s in these tests).
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.locator('#api-key-1-usage').textContent();
+      },
+      { timeout: 20_000 },
+    )
+    .toMatch(/^Last used (just now|\d+ seconds ago) · 3 requests in the last 24 hours$/);
+  await expect(page.locator('#api-key-2-usage')).toHaveText('Never used');
 });

@@ -1,7 +1,9 @@
 // Starts more instances of the production servers (portal + runtime, through npm start's own
 // script) on the browser tests' database, and stops or kills them.
 import { spawn } from 'node:child_process';
-import { instanceEnv } from './servers';
+import path from 'node:path';
+import { SpiceClient } from '@spiceai/spice';
+import { flightPortFor, flightTlsDir, instanceEnv } from './servers';
 
 export type Instance = { portalURL: string; runtimeURL: string; stop: () => Promise<void>; kill: () => Promise<void> };
 
@@ -39,4 +41,26 @@ export async function startInstance(name: string, ports: { portal: number; runti
 
 export function query(runtimeURL: string, key: string, sql = 'SELECT 1 AS one') {
   return fetch(`${runtimeURL}/v1/sql`, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'text/plain' }, body: sql });
+}
+
+/**
+ * One query over Arrow Flight with the official SDK (TLS with the runtimes' generated
+ * certificate, Flight only: no fallback to HTTP): 'ok', or the gRPC status code it failed with.
+ */
+export async function flightQuery(runtimeURL: string, key: string): Promise<'ok' | number> {
+  const runtimePort = Number(new URL(runtimeURL).port);
+  const client = new SpiceClient({
+    apiKey: key,
+    flightUrl: `localhost:${flightPortFor(runtimePort)}`,
+    flightTlsEnabled: true,
+    tlsRootCertFile: path.resolve(flightTlsDir, 'cert.pem'),
+    flightOnly: true,
+    logging: false,
+  });
+  try {
+    await client.sql('SELECT 1 AS one');
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: number }).code ?? -1;
+  }
 }

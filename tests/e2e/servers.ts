@@ -31,7 +31,15 @@ export const sharedEnv: Record<string, string> = {
   RUNTIME_HOST: '127.0.0.1',
   // A low hashing cost for the test accounts, so CI time goes to the tests (production keeps its default).
   BCRYPT_COST: '4',
+  // Key use is written at most every 2 s (60 s in production), so usage shows up within a test.
+  RUNTIME_LAST_USED_INTERVAL_MS: '2000',
 };
+
+/** Where the instances' runtimes keep the generated Flight certificate (one for all). */
+export const flightTlsDir = `.test-data/e2e-${provider}/flight-tls`;
+
+/** An instance's Arrow Flight port: its runtime port + 40000 (8190 → 48190). */
+export const flightPortFor = (runtime: number) => runtime + 40_000;
 
 /** One instance's own settings: its ports and its runtime data folder. */
 export function instanceEnv(name: string, ports: { portal: number; runtime: number }): Record<string, string> {
@@ -41,5 +49,7 @@ export function instanceEnv(name: string, ports: { portal: number; runtime: numb
     RUNTIME_PORT: String(ports.runtime),
     RUNTIME_PUBLIC_URL: `http://127.0.0.1:${ports.runtime}`,
     RUNTIME_DATA_DIR: `.test-data/e2e-${provider}/runtime-${name}`,
+    FLIGHT_PORT: String(flightPortFor(ports.runtime)),
+    FLIGHT_TLS_DIR: flightTlsDir,
   };
 }

@@ -11,7 +11,7 @@ import { createClient } from '@libsql/client';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { createApp, openGeneral, readKey, signUp } from './helpers';
-import { query, startInstance, type Instance } from './instances';
+import { flightQuery, query, startInstance, type Instance } from './instances';
 import { portalURL, postgres, runtimeURL, sharedEnv } from './servers';
 
 test.describe.configure({ mode: 'serial' });
@@ -37,15 +37,18 @@ test('regenerating through A (portal and management API) cuts the old key off on
   await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
   expect(await readKey(page, 1)).toBe(oldKey1);
   expect((await query(b.runtimeURL, oldKey1)).status).toBe(200);
+  expect(await flightQuery(b.runtimeURL, oldKey1)).toBe('ok');
 
-  // Regenerate key 1 in A's portal; B's runtime refuses the old key on the next request.
+  // Regenerate key 1 in A's portal; B's runtime refuses the old key on the next request, on both doors.
   await page.goto(`${portalURL}/${account.org}/shared-app/settings/general`);
   await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Regenerate' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'API Key 1 regenerated' })).toBeVisible();
   const old = await query(b.runtimeURL, oldKey1);
   expect([old.status, await old.text()]).toEqual([401, 'Unauthorized']);
+  expect(await flightQuery(b.runtimeURL, oldKey1)).toBe(16); // UNAUTHENTICATED
   const newKey1 = await readKey(page, 1);
+  expect(await flightQuery(b.runtimeURL, newKey1)).toBe('ok');
   expect((await query(b.runtimeURL, newKey1)).status).toBe(200);
   expect((await query(runtimeURL, newKey1)).status).toBe(200);
   expect((await query(b.runtimeURL, key2)).status).toBe(200);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { flightConfig, flightPublicUrl } from '@/lib/runtime/flight/config';
+import { flightGeneratedCertificate, flightPublicUrl } from '@/lib/env';
+import { flightConfig } from '@/lib/runtime/flight/config';
 import { peerAddress } from '@/lib/runtime/flight/server';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { decodeTicket, encodeTicket, parametersFromIpc } from '@/lib/runtime/flight/tickets';
@@ -13,21 +14,24 @@ import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
 describe('flightConfig', () => {
   it('defaults to TLS with a generated certificate on port 50051', () => {
     const config = flightConfig({});
-    expect(config).toMatchObject({ port: 50051, host: '0.0.0.0', publicUrl: 'grpc+tls://localhost:50051' });
+    expect(config).toMatchObject({ port: 50051, host: '0.0.0.0' });
     expect(config.tls).toEqual({ mode: 'generated', dir: path.resolve('data/flight-tls') });
   });
 
   it('serves plain gRPC when TLS is off, and takes the operator’s certificate when given', () => {
-    expect(flightConfig({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000' })).toMatchObject({ tls: { mode: 'off' }, publicUrl: 'grpc://localhost:6000' });
+    expect(flightConfig({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000' })).toMatchObject({ port: 6000, tls: { mode: 'off' } });
     expect(flightConfig({ FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem', FLIGHT_PUBLIC_URL: 'grpc+tls://flight.example.com:443/' })).toMatchObject({
       tls: { mode: 'files', certFile: path.resolve('c.pem'), keyFile: path.resolve('k.pem') },
-      publicUrl: 'grpc+tls://flight.example.com:443',
     });
   });
 
-  it('gives the address users are shown without validating the rest', () => {
+  it('gives the portal the address users are shown, and the certificate their clients must trust', () => {
     expect(flightPublicUrl({})).toBe('grpc+tls://localhost:50051');
     expect(flightPublicUrl({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000', FLIGHT_HOST: '' })).toBe('grpc://localhost:6000');
+    expect(flightPublicUrl({ FLIGHT_PUBLIC_URL: 'grpc+tls://flight.example.com:443/' })).toBe('grpc+tls://flight.example.com:443');
+    expect(flightGeneratedCertificate({})).toBe(path.resolve('data/flight-tls/cert.pem'));
+    expect(flightGeneratedCertificate({ FLIGHT_TLS: 'off' })).toBeNull();
+    expect(flightGeneratedCertificate({ FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem' })).toBeNull();
   });
 
   it('names the variable that is wrong', () => {

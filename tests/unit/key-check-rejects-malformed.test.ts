@@ -14,7 +14,7 @@ function recordingStore(): KeyStore & { lookups: string[] } {
       return null;
     },
     sampleKey: async () => null,
-    touch: async () => undefined,
+    recordUse: async () => undefined,
     close: async () => undefined,
   } as KeyStore & { lookups: string[] };
 }

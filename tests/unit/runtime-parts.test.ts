@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runtimePublicUrl } from '@/lib/env';
 import { runtimeConfig } from '@/lib/runtime/config';
 import { FailureLimiter } from '@/lib/http/failure-limiter';
-import { LastUsedThrottle } from '@/lib/runtime/last-used';
+import { KeyUsageRecorder } from '@/lib/runtime/key-usage';
+import type { KeyUse } from '@/lib/runtime/key-store';
 import { toJsonValue } from '@/lib/runtime/results';
 
 describe('JSON mapping of query results', () => {
@@ -41,12 +42,42 @@ describe('failed-authentication limiter', () => {
   });
 });
 
-it('writes "last used" at most once per interval per key', () => {
-  const throttle = new LastUsedThrottle(60_000);
-  expect(throttle.shouldWrite('k1', 0)).toBe(true);
-  expect(throttle.shouldWrite('k1', 59_999)).toBe(false);
-  expect(throttle.shouldWrite('k2', 59_999)).toBe(true);
-  expect(throttle.shouldWrite('k1', 60_000)).toBe(true);
+describe('key use', () => {
+  const key = (id: string, digest = `d-${id}`) => ({ id, appId: 1, slot: 1, digest });
+  const at = (iso: string) => new Date(`2026-11-26T${iso}Z`).getTime();
+
+  it('writes the first use at once, then counts the rest and writes them once per interval', async () => {
+    vi.useFakeTimers({ now: at('12:00:10') });
+    const writes: KeyUse[] = [];
+    const usage = new KeyUsageRecorder({ recordUse: async (use) => void writes.push(use) }, 60_000);
+    usage.record(key('k1'), at('12:00:10'));
+    expect(writes).toEqual([{ keyId: 'k1', digest: 'd-k1', lastUsedAt: new Date(at('12:00:10')), minute: new Date(at('12:00:00')), count: 1 }]);
+    for (const second of ['20', '30', '40']) usage.record(key('k1'), at(`12:00:${second}`));
+    usage.record(key('k1'), at('12:01:05'));
+    expect(writes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    // One write per minute the requests fell in, each with its count.
+    expect(writes.slice(1).map((w) => [w.minute.toISOString(), w.count])).toEqual([
+      ['2026-11-26T12:00:00.000Z', 3],
+      ['2026-11-26T12:01:00.000Z', 1],
+    ]);
+    vi.useRealTimers();
+  });
+
+  it('never counts a replaced key for its successor', async () => {
+    vi.useFakeTimers({ now: at('12:00:00') });
+    const writes: KeyUse[] = [];
+    const usage = new KeyUsageRecorder({ recordUse: async (use) => void writes.push(use) }, 60_000);
+    usage.record(key('k1', 'old'), at('12:00:00'));
+    usage.record(key('k1', 'old'), at('12:00:05'));
+    usage.record(key('k1', 'new'), at('12:00:06'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(writes.map((w) => [w.digest, w.count])).toEqual([
+      ['old', 1],
+      ['new', 1],
+    ]);
+    vi.useRealTimers();
+  });
 });
 
 describe('runtime configuration', () => {

@@ -9,7 +9,7 @@ const flightEnvSchema = z.object({
   FLIGHT_TLS: z.enum(['auto', 'off']).default('auto'),
   FLIGHT_TLS_CERT: z.string().min(1).optional(),
   FLIGHT_TLS_KEY: z.string().min(1).optional(),
-  /** The address users are shown, e.g. grpc+tls://flight.example.com:443. */
+  /** The address users are shown, e.g. grpc+tls://flight.example.com:443 (read by the portal, lib/env.ts). */
   FLIGHT_PUBLIC_URL: z.string().min(1).optional(),
   /** Where the generated certificate lives (data/flight-tls by default). */
   FLIGHT_TLS_DIR: z.string().min(1).default(path.join('data', 'flight-tls')),
@@ -22,7 +22,7 @@ export type FlightTls =
   /** A self-signed certificate for localhost and 127.0.0.1, generated once in `dir`. */
   | { mode: 'generated'; dir: string };
 
-export type FlightConfig = { port: number; host: string; tls: FlightTls; publicUrl: string };
+export type FlightConfig = { port: number; host: string; tls: FlightTls };
 
 export function flightConfig(env: Record<string, string | undefined> = process.env): FlightConfig {
   const parsed = flightEnvSchema.safeParse(env);
@@ -44,15 +44,5 @@ export function flightConfig(env: Record<string, string | undefined> = process.e
       : e.FLIGHT_TLS_CERT !== undefined && e.FLIGHT_TLS_KEY !== undefined
         ? { mode: 'files', certFile: path.resolve(e.FLIGHT_TLS_CERT), keyFile: path.resolve(e.FLIGHT_TLS_KEY) }
         : { mode: 'generated', dir: path.resolve(e.FLIGHT_TLS_DIR) };
-  return { port: e.FLIGHT_PORT, host: e.FLIGHT_HOST, tls, publicUrl: flightPublicUrl(env) };
-}
-
-/**
- * The Flight address users are shown (the General page's Connect panel): FLIGHT_PUBLIC_URL, or
- * grpc+tls://localhost:<FLIGHT_PORT> (grpc:// when TLS is off). Never throws: the portal shows it
- * without validating the runtime's configuration.
- */
-export function flightPublicUrl(env: Record<string, string | undefined> = process.env): string {
-  const scheme = env.FLIGHT_TLS === 'off' ? 'grpc' : 'grpc+tls';
-  return (env.FLIGHT_PUBLIC_URL ?? `${scheme}://localhost:${env.FLIGHT_PORT ?? 50051}`).replace(/\/+$/, '');
+  return { port: e.FLIGHT_PORT, host: e.FLIGHT_HOST, tls };
 }

@@ -15,6 +15,6 @@
  *
  * The limiter should be the HTTP door's instance, so failures count once per address.
  */
-export { flightConfig, flightPublicUrl, type FlightConfig, type FlightTls } from './config';
+export { flightConfig, type FlightConfig, type FlightTls } from './config';
 export { ensureSelfSignedCertificate, loadTls } from './tls';
 export { createFlightServer, type FlightFailureLimiter, type FlightKey, type FlightServer, type FlightServerDeps } from './server';

@@ -31,6 +31,26 @@ export function sdkExample(endpoint: string, key: string): string {
   ].join('\n');
 }
 
+/** The SDK on Arrow Flight, Spice's recommended door for production and large results. */
+export function flightSdkExample(flightUrl: string, certificate: string | null, key: string): string {
+  const url = new URL(flightUrl.replace(/^grpc(\+tls)?:/, 'http:'));
+  const tls = flightUrl.startsWith('grpc+tls:');
+  return [
+    `// npm install @spiceai/spice`,
+    `import { SpiceClient } from '@spiceai/spice';`,
+    ``,
+    `const spice = new SpiceClient({`,
+    `  apiKey: process.env.SPICE_API_KEY ?? '${key}',`,
+    `  flightUrl: '${url.host}',`,
+    `  flightTlsEnabled: ${tls},`,
+    ...(tls && certificate ? [`  tlsRootCertFile: '${certificate}', // the runtime's self-signed certificate`] : []),
+    `  flightOnly: true, // never fall back to HTTP`,
+    `});`,
+    `const table = await spice.sql('${EXAMPLE_SQL}');`,
+    `console.table(table.toArray());`,
+  ].join('\n');
+}
+
 function Snippet({ title, what, shown, copy }: { title: string; what: string; shown: string; copy: () => Promise<string> }) {
   return (
     <figure className="space-y-1">
@@ -49,7 +69,7 @@ function Snippet({ title, what, shown, copy }: { title: string; what: string; sh
  * How to use the keys: the runtime's endpoint, a curl command and an SDK example with API Key 1.
  * The page shows them masked; the Copy buttons copy runnable text with the real, current key.
  */
-export function ConnectPanel({ endpoint }: { endpoint: string }) {
+export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpoint: string; flightUrl: string; flightCertificate: string | null }) {
   const keys = useKeys();
   const masked = maskApiKey(keys.view(1).key);
   const currentKey = async () => (await keys.ensureCurrent(1)).key;
@@ -60,8 +80,9 @@ export function ConnectPanel({ endpoint }: { endpoint: string }) {
           Connect
         </h2>
         <p className="mt-1 text-sm text-slate-700">
-          Send SQL to your app&apos;s runtime with either key in the <code className="font-mono">X-API-Key</code> header.
-          The examples use API Key 1; the Copy buttons copy them with the real key, ready to run.
+          Query your app&apos;s runtime with either key: over HTTP in the <code className="font-mono">X-API-Key</code>{' '}
+          header, or over Arrow Flight as the password of a Basic handshake. The examples use API Key 1; the Copy
+          buttons copy them with the real key, ready to run.
         </p>
       </div>
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
@@ -71,8 +92,21 @@ export function ConnectPanel({ endpoint }: { endpoint: string }) {
         </div>
         <CopyButton what="endpoint" text={() => endpoint} />
       </div>
+      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+        <div>
+          <p className="font-medium text-slate-800">Arrow Flight</p>
+          <p className="mt-1 font-mono">{flightUrl}</p>
+        </div>
+        <CopyButton what="Flight address" text={() => flightUrl} />
+      </div>
       <Snippet title="curl" what="curl command" shown={curlCommand(endpoint, masked)} copy={async () => curlCommand(endpoint, await currentKey())} />
-      <Snippet title="JavaScript SDK" what="SDK example" shown={sdkExample(endpoint, masked)} copy={async () => sdkExample(endpoint, await currentKey())} />
+      <Snippet
+        title="JavaScript SDK over Arrow Flight (streamed, columnar, no row limit)"
+        what="Flight SDK example"
+        shown={flightSdkExample(flightUrl, flightCertificate, masked)}
+        copy={async () => flightSdkExample(flightUrl, flightCertificate, await currentKey())}
+      />
+      <Snippet title="JavaScript SDK over HTTP" what="SDK example" shown={sdkExample(endpoint, masked)} copy={async () => sdkExample(endpoint, await currentKey())} />
     </section>
   );
 }

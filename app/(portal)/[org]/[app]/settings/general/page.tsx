@@ -4,7 +4,7 @@ import { KeysProvider } from '@/components/keys/keys-context';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { requireApp } from '@/lib/auth/guards';
 import { can, REFUSALS } from '@/lib/auth/permissions';
-import { runtimePublicUrl } from '@/lib/env';
+import { flightGeneratedCertificate, flightPublicUrl, runtimePublicUrl } from '@/lib/env';
 import { ApiKeyField } from './api-key-field';
 import { ConnectPanel } from './connect-panel';
 
@@ -41,7 +41,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             </Link>
           </p>
         </section>
-        <ConnectPanel endpoint={runtimePublicUrl()} />
+        <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
       </KeysProvider>
     </main>
   );
