@@ -2,7 +2,7 @@
 // plain gRPC client on loopback, every message decoded by Arrow's reader, as clients do) against
 // the physical limit: the same process merely reading the result's chunks out of DuckDB.
 // Run: node --import tsx scripts/bench-flight.ts. Not a test: nothing here passes or fails.
-// The engine is the test engine until the runtime's own engine is merged (swap it in at merge).
+// The engine is the runtime's own (sandbox, limits), as in production.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { createFlightServer } from '../lib/runtime/flight';
 import { FlightServiceClient, messages, packAny, type FlightData, type FlightInfo } from '../lib/runtime/flight/protocol';
-import { createTestEngine } from '../tests/support/flight-engine';
+import { AppDatabases } from '../lib/runtime/app-databases';
+import { runtimeConfig } from '../lib/runtime/config';
+import { DuckDBQueryEngine } from '../lib/runtime/engine';
 import * as grpc from '@grpc/grpc-js';
 
 const KEY = 'bench-key';
@@ -18,7 +20,9 @@ const query = (rows: number) =>
   `SELECT range AS id, range::DOUBLE / 3 AS x, 'name-' || range AS name, TIMESTAMP '2024-01-01' + to_seconds(range) AS at, range % 7 = 0 AS flag FROM range(${rows})`;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-flight-'));
-const engine = createTestEngine(dir);
+const config = runtimeConfig({ RUNTIME_DATA_DIR: dir });
+const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
+const engine = new DuckDBQueryEngine(databases, config);
 const server = createFlightServer({
   authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, digest: '' } : null),
   limiter: { blocked: () => false, recordFailure: () => undefined },
@@ -93,5 +97,5 @@ console.log(lines.join('\n'));
 
 client.close();
 await server.close();
-engine.close();
+await databases.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,9 @@ import { QueryError } from './query-engine';
  * allowlist, not a denylist:
  *   - table functions: only the generators below (no file readers, no catalogue or settings
  *     readers such as duckdb_settings(), no enable_logging(), no query());
- *   - tables: only the app's own tables and the query's own CTEs, unqualified or in `main`
- *     (no system views, no other attached database, no file paths);
+ *   - tables: only the app's own tables and the query's own CTEs, unqualified or in `main`, and
+ *     information_schema's schemata, tables and columns (no other system views, no other
+ *     attached database, no file paths);
  *   - scalar, aggregate and window functions: DuckDB's built-in ones, except those that read or
  *     change engine state (settings, variables, sequences, the random seed);
  *   - functions that make a large value out of a small input (repeat, lpad, range as a list, …)
@@ -17,6 +18,9 @@ import { QueryError } from './query-engine';
  */
 
 const TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
+
+/** information_schema views a query may read: the app database's own tables and columns. */
+const METADATA_VIEWS = new Set(['schemata', 'tables', 'columns']);
 
 /** Built-in functions a query may not call: they read or change the engine's state. */
 const STATE_FUNCTIONS = new Set([
@@ -120,7 +124,10 @@ export class SqlGuard {
     }
     if (value.type === 'BASE_TABLE') {
       const table = String(value.table_name).toLowerCase();
-      const schema = String(value.schema_name ?? '');
+      const schema = String(value.schema_name ?? '').toLowerCase();
+      // The standard metadata views of the app's own database (what BI tools and Flight SQL's
+      // catalog commands read): names and types of its tables, nothing of the server.
+      if (!value.catalog_name && schema === 'information_schema' && METADATA_VIEWS.has(table)) return;
       if (value.catalog_name || (schema && schema !== 'main') || !(scope.tables.has(table) || scope.cteNames.has(table))) {
         throw new QueryError(`Table ${JSON.stringify(String(value.table_name))} does not exist. This app's tables: ${[...scope.tables].join(', ')}.`);
       }

@@ -7,7 +7,7 @@ import { MAX_MESSAGE_BYTES, splitIpcStream } from '@/lib/runtime/flight/arrow';
 import { messages, packAny, type FlightData } from '@/lib/runtime/flight/protocol';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
 import { preparedQuery, rawClient, statementQuery } from '../support/flight-client';
-import { createTestEngine } from '../support/flight-engine';
+import { createRuntimeEngine } from '../support/flight-engine';
 import { startFlight } from '../support/flight-server';
 import { currentKeys, newApp, newUser, regenerateAs } from './fixtures';
 
@@ -45,8 +45,8 @@ describe('one Flight server', () => {
     flight = await startFlight({
       tls: false,
       engine: (dir) => {
-        const engine = createTestEngine(dir);
-        const watched: QueryEngine & { close(): void } = {
+        const engine = createRuntimeEngine(dir);
+        const watched: QueryEngine & { close(): Promise<void> } = {
           ...engine,
           async stream(appId, sql, parameters, options) {
             const stream = await engine.stream(appId, sql, parameters, options);
@@ -209,13 +209,14 @@ describe('one Flight server', () => {
 
   it('sends big results in messages under 4 MiB each', async () => {
     const { keys } = await appKeys('Max');
-    const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('x', 1000000) AS s FROM range(30)"));
+    // 3,000 rows of 10,000 characters (the engine's cap on one generated value): 30 MB.
+    const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('x', 10000) AS s FROM range(3000)"));
     const data = await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket);
     expect(data.length).toBeGreaterThan(8);
     for (const message of data) expect(message.data_header.length + message.data_body.length).toBeLessThan(MAX_MESSAGE_BYTES - 1024);
     const table = tableOf(data);
-    expect(table.numRows).toBe(30);
-    expect(String(table.getChild('s')!.get(29)).length).toBe(1_000_000);
+    expect(table.numRows).toBe(3000);
+    expect(String(table.getChild('s')!.get(2999)).length).toBe(10_000);
   });
 
   it('a client that cancels a DoGet stops its query', async () => {
@@ -289,7 +290,7 @@ function splitIpc(bytes: Uint8Array): { data_header: Uint8Array; data_body: Uint
 
 describe('a query past the time limit', () => {
   it('answers DEADLINE_EXCEEDED with the same message as HTTP', async () => {
-    const flight = await startFlight({ tls: false, engine: (dir) => createTestEngine(dir, { timeoutMs: 300 }) });
+    const flight = await startFlight({ tls: false, engine: (dir) => createRuntimeEngine(dir, { RUNTIME_QUERY_TIMEOUT_MS: '300' }) });
     const client = rawClient(flight.port);
     try {
       const { keys } = await appKeys('Tim');
@@ -297,7 +298,7 @@ describe('a query past the time limit', () => {
       const started = Date.now();
       expect(await statusOf(client.doGet(keys[1], info.endpoint[0]!.ticket.ticket))).toEqual({
         code: grpc.status.DEADLINE_EXCEEDED,
-        details: 'The query ran longer than 0.3 s and was stopped.',
+        details: 'The query ran longer than 0.3 s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.',
       });
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {

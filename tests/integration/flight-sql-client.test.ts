@@ -15,7 +15,10 @@ let flight: Awaited<ReturnType<typeof startFlight>>;
 beforeAll(async () => {
   flight = await startFlight({ tls: false });
 });
-afterAll(() => flight.stop());
+afterAll(async () => {
+  if (flight.logs.length) console.log(flight.logs.join('\n'));
+  await flight.stop();
+});
 
 function within<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);

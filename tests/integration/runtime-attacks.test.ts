@@ -170,7 +170,6 @@ describe('a locked engine', () => {
     `SELECT current_setting('temp_directory')`,
     'SELECT * FROM duckdb_databases()',
     'SELECT * FROM duckdb_tables',
-    'SELECT * FROM information_schema.tables',
     'SELECT * FROM pg_catalog.pg_settings',
     `SELECT * FROM glob('/*')`,
     `SELECT * FROM query('SELECT 1')`,
@@ -182,6 +181,17 @@ describe('a locked engine', () => {
   ])('refuses what reads settings, files, the catalogue or engine state: %s', async (sql) => {
     const error = await expectRefused(sql, 400, /./);
     expect(error).not.toMatch(/\/(tmp|home|root|work)\b/);
+  });
+
+  it("lets metadata readers (BI tools, Flight SQL's catalog commands) see the app's own tables, and nothing of the server", async () => {
+    const res = await query(attacker[1], 'SELECT * FROM information_schema.tables');
+    expect(res.status).toBe(200);
+    const rows = (await res.json()) as { table_name: string }[];
+    expect(rows.map((row) => row.table_name)).toEqual(['taxi_trips']);
+    const columns = await query(attacker[1], "SELECT column_name FROM information_schema.columns WHERE table_name = 'taxi_trips'");
+    expect(((await columns.json()) as unknown[]).length).toBe(9);
+    const text = JSON.stringify(rows);
+    for (const secret of [runtime.dataDir, os.tmpdir() + '/', os.homedir(), process.cwd()]) expect(text).not.toContain(secret);
   });
 
   it('shows no server path, user name or catalogue hint in errors', async () => {

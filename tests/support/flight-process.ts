@@ -1,16 +1,16 @@
 // The Flight server alone in its own process, for measuring its memory from outside: the
-// runtime's key check on DATABASE_URL, the test engine in FLIGHT_TEST_DIR, TLS with a generated
+// runtime's key check on DATABASE_URL, the runtime's engine on app databases in FLIGHT_TEST_DIR, TLS with a generated
 // certificate. Prints one JSON line ({ port, certFile }) when it listens; stops on SIGTERM.
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { createFlightServer, loadTls } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
-import { createTestEngine } from './flight-engine';
+import { createRuntimeEngine } from './flight-engine';
 
 const dir = process.env.FLIGHT_TEST_DIR!;
 const keys = openKeyStore(process.env.DATABASE_URL!);
 const digestSecret = serverEnv().keySecrets.digestSecret;
-const engine = createTestEngine(dir);
+const engine = createRuntimeEngine(dir);
 const tls = loadTls({ mode: 'generated', dir: path.join(dir, 'flight-tls') });
 const server = createFlightServer({
   authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
@@ -21,8 +21,7 @@ const server = createFlightServer({
 const port = await server.start(0, '127.0.0.1');
 console.log(JSON.stringify({ port, certFile: tls?.certFile }));
 process.on('SIGTERM', () => {
-  void server.close().finally(() => {
-    engine.close();
-    void keys.close().finally(() => process.exit(0));
-  });
+  void server.close()
+    .then(() => engine.close())
+    .finally(() => void keys.close().finally(() => process.exit(0)));
 });

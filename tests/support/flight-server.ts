@@ -9,14 +9,14 @@ import { FailureLimiter } from '@/lib/http/failure-limiter';
 import { createFlightServer, loadTls } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
-import { createTestEngine } from './flight-engine';
+import { createRuntimeEngine } from './flight-engine';
 
-export async function startFlight(options: { tls: boolean; failuresPerMinute?: number; engine?: (dir: string) => QueryEngine & { close(): void } }) {
+export async function startFlight(options: { tls: boolean; failuresPerMinute?: number; engine?: (dir: string) => QueryEngine & { close(): Promise<void> } }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-'));
   const keys = openKeyStore(process.env.DATABASE_URL!);
   const digestSecret = serverEnv().keySecrets.digestSecret;
   const limiter = new FailureLimiter(options.failuresPerMinute ?? 20);
-  const engine = (options.engine ?? createTestEngine)(dir);
+  const engine = (options.engine ?? createRuntimeEngine)(dir);
   const tlsDir = path.join(dir, 'flight-tls');
   const tls = options.tls ? loadTls({ mode: 'generated', dir: tlsDir }) : null;
   const logs: string[] = [];
@@ -38,7 +38,7 @@ export async function startFlight(options: { tls: boolean; failuresPerMinute?: n
     logs,
     async stop() {
       await server.close();
-      engine.close();
+      await engine.close();
       await keys.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
