@@ -4,7 +4,7 @@ import { serverEnv } from '../env';
 import { FailureLimiter } from '../runtime/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
-import { clientAddress } from './client-address';
+import { clientAddress } from '../http/client-address';
 import { AppError, logUnexpected } from '../errors';
 import { apiErrors, errorResponse } from './errors';
 

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { lastForwardedFor } from '../api/client-address';
+import { lastForwardedFor } from '../http/client-address';
 import { AppDatabases, QueryError, QueryTimeoutError, type QueryParameter } from './app-databases';
 import type { RuntimeConfig } from './config';
 import { FailureLimiter } from './failure-limiter';
