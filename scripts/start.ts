@@ -11,6 +11,9 @@ const root = process.cwd();
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
+// Everything the servers create (data/: databases, secrets, the runtime's files) is the owner's
+// alone: files 0600, folders 0700. Both servers inherit the mask.
+process.umask(0o077);
 const port = process.env.PORT ?? '3000';
 
 function run(command: string, commandArgs: string[]): void {
@@ -29,13 +32,18 @@ try {
   process.exit(1);
 }
 
-// Without NEXTAUTH_URL, sign-in follows the Host the browser used (localhost, 127.0.0.1, …).
+// Without NEXTAUTH_URL, sign-in follows the Host the browser used among the loopback names
+// (localhost, 127.0.0.1, [::1]); the portal's server replaces any other Host with localhost:PORT.
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
 
 if (!dev && !args.has('--skip-build')) run(bin('next'), ['build']);
 
 const children = [
-  spawn(bin('next'), [dev ? 'dev' : 'start', '-p', port], { stdio: 'inherit', env: process.env }),
+  // The portal: Next.js behind our own server, which hands it the client address (scripts/portal-server.ts).
+  spawn(bin('tsx'), [path.join(root, 'scripts', 'portal-server.ts'), ...(dev ? ['--dev'] : [])], {
+    stdio: 'inherit',
+    env: { ...process.env, PORT: port, NODE_ENV: dev ? 'development' : 'production' },
+  }),
   spawn(bin('tsx'), [path.join(root, 'lib', 'runtime', 'main.ts')], { stdio: 'inherit', env: process.env }),
 ];
 let stopping = false;
