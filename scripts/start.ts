@@ -39,8 +39,8 @@ if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
 if (!dev && !args.has('--skip-build')) run(bin('next'), ['build']);
 
 const children = [
-  // The portal: Next.js behind our own server, which hands it the client address (scripts/portal-server.ts).
-  spawn(bin('tsx'), [path.join(root, 'scripts', 'portal-server.ts'), ...(dev ? ['--dev'] : [])], {
+  // The portal: Next.js behind our own server, which hands it the client address (scripts/portal-server.mjs).
+  spawn(process.execPath, [path.join(root, 'scripts', 'portal-server.mjs'), ...(dev ? ['--dev'] : [])], {
     stdio: 'inherit',
     env: { ...process.env, PORT: port, NODE_ENV: dev ? 'development' : 'production' },
   }),

@@ -23,7 +23,7 @@ export function connectionClientAddress(socketAddress: string | undefined, forwa
 }
 
 /**
- * The header through which the portal's server (scripts/portal-server.ts) hands the client
+ * The header through which the portal's server (scripts/portal-server.mjs) hands the client
  * address to pages, actions and route handlers: Next.js does not expose the socket to them. The
  * server sets it on every request, overwriting whatever a client sent under that name.
  */

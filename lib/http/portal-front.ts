@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { CLIENT_ADDRESS_HEADER, connectionClientAddress } from './client-address';
 
 /**
- * What the portal's server (scripts/portal-server.ts) does to each request before Next.js sees
+ * What the portal's server (scripts/portal-server.mjs) does to each request before Next.js sees
  * it, because route handlers, server actions and pages cannot see the connection:
  * - the client address goes into CLIENT_ADDRESS_HEADER: the TCP peer, or with TRUST_PROXY the
  *   nearest proxy's X-Forwarded-For entry; whatever a client sent under that name is replaced;

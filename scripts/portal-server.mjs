@@ -2,9 +2,15 @@
 // (lib/http/portal-front.ts): the client address from the connection, forged forwarding
 // headers dropped unless TRUST_PROXY, and a Host the portal can trust. `npm start` runs it
 // (instead of `next start`); `--dev` runs Next.js's development server behind it.
+//
+// Plain JavaScript run by node, not through tsx: a TypeScript loader hooked into the process
+// would sit in front of every module Next.js loads while serving. Only our one TypeScript
+// module is loaded through tsx, with a loader scoped to it.
 import http from 'node:http';
 import next from 'next';
-import { frontConfig, frontRequestHeaders } from '../lib/http/portal-front';
+import { tsImport } from 'tsx/esm/api';
+
+const { frontConfig, frontRequestHeaders } = await tsImport('../lib/http/portal-front.ts', import.meta.url);
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -22,7 +28,7 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(port, () => console.log(`Portal listening on http://localhost:${port}${config.trustProxy ? ' (TRUST_PROXY: client addresses from X-Forwarded-For)' : ''}`));
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     server.close();
     server.closeAllConnections();
