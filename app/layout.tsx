@@ -3,6 +3,10 @@ import type { ReactNode } from 'react';
 import { Toaster } from '@/components/toaster';
 import './globals.css';
 
+// Every page, the 404 included, is rendered per request: each carries its own CSP nonce
+// (proxy.ts), which a page built ahead of time cannot.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'Spice Portal', template: '%s · Spice Portal' },
   description: 'Data apps and their API keys.',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url';
+import { DEFAULT_PASSWORD_HASH_COST } from './auth/password';
 import type { KeySecrets } from './keys/crypto';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './secrets';
 
@@ -20,8 +21,10 @@ const envSchema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
   GITHUB_ID: z.string().min(1).optional(),
   GITHUB_SECRET: z.string().min(1).optional(),
-  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(11),
+  PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(20).default(DEFAULT_PASSWORD_HASH_COST),
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
 });
 
 export type ServerEnv = {
@@ -30,9 +33,13 @@ export type ServerEnv = {
   keySecrets: KeySecrets;
   nextAuthSecret: string;
   github: { clientId: string; clientSecret: string } | null;
-  bcryptCost: number;
+  /** log2 of scrypt's N for new password hashes. */
+  passwordHashCost: number;
   /** Failed management-API authentications per address per minute; 0 switches the limiter off. */
   apiAuthFailuresPerMinute: number;
+  /** Sign-up attempts per client address per hour, sign-in attempts per address per minute; 0 switches a limit off. */
+  signUpLimitPerHour: number;
+  signInLimitPerMinute: number;
 };
 
 let cached: ServerEnv | undefined;
@@ -71,8 +78,10 @@ export function serverEnv(): ServerEnv {
     keySecrets: { encryptionKey: env.KEY_ENCRYPTION_KEY, digestSecret: env.KEY_DIGEST_SECRET },
     nextAuthSecret: env.NEXTAUTH_SECRET,
     github: env.GITHUB_ID && env.GITHUB_SECRET ? { clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET } : null,
-    bcryptCost: env.BCRYPT_COST,
+    passwordHashCost: env.PASSWORD_HASH_COST,
     apiAuthFailuresPerMinute: env.API_AUTH_FAILURES_PER_MINUTE,
+    signUpLimitPerHour: env.SIGNUP_LIMIT_PER_HOUR,
+    signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
   };
   return cached;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import pg from 'pg';
 import { databaseProvider, sqliteFile } from './database-url';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './file-modes';
 
 /**
  * Applies the committed migrations (prisma/<provider>/migrations/<name>/migration.sql) and
@@ -161,7 +162,10 @@ export async function migrate(databaseUrl: string, root = process.cwd()): Promis
       await client.end();
     }
   }
-  fs.mkdirSync(path.dirname(sqliteFile(databaseUrl)), { recursive: true });
+  const file = sqliteFile(databaseUrl);
+  makePrivateDir(path.dirname(file));
+  // The database file is created 0600 (libSQL would make it as the umask allows).
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
   const client = createClient({ url: databaseUrl });
   try {
     return await migrateSqlite(client, migrations);

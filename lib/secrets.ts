@@ -30,6 +30,6 @@ export function generateSecrets(): SecretValues {
 
 /** Writes a new secrets file with 0600 permissions; refuses to overwrite one. */
 export function writeSecretsFile(file: string, values: SecretValues): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
 }

@@ -4,6 +4,8 @@ import { migrate } from './migrate';
 import { createPrismaClient } from './prisma';
 import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './secrets';
 import { serverEnv } from './env';
+import { restrictDatabaseFiles, restrictTree } from './file-modes';
+import path from 'node:path';
 
 /**
  * What `npm start` does before serving: apply migrations, make sure the secrets exist (on the
@@ -32,6 +34,19 @@ export async function prepareServer(log: (message: string) => void = console.log
     }
   }
   await checkSecrets();
+  restrictDataFiles(databaseUrl);
+}
+
+/**
+ * Files under data/ are 0600 and folders 0700: the embedded database's folder (database,
+ * secrets) and the runtime's data folder, including what an earlier version left readable.
+ */
+export function restrictDataFiles(databaseUrl: string, env: Record<string, string | undefined> = process.env): void {
+  if (databaseProvider(databaseUrl) === 'sqlite') {
+    const file = sqliteFile(databaseUrl);
+    restrictDatabaseFiles(file, secretsFileFor(file));
+  }
+  restrictTree(path.resolve(env.RUNTIME_DATA_DIR ?? path.join('data', 'runtime')));
 }
 
 /** Parses the configuration and checks the secrets against the stored keys. Throws a clear error. */

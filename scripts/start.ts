@@ -15,6 +15,9 @@ const root = process.cwd();
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
+// Everything the servers create (data/: databases, secrets, the runtime's files) is the owner's
+// alone: files 0600, folders 0700. Both servers inherit the mask.
+process.umask(0o077);
 const port = process.env.PORT ?? '3000';
 
 function run(command: string, commandArgs: string[]): void {
@@ -34,7 +37,8 @@ if (!runtimeOnly) {
     process.exit(1);
   }
 
-  // Without NEXTAUTH_URL, sign-in follows the Host the browser used (localhost, 127.0.0.1, …).
+  // Without NEXTAUTH_URL, sign-in follows the Host the browser used among the loopback names
+  // (localhost, 127.0.0.1, [::1]); the portal's server replaces any other Host with localhost:PORT.
   if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
 
   if (!dev && !args.has('--skip-build')) run(bin('next'), ['build']);
@@ -61,7 +65,16 @@ type Server = {
 
 const servers: Server[] = [];
 if (!runtimeOnly) {
-  servers.push({ name: 'portal', command: bin('next'), args: [dev ? 'dev' : 'start', '-p', port], env: process.env, startedAt: 0, failures: 0, quickExits: 0 });
+  servers.push({
+    name: 'portal',
+    // Next.js behind our own server, which hands it the client address (scripts/portal-server.mjs).
+    command: process.execPath,
+    args: [path.join(root, 'scripts', 'portal-server.mjs'), ...(dev ? ['--dev'] : [])],
+    env: { ...process.env, PORT: port, NODE_ENV: dev ? 'development' : 'production' },
+    startedAt: 0,
+    failures: 0,
+    quickExits: 0,
+  });
 }
 servers.push({
   name: 'runtime',

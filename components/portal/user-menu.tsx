@@ -3,6 +3,8 @@
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import { useEffect, useId, useRef, useState } from 'react';
+import toast from 'react-hot-toast';
+import { signOutEverywhere } from '@/lib/actions/sign-out-everywhere';
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
   const [open, setOpen] = useState(false);
@@ -60,12 +62,31 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           >
             Personal access tokens
           </Link>
+          <Link
+            href="/settings/account"
+            onClick={() => setOpen(false)}
+            className="mt-1 block rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Change password
+          </Link>
           <button
             type="button"
             onClick={() => signOut({ callbackUrl: '/login' })}
             className="mt-1 w-full rounded px-2 py-2 text-left text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
           >
             Sign out
+          </button>
+          <button
+            type="button"
+            onClick={async () => {
+              // Ends every session on the server, then clears this browser's cookie.
+              const result = await signOutEverywhere({});
+              if (!result.ok) toast.error(result.error);
+              await signOut({ callbackUrl: '/login' });
+            }}
+            className="mt-1 w-full rounded px-2 py-2 text-left text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Sign out everywhere
           </button>
         </div>
       ) : null}

@@ -3,7 +3,7 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { clientAddress } from '../http/client-address';
 import type { ChangeOrigin } from '../audit';
-import { getCurrentUser, type CurrentUser } from '../auth/session';
+import { getCurrentSession, type CurrentUser } from '../auth/session';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../errors';
 
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
@@ -63,13 +63,13 @@ export function publicAction<S extends z.ZodType, T>(
 export function authedAction<S extends z.ZodType, T>(
   name: string,
   schema: S,
-  handler: (input: z.output<S>, user: CurrentUser) => Promise<T>,
+  handler: (input: z.output<S>, user: CurrentUser, session: { id: string }) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
   return async (input: unknown) => {
-    const user = await getCurrentUser();
-    if (!user) return { ok: false, error: ERROR_MESSAGES.unauthorized };
+    const current = await getCurrentSession();
+    if (!current) return { ok: false, error: ERROR_MESSAGES.unauthorized };
     try {
-      return { ok: true, data: await handler(parseInput(schema, input), user) };
+      return { ok: true, data: await handler(parseInput(schema, input), current.user, { id: current.sessionId }) };
     } catch (error) {
       return toActionError(name, error);
     }

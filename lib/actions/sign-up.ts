@@ -1,11 +1,14 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { AppError } from '../errors';
 import { createUserWithOrg, EmailTakenError } from '../data/users';
+import { limitSignUp, TooManyAttempts } from '../auth/attempts';
 import { hashPassword } from '../auth/password';
+import { clientAddress } from '../http/client-address';
 import { publicAction } from './safe-action';
 
 const signUpSchema = z.object({
@@ -14,9 +17,19 @@ const signUpSchema = z.object({
   password: z.string().min(8, 'Password must be at least 8 characters.').max(200, 'Password is at most 200 characters.'),
 });
 
-/** Creates an account and its personal organization. The form then signs the user in. */
+/**
+ * Creates an account and its personal organization. The form then signs the user in. Attempts
+ * are limited per client address (SIGNUP_LIMIT_PER_HOUR), with the wait in the message.
+ */
 export const signUp = publicAction('sign-up', signUpSchema, async ({ name, email, password }) => {
-  const passwordHash = await hashPassword(password, serverEnv().bcryptCost);
+  const env = serverEnv();
+  try {
+    await limitSignUp(db, clientAddress(await headers()), env.signUpLimitPerHour);
+  } catch (error) {
+    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
+    throw error;
+  }
+  const passwordHash = await hashPassword(password, env.passwordHashCost);
   try {
     const { orgName } = await createUserWithOrg(db, { name, email, passwordHash });
     return { orgName };

@@ -7,9 +7,10 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { createUserWithOrg } from '../data/users';
 import { logUnexpected } from '../errors';
-import { isLockedOut, recordLoginFailure } from './lockout';
+import { clientAddress } from '../http/client-address';
 import { SIGN_IN_ERRORS } from './messages';
-import { verifyPassword } from './password';
+import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession } from './sessions';
+import { signInWithPassword } from './sign-in';
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
@@ -22,20 +23,10 @@ function buildAuthOptions(): NextAuthOptions {
     CredentialsProvider({
       name: 'Email',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
         if (!parsed.success) throw new Error(SIGN_IN_ERRORS.invalid);
-        const { email, password } = parsed.data;
-        if (await isLockedOut(db, email)) throw new Error(SIGN_IN_ERRORS.locked);
-        const user = await db.user.findUnique({
-          where: { email },
-          select: { id: true, name: true, email: true, passwordHash: true },
-        });
-        if (!(await verifyPassword(password, user?.passwordHash))) {
-          await recordLoginFailure(db, email);
-          throw new Error(SIGN_IN_ERRORS.invalid);
-        }
-        return { id: user!.id, name: user!.name, email: user!.email };
+        return signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
       },
     }),
   ];
@@ -49,11 +40,17 @@ function buildAuthOptions(): NextAuthOptions {
       warn: (code) => {
         if (code !== 'NEXTAUTH_URL') console.warn(`[next-auth] warning: ${code}`);
       },
-      // Codes only: next-auth's own error logging prints the error's message and stack.
-      error: (code, metadata) => logUnexpected(`next-auth ${code}`, metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error),
+      // Codes only: next-auth's own error logging prints the error's message and stack. An ended
+      // session (signed out elsewhere) is expected, not an error.
+      error: (code, metadata) => {
+        const error = metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error;
+        if (error instanceof SessionEnded) return;
+        logUnexpected(`next-auth ${code}`, error);
+      },
       debug: () => undefined,
     },
-    session: { strategy: 'jwt', maxAge: 7 * 24 * 60 * 60 },
+    // A JWT that names a UserSession row: the cookie is refused once the row is gone.
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/login', error: '/login' },
     providers,
     callbacks: {
@@ -72,17 +69,41 @@ function buildAuthOptions(): NextAuthOptions {
         return true;
       },
       async jwt({ token, user, account }) {
-        if (user && account?.provider === 'github') {
-          const row = await db.user.findUnique({ where: { email: user.email!.toLowerCase() }, select: { id: true } });
-          if (row) token.sub = row.id;
-        } else if (user) {
-          token.sub = user.id;
+        if (user) {
+          // A sign-in: a new session row, named in the cookie.
+          const userId =
+            account?.provider === 'github'
+              ? (await db.user.findUniqueOrThrow({ where: { email: user.email!.toLowerCase() }, select: { id: true } })).id
+              : user.id;
+          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId) };
         }
-        return token;
+        // Every later read: the session must still exist (signing out deletes it), and the user
+        // is read fresh. Throwing makes next-auth answer "no session" and clear the cookie.
+        const current = token.sid ? await sessionUser(db, token.sid) : null;
+        if (!current) throw new SessionEnded();
+        return { ...token, sub: current.id, name: current.name, email: current.email };
       },
       async session({ session, token }) {
-        if (session.user && token.sub) session.user.id = token.sub;
+        session.user = { id: token.sub!, name: token.name, email: token.email };
+        session.sessionId = token.sid!;
         return session;
+      },
+      // Where next-auth may send the browser: our own origin only. A callbackUrl that is not a
+      // URL at all is ignored (next-auth's default would throw on it: a 500).
+      async redirect({ url, baseUrl }) {
+        try {
+          if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return new URL(url, baseUrl).toString();
+          if (new URL(url).origin === new URL(baseUrl).origin) return url;
+        } catch {
+          // not a URL: home
+        }
+        return baseUrl;
+      },
+    },
+    events: {
+      // Signing out ends the session on the server: the old cookie no longer works anywhere.
+      async signOut({ token }) {
+        if (token?.sid) await endSession(db, token.sid);
       },
     },
   };

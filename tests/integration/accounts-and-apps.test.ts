@@ -14,7 +14,7 @@ describe('sign-up', () => {
     const result = await signUp({ name: 'Grace Hopper', email: email.toUpperCase(), password: 'a long password' });
     expect(result.ok).toBe(true);
     const user = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, passwordHash: true } });
-    expect(user.passwordHash).toMatch(/^\$2[aby]\$/);
+    expect(user.passwordHash).toMatch(/^\$scrypt\$v=1\$/);
     expect(user.passwordHash).not.toContain('a long password');
     const memberships = await db.membership.findMany({ where: { userId: user.id }, select: { role: true, org: { select: { name: true } } } });
     expect(memberships).toHaveLength(1);

@@ -77,6 +77,17 @@ describe('authentication', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await api.getKeys(appId, { token: readToken, address: '198.51.100.78' })).status).toBe(200);
   });
+
+  it('counts a client that rotates X-Forwarded-For as the one address it connects from', async () => {
+    const address = '198.51.100.79';
+    for (let i = 0; i < 20; i++) {
+      const forged = { 'x-forwarded-for': `203.0.113.${i}` };
+      expect((await api.getKeys(appId, { authorization: 'Bearer wrong', address, headers: forged })).status).toBe(401);
+    }
+    expect((await api.getKeys(appId, { token: readToken, address, headers: { 'x-forwarded-for': '203.0.113.200' } })).status).toBe(429);
+    // A victim's address sent as X-Forwarded-For does not lock the victim's token out.
+    expect((await api.getKeys(appId, { token: readToken, address: '198.51.100.80', headers: { 'x-forwarded-for': address } })).status).toBe(200);
+  });
 });
 
 describe('scopes', () => {
@@ -145,6 +156,10 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
       select: { actorId: true, ip: true, userAgent: true, token: { select: { name: true } } },
     });
     expect(event).toEqual({ actorId: alice.user.id, ip: '192.0.2.10', userAgent: 'api-test', token: { name: 'ci-rotate' } });
+    // A forged X-Forwarded-For does not reach the audit trail: the connection's address does.
+    await api.regenerate(appId, { token: writeToken, body: JSON.stringify({ key_number: 2 }), headers: { 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6' } });
+    const forged = await db.auditEvent.findFirstOrThrow({ where: { appId, action: 'api_key.regenerated', slot: 2 }, orderBy: { createdAt: 'desc' }, select: { ip: true } });
+    expect(forged.ip).toBe('192.0.2.10');
     const [key1] = await getApiKeysForDisplay((await findAppAccess(alice.user.id, { id: appId }))!);
     expect(key1).toMatchObject({ createdBy: 'Alice', createdViaToken: 'ci-rotate', regenerated: true });
   });

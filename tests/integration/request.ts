@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { encode } from 'next-auth/jwt';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
 
 type RequestContext = { cookies: Map<string, string>; headers: Map<string, string> };
 
@@ -8,7 +9,8 @@ export const request: RequestContext = {
   cookies: new Map<string, string>(),
   headers: new Map<string, string>([
     ['user-agent', 'vitest'],
-    ['x-forwarded-for', '203.0.113.7'],
+    // The portal's server sets this from the connection (lib/http/client-address.ts).
+    [CLIENT_ADDRESS_HEADER, '203.0.113.7'],
   ]),
 };
 
@@ -19,8 +21,12 @@ export function currentRequest(): RequestContext {
   return concurrent.getStore() ?? request;
 }
 
-async function sessionCookie(user: { id: string; name: string; email: string }): Promise<string> {
-  return encode({ token: { sub: user.id, name: user.name, email: user.email }, secret: process.env.NEXTAUTH_SECRET! });
+/** A real session: a UserSession row and the next-auth JWT naming it, as a sign-in makes. */
+export async function sessionCookie(user: { id: string; name: string; email: string }): Promise<string> {
+  const { db } = await import('@/lib/db');
+  const { startSession } = await import('@/lib/auth/sessions');
+  const sid = await startSession(db, user.id);
+  return encode({ token: { sub: user.id, name: user.name, email: user.email, sid }, secret: process.env.NEXTAUTH_SECRET! });
 }
 
 /** Signs in as the user: a next-auth session cookie, encoded with the portal's secret. */

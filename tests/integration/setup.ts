@@ -13,7 +13,7 @@ process.env.DATABASE_URL = database.url;
 process.env.KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 process.env.KEY_DIGEST_SECRET = randomBytes(32).toString('base64');
 process.env.NEXTAUTH_SECRET = randomBytes(32).toString('base64');
-process.env.BCRYPT_COST = '4';
+process.env.PASSWORD_HASH_COST = '4';
 
 await migrate(process.env.DATABASE_URL);
 

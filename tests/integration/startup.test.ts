@@ -39,6 +39,24 @@ describe('start-up', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it.skipIf(testProvider !== 'sqlite')('leaves the data folder to its owner: folders 0700, database, secrets and runtime files 0600', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-modes-'));
+    const data = path.join(dir, 'data');
+    // What an earlier version left behind: a readable runtime folder and app database.
+    fs.mkdirSync(path.join(data, 'runtime'), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(path.join(data, 'runtime', 'app-1.duckdb'), '', { mode: 0o644 });
+    fs.chmodSync(data, 0o755);
+    const env = { DATABASE_URL: `file:${path.join(data, 'portal.db')}`, RUNTIME_DATA_DIR: path.join(data, 'runtime') };
+    expect((await prepare(env)).ok).toBe(true);
+    const mode = (file: string) => fs.statSync(path.join(data, file)).mode & 0o777;
+    expect(mode('.')).toBe(0o700);
+    expect(mode('runtime')).toBe(0o700);
+    for (const file of fs.readdirSync(data).filter((name) => name !== 'runtime')) expect([file, mode(file)]).toEqual([file, 0o600]);
+    expect(fs.readdirSync(data)).toEqual(expect.arrayContaining(['portal.db', 'secrets.json']));
+    expect(mode('runtime/app-1.duckdb')).toBe(0o600);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses a wrong encryption key or digest secret, naming it, while keys exist', async () => {
     const { user, org } = await newUser();
     await newApp(user, org.name);

@@ -95,12 +95,20 @@ describe('runtime configuration', () => {
 });
 
 describe('client address behind a proxy', async () => {
-  const { clientAddress, lastForwardedFor } = await import('@/lib/http/client-address');
+  const { clientAddress, connectionClientAddress, lastForwardedFor, CLIENT_ADDRESS_HEADER } = await import('@/lib/http/client-address');
   it('takes the entry the nearest proxy wrote, not what the client sent', () => {
     expect(lastForwardedFor('6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
     expect(lastForwardedFor(['6.6.6.6', '203.0.113.9'])).toBe('203.0.113.9');
     expect(lastForwardedFor(undefined)).toBeNull();
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '198.51.100.1' }))).toBe('198.51.100.1');
-    expect(clientAddress(new Headers())).toBe('unknown');
+  });
+  it('is the TCP peer unless the proxy is trusted', () => {
+    expect(connectionClientAddress('::ffff:192.0.2.4', '6.6.6.6', false)).toBe('192.0.2.4');
+    expect(connectionClientAddress('10.0.0.2', '6.6.6.6, 203.0.113.9', true)).toBe('203.0.113.9');
+    expect(connectionClientAddress('10.0.0.2', undefined, true)).toBe('10.0.0.2');
+    expect(connectionClientAddress(undefined, undefined, false)).toBe('unknown');
+  });
+  it('reads only the header the portal server sets, never X-Forwarded-For', () => {
+    expect(clientAddress(new Headers({ [CLIENT_ADDRESS_HEADER]: '192.0.2.4', 'x-forwarded-for': '6.6.6.6' }))).toBe('192.0.2.4');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '198.51.100.1' }))).toBe('unknown');
   });
 });

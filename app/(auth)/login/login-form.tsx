@@ -6,9 +6,7 @@ import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
-import { SIGN_IN_ERRORS } from '@/lib/auth/messages';
-
-const KNOWN_ERRORS: string[] = Object.values(SIGN_IN_ERRORS);
+import { isSignInMessage, SIGN_IN_ERRORS } from '@/lib/auth/messages';
 
 export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github: boolean }) {
   const router = useRouter();
@@ -31,7 +29,7 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
         router.refresh();
         return;
       }
-      setError(result?.error && KNOWN_ERRORS.includes(result.error) ? result.error : SIGN_IN_ERRORS.invalid);
+      setError(isSignInMessage(result?.error) ? result.error : SIGN_IN_ERRORS.invalid);
     } catch {
       setError('Could not reach the server. Try again.');
     }

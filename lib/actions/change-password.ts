@@ -1,0 +1,32 @@
+'use server';
+
+import { z } from 'zod';
+import { db } from '../db';
+import { serverEnv } from '../env';
+import { AppError } from '../errors';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { endUserSessions } from '../auth/sessions';
+import { authedAction } from './safe-action';
+
+const changePasswordSchema = z.object({
+  currentPassword: z.string().min(1, 'Enter your current password.').max(200),
+  newPassword: z.string().min(8, 'Password must be at least 8 characters.').max(200, 'Password is at most 200 characters.'),
+});
+
+/**
+ * Changes the signed-in user's password after checking the current one, and ends every other
+ * session of theirs (this browser stays signed in).
+ */
+export const changePassword = authedAction('change-password', changePasswordSchema, async ({ currentPassword, newPassword }, user, session) => {
+  const env = serverEnv();
+  const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
+  if (!row.passwordHash || !(await verifyPassword(currentPassword, row.passwordHash, env.passwordHashCost))) {
+    throw new AppError('invalid', 'The current password is not right.', { fieldErrors: { currentPassword: ['The current password is not right.'] } });
+  }
+  const passwordHash = await hashPassword(newPassword, env.passwordHashCost);
+  const ended = await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    return endUserSessions(tx, user.id, session.id);
+  });
+  return { otherSessionsEnded: ended };
+});
