@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { expect, test, type Page, type Response } from '@playwright/test';
 import pg from 'pg';
-import { createDatabase, databaseUrl } from '../support/postgres-admin';
+import { createDatabase, databaseUrl } from '../../scripts/support/postgres-admin';
 import { createApp, openGeneral, readKey, signIn, signUp } from './helpers';
 import { query, startInstance, type Instance } from './instances';
 import { portalPort, portalURL, postgres, provider, runtimePort, sharedEnv } from './servers';
