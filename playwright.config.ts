@@ -30,9 +30,9 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: /several-instances\.spec\.ts/ },
-    // Starts servers of its own and floods the database: after the others, one test at a time.
-    { name: 'several-instances', use: { browserName: 'chromium' }, testMatch: /several-instances\.spec\.ts/, dependencies: ['chromium'] },
+    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: /(several-instances|supervisor)\.spec\.ts/ },
+    // Start servers of their own (and flood the database, or kill a server): after the others, one test at a time.
+    { name: 'several-instances', use: { browserName: 'chromium' }, testMatch: /(several-instances|supervisor)\.spec\.ts/, dependencies: ['chromium'] },
   ],
   webServer: {
     command: 'tsx tests/support/reset-database.ts && tsx scripts/start.ts --skip-build',
