@@ -119,10 +119,10 @@ describe('fair sharing', () => {
     const otherTimes: number[] = [];
     while (Date.now() - started < TIMEOUT_MS - 1500) {
       let t = performance.now();
-      expect((await fetch(`${runtime.url}/health`)).status).toBe(200);
+      expect((await fetch(`${runtime.url}/health`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
       healthTimes.push(performance.now() - t);
       t = performance.now();
-      expect(await (await query(bystander[2], 'SELECT 1 AS one')).json()).toEqual([{ one: 1 }]);
+      expect(await (await query(bystander[2], 'SELECT 1 AS one', { signal: AbortSignal.timeout(5000) })).json()).toEqual([{ one: 1 }]);
       otherTimes.push(performance.now() - t);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
