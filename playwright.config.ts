@@ -30,12 +30,12 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: /(several-instances|sign-in-latency)\.spec\.ts/ },
-    // Start servers of their own and flood the database, or measure latency: after the others, one test at a time.
+    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: /(several-instances|sign-in-latency|supervisor)\.spec\.ts/ },
+    // Start servers of their own (and flood the database, kill a server, or measure latency): after the others, one test at a time.
     {
       name: 'several-instances',
       use: { browserName: 'chromium' },
-      testMatch: /(several-instances|sign-in-latency)\.spec\.ts/,
+      testMatch: /(several-instances|sign-in-latency|supervisor)\.spec\.ts/,
       dependencies: ['chromium'],
       fullyParallel: false,
       workers: 1,

@@ -12,6 +12,7 @@ import { createAppKeys, revealApiKey } from '../lib/keys/api-keys';
 import { generateApiKey } from '../lib/keys/format';
 import { migrate } from '../lib/migrate';
 import { createPrismaClient } from '../lib/prisma';
+import { runtimeThreadPoolSize } from '../lib/runtime/config';
 import { authenticateKey, openKeyStore } from '../lib/runtime/key-store';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -23,7 +24,16 @@ const adminUrl = process.env.BENCH_ADMIN_URL;
 const root = process.cwd();
 
 export type Row = { name: string; rps: number; p50: number; p99: number; statuses: string };
-export type Column = { rows: Row[]; verify: { valid: number; unknown: number; malformed: number } };
+export type Attack = { name: string; status: number; seconds: number };
+export type Column = {
+  rows: Row[];
+  verify: { valid: number; unknown: number; malformed: number };
+  /** While one app runs heavy queries at its limit (default limits). */
+  saturated: Row[];
+  attacks: Attack[];
+  /** The most the runtime process had resident, through the saturation and the attacks (bytes). */
+  peakRss: number;
+};
 
 /** A fresh database: a temporary SQLite file, or a new PostgreSQL database on BENCH_ADMIN_URL. */
 async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -36,7 +46,7 @@ async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Pr
  * Keeps CONCURRENCY requests in flight on keep-alive connections for the duration, from a
  * separate process running the lean load generator (scripts/load.mjs); bounded in time.
  */
-function load(name: string, url: string, options: { method: string; headers?: Record<string, string>; body?: string }): Row {
+function load(name: string, url: string, options: { method: string; headers?: Record<string, string>; body?: string; connections?: number }): Row {
   const target = new URL(url);
   const spec = {
     host: target.hostname,
@@ -44,7 +54,7 @@ function load(name: string, url: string, options: { method: string; headers?: Re
     path: target.pathname,
     durationMs: DURATION_MS,
     warmupMs: WARMUP_MS,
-    connections: CONCURRENCY,
+    connections: options.connections ?? CONCURRENCY,
     ...options,
   };
   const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'load.mjs'), JSON.stringify(spec)], { encoding: 'utf8' });
@@ -103,17 +113,30 @@ try {
   const secrets = { encryptionKey: Buffer.from(env.KEY_ENCRYPTION_KEY, 'base64'), digestSecret: Buffer.from(env.KEY_DIGEST_SECRET, 'base64') };
   const { userId, orgName } = await createUserWithOrg(db, { name: 'Bench', email: 'bench@example.com' });
   const org = await db.organization.findUniqueOrThrow({ where: { name: orgName }, select: { id: true } });
-  const app = await db.$transaction(async (tx) => {
-    const created = await tx.app.create({ data: { orgId: org.id, name: 'bench-app' }, select: { id: true } });
-    await createAppKeys(tx, created.id, userId, secrets);
-    return created;
-  });
-  const row = await db.apiKey.findFirstOrThrow({ where: { appId: app.id, slot: 1 }, select: { id: true, ciphertext: true } });
-  const validKey = revealApiKey(row, secrets);
+  const newAppKey = async (name: string) => {
+    const app = await db.$transaction(async (tx) => {
+      const created = await tx.app.create({ data: { orgId: org.id, name }, select: { id: true } });
+      await createAppKeys(tx, created.id, userId, secrets);
+      return created;
+    });
+    const row = await db.apiKey.findFirstOrThrow({ where: { appId: app.id, slot: 1 }, select: { id: true, ciphertext: true } });
+    return revealApiKey(row, secrets);
+  };
+  const validKey = await newAppKey('bench-app');
+  const heavyKey = await newAppKey('heavy-app');
+  const otherKey = await newAppKey('other-app');
   await db.$disconnect();
 
   children.push(spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(PORTAL_PORT), '-H', '127.0.0.1'], { env, stdio: 'ignore' }));
-  children.push(spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'lib', 'runtime', 'main.ts')], { env, stdio: 'ignore' }));
+  // The throughput rows load one app with 32 connections: the per-app limits are raised for this
+  // runtime, so they measure the server, not the 429s of the default queue.
+  const runtimeEnv = { ...env, UV_THREADPOOL_SIZE: String(runtimeThreadPoolSize(env)) };
+  children.push(
+    spawn(process.execPath, ['--import', 'tsx', path.join(root, 'lib', 'runtime', 'main.ts')], {
+      env: { ...runtimeEnv, RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '6', RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '64' },
+      stdio: 'ignore',
+    }),
+  );
   await waitFor(`http://127.0.0.1:${PORTAL_PORT}/api/health`);
   await waitFor(`http://127.0.0.1:${RUNTIME_PORT}/health`);
 
@@ -135,7 +158,50 @@ try {
   };
   await store.close();
 
-  const column: Column = { rows, verify };
+  // A second runtime with every default limit (time limit raised so the heavy queries outlast the
+  // measurement): one app saturates its limit while /health and another app are loaded.
+  const limited = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'lib', 'runtime', 'main.ts')], {
+    env: { ...runtimeEnv, RUNTIME_PORT: String(RUNTIME_PORT + 1), RUNTIME_DATA_DIR: path.join(dir, 'runtime-limited'), RUNTIME_QUERY_TIMEOUT_MS: '60000' },
+    stdio: 'ignore',
+  });
+  children.push(limited);
+  const limitedUrl = `http://127.0.0.1:${RUNTIME_PORT + 1}`;
+  await waitFor(`${limitedUrl}/health`);
+  const post = (key: string, body: string, signal?: AbortSignal) =>
+    fetch(`${limitedUrl}/v1/sql`, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'text/plain' }, body, signal });
+  // Both apps' databases exist before measuring.
+  await post(heavyKey, 'SELECT 1');
+  await post(otherKey, 'SELECT 1');
+  const heavy = new AbortController();
+  const heavyRequests = Array.from({ length: 6 }, () =>
+    post(heavyKey, 'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b', heavy.signal).then((r) => r.status, () => 0),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const saturated: Row[] = [];
+  saturated.push(load('runtime GET /health', `${limitedUrl}/health`, { method: 'GET', connections: 4 }));
+  saturated.push(load("another app's SELECT 1", `${limitedUrl}/v1/sql`, { ...sql(otherKey), connections: 2 }));
+  saturated.push(load("the saturated app's SELECT 1 (429 beyond its queue)", `${limitedUrl}/v1/sql`, { ...sql(heavyKey), connections: 2 }));
+  heavy.abort();
+  await Promise.all(heavyRequests);
+
+  const attacks: Attack[] = [];
+  for (const [name, body] of [
+    ['10 lists of 20 million numbers', 'SELECT range(0, 20000000) AS r FROM range(10)'],
+    ["repeat('x', 1e9)", `SELECT repeat('x', 1000000000)`],
+    ['string_agg over 1e8 rows', `SELECT length(string_agg('xxxxxxxxxx', '')) FROM range(100000000)`],
+    ['60 MB answer', `SELECT (SELECT string_agg(payment_type || trip_id, ',') FROM taxi_trips) AS s FROM range(500)`],
+    ['sort of range(1e10) with a 200-character column', `SELECT range AS i, repeat('x', 200) || range::VARCHAR AS s FROM range(10000000000) ORDER BY s DESC`],
+    ['enable_logging to a file', `SELECT * FROM enable_logging(level='trace', storage='file', storage_path='/tmp/x')`],
+    ['duckdb_settings()', 'SELECT * FROM duckdb_settings()'],
+  ] as const) {
+    const started = performance.now();
+    const status = (await post(heavyKey, body)).status;
+    attacks.push({ name, status, seconds: (performance.now() - started) / 1000 });
+  }
+  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${limited.pid}/status`, 'utf8'));
+  const peakRss = Number(hwm?.[1] ?? 0) * 1024;
+
+  const column: Column = { rows, verify, saturated, attacks, peakRss };
   console.log(JSON.stringify(column));
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -83,3 +83,19 @@ console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
 for (const kind of ['valid', 'unknown', 'malformed'] as const) {
   console.log(`| ${kind} key | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
 }
+
+console.log(`\n| while one app runs 6 heavy queries (2 running, 4 queued; default limits), requests/s, p50 / p99 ms | ${names.join(' | ')} |`);
+console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
+columns[0]!.column.saturated.forEach((row, i) => {
+  const cells = columns.map(({ column }) => {
+    const r = column.saturated[i]!;
+    return `${fmt(r.rps)} (${fmt(r.p50, 1)} / ${fmt(r.p99, 1)}) ${r.statuses}`;
+  });
+  console.log(`| ${row.name} | ${cells.join(' | ')} |`);
+});
+console.log(`\n| attack query (one valid key, default limits): status, seconds | ${names.join(' | ')} |`);
+console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
+columns[0]!.column.attacks.forEach((attack, i) => {
+  console.log(`| ${attack.name} | ${columns.map(({ column }) => `${column.attacks[i]!.status}, ${fmt(column.attacks[i]!.seconds, 1)} s`).join(' | ')} |`);
+});
+console.log(`| peak runtime RSS through the saturation and the attacks | ${columns.map(({ column }) => `${fmt(column.peakRss / 1024 ** 2)} MiB`).join(' | ')} |`);

@@ -16,17 +16,16 @@ export type ApiContext = TokenContext & { request: Request; address: string };
 async function authenticate(request: Request): Promise<ApiContext> {
   limiter ??= new FailureLimiter(serverEnv().apiAuthFailuresPerMinute);
   const address = clientAddress(request.headers);
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const token = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
+  if (token) return { ...token, request, address };
+  // Only failures are limited, as on the runtime: a current token is answered even from an
+  // address over the limit, so someone else's failures never lock a valid token out.
   const wait = limiter.retryAfter(address, Date.now());
   if (wait > 0) throw apiErrors.tooManyFailures(wait);
-  const header = request.headers.get('authorization');
-  if (!header) throw apiErrors.missingAuthorization();
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const token = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
-  if (!token) {
-    limiter.recordFailure(address, Date.now());
-    throw apiErrors.invalidToken();
-  }
-  return { ...token, request, address };
+  limiter.recordFailure(address, Date.now());
+  throw header ? apiErrors.invalidToken() : apiErrors.missingAuthorization();
 }
 
 /**

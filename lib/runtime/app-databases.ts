@@ -100,14 +100,32 @@ export class AppDatabases {
     private readonly options: AppDatabasesOptions = {},
   ) {
     this.maxOpen = options.maxOpen ?? 16;
+    this.removeStaleTempDirs();
   }
 
   fileFor(appId: number): string {
     return path.join(this.dir, `app-${appId}.duckdb`);
   }
 
+  /** Per process, so that two runtimes sharing a data folder never touch each other's temp files. */
   tempDirFor(appId: number): string {
-    return path.join(this.dir, 'tmp', `app-${appId}`);
+    return path.join(this.dir, 'tmp', String(process.pid), `app-${appId}`);
+  }
+
+  /** Removes the temp folders of runtime processes that are gone (a crash leaves them behind). */
+  private removeStaleTempDirs(): void {
+    const root = path.join(this.dir, 'tmp');
+    let names: string[];
+    try {
+      names = fs.readdirSync(root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    }
   }
 
   /**
@@ -210,7 +228,7 @@ export class AppDatabases {
 
   private async tryOpen(appId: number): Promise<OpenDatabase | null> {
     const tempDir = this.tempDirFor(appId);
-    // Temp files left by a crash are of no use to anyone.
+    // Temp files left by this app's previous opening in this process are of no use to anyone.
     fs.rmSync(tempDir, { recursive: true, force: true });
     fs.mkdirSync(tempDir, { recursive: true });
     let instance: DuckDBInstance;
@@ -260,6 +278,15 @@ export class AppDatabases {
     const databases = [...this.open.values()];
     this.open.clear();
     for (const database of databases) await database.then(closeDatabase).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

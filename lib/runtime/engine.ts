@@ -169,7 +169,7 @@ export class DuckDBQueryEngine implements QueryEngine {
         throw new QueryError(`The query has ${prepared.parameterCount} parameter(s) but ${given} were given.`);
       }
       if (given > 0) prepared.bind(values);
-      result = await run.track(prepared.stream());
+      result = await run.track(() => prepared.stream());
     } catch (error) {
       throw run.fail(error);
     }
@@ -181,7 +181,7 @@ export class DuckDBQueryEngine implements QueryEngine {
         for (;;) {
           let chunk: DuckDBDataChunk | null;
           try {
-            chunk = await run.track(result.fetchChunk());
+            chunk = await run.track(() => result.fetchChunk());
           } catch (error) {
             throw run.mapError(error);
           }
@@ -206,10 +206,11 @@ export class DuckDBQueryEngine implements QueryEngine {
     const { signal } = options;
     const limit = this.config.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
-    const deadline = Date.now() + limit;
     if (signal?.aborted) throw new QueryCancelledError('The client went away.');
     const database = await this.databases.database(appId);
     await this.check(sql, database);
+    // The time limit starts once the app's database is open (its first build is not the query's).
+    const deadline = Date.now() + limit;
     const release = await this.slots.acquire(appId, deadline, timeoutMessage, signal);
     let lease: Awaited<ReturnType<AppDatabases['connect']>>;
     try {
@@ -219,11 +220,12 @@ export class DuckDBQueryEngine implements QueryEngine {
       throw error;
     }
     const pooled: PooledConnection = lease.pooled;
-    const state = { stopped: null as null | 'timeout' | 'temp' | 'cancelled', pending: null as Promise<unknown> | null, finished: false };
+    const state: RunState = { stopped: null, pending: null, finished: false, onStop: null };
     const stop = (why: 'timeout' | 'temp' | 'cancelled') => {
       if (state.stopped || state.finished) return;
       state.stopped = why;
       pooled.connection.interrupt();
+      state.onStop?.();
     };
     const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
     const tempWatch = setInterval(() => {
@@ -231,6 +233,8 @@ export class DuckDBQueryEngine implements QueryEngine {
     }, TEMP_CHECK_MS);
     const onAbort = () => stop('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The client may have gone while the database opened or the query waited for its slot.
+    if (signal?.aborted) onAbort();
     const tempLimit = this.config.duckdb.tempLimit;
     const memoryLimit = this.config.duckdb.memoryLimit;
 
@@ -275,13 +279,13 @@ export class DuckDBQueryEngine implements QueryEngine {
 
     return {
       prepare: async () => {
-        const prepared = await this.trackOn(state, preparedFor(pooled, sql));
+        const prepared = await this.trackOn(state, () => preparedFor(pooled, sql));
         if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
           throw new QueryError('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
         }
         return prepared;
       },
-      track: <T>(promise: Promise<T>) => this.trackOn(state, promise),
+      track: <T>(call: () => Promise<T>) => this.trackOn(state, call),
       finish,
       /** The error to give the client for a failed step; the run ends. */
       fail: (error: unknown): Error => {
@@ -293,14 +297,38 @@ export class DuckDBQueryEngine implements QueryEngine {
     };
   }
 
-  /** Remembers the DuckDB call in flight, so that a finished run waits for it before reusing the connection. */
-  private trackOn<T>(state: { pending: Promise<unknown> | null }, promise: Promise<T>): Promise<T> {
+  /**
+   * Runs one DuckDB call of the run and remembers it, so that a finished run waits for it before
+   * giving the connection and the slot back. When the run is stopped (time limit, temp limit,
+   * client gone), the caller gets its answer at once, even if DuckDB takes a while to notice the
+   * interrupt; the slot stays taken until it does.
+   */
+  private trackOn<T>(state: RunState, call: () => Promise<T>): Promise<T> {
+    // A run already stopped starts nothing more in DuckDB (an interrupt before a call is lost).
+    if (state.stopped) return Promise.reject(new Error('Interrupted'));
+    const promise = call();
     state.pending = promise;
-    return promise.finally(() => {
+    const settled = promise.finally(() => {
       if (state.pending === promise) state.pending = null;
+    });
+    const stopped = new Promise<never>((_, reject) => {
+      state.onStop = () => reject(new Error('Interrupted'));
+    });
+    stopped.catch(() => undefined);
+    return Promise.race([settled, stopped]).finally(() => {
+      state.onStop = null;
     });
   }
 }
+
+type RunState = {
+  stopped: null | 'timeout' | 'temp' | 'cancelled';
+  /** The DuckDB call in flight, if any. */
+  pending: Promise<unknown> | null;
+  finished: boolean;
+  /** Answers the caller of the call in flight when the run is stopped. */
+  onStop: (() => void) | null;
+};
 
 function tempLimitMessage(tempLimit: string): string {
   return `The query needs more temporary disk space than this app may use (RUNTIME_DUCKDB_TEMP_LIMIT, ${tempLimit}); aggregate or filter more, or add a LIMIT.`;

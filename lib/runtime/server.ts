@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { SHARED_MESSAGES } from '../errors';
 import { lastForwardedFor } from '../http/client-address';
 import { FailureLimiter } from '../http/failure-limiter';
 import type { RuntimeConfig } from './config';
@@ -109,7 +110,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       body = await readBody(req, config.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        sendJson(res, 413, { error: `Request body is larger than ${config.maxBodyBytes} bytes.` }, { Connection: 'close' });
+        sendJson(res, 413, { error: SHARED_MESSAGES.bodyTooLarge(config.maxBodyBytes) }, { Connection: 'close' });
         return;
       }
       throw error;

@@ -69,13 +69,15 @@ describe('authentication', () => {
     expect(Date.now() - row.lastUsedAt!.getTime()).toBeLessThan(10_000);
   });
 
-  it('rate-limits failed authentications per address with 429 and Retry-After, sparing other addresses', async () => {
+  it('rate-limits failed authentications per address with 429 and Retry-After, and never a valid token', async () => {
     const address = '198.51.100.77';
     for (let i = 0; i < 20; i++) expect((await api.getKeys(appId, { authorization: 'Bearer wrong', address })).status).toBe(401);
-    const blocked = await api.getKeys(appId, { token: readToken, address });
+    const blocked = await api.getKeys(appId, { authorization: 'Bearer wrong', address });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await api.getKeys(appId, { token: readToken, address: '198.51.100.78' })).status).toBe(200);
+    // A valid token from the same address is answered as usual.
+    expect((await api.getKeys(appId, { token: readToken, address })).status).toBe(200);
+    expect((await api.getKeys(appId, { authorization: 'Bearer wrong', address: '198.51.100.78' })).status).toBe(401);
   });
 
   it('counts a client that rotates X-Forwarded-For as the one address it connects from', async () => {
@@ -84,7 +86,7 @@ describe('authentication', () => {
       const forged = { 'x-forwarded-for': `203.0.113.${i}` };
       expect((await api.getKeys(appId, { authorization: 'Bearer wrong', address, headers: forged })).status).toBe(401);
     }
-    expect((await api.getKeys(appId, { token: readToken, address, headers: { 'x-forwarded-for': '203.0.113.200' } })).status).toBe(429);
+    expect((await api.getKeys(appId, { authorization: 'Bearer wrong', address, headers: { 'x-forwarded-for': '203.0.113.200' } })).status).toBe(429);
     // A victim's address sent as X-Forwarded-For does not lock the victim's token out.
     expect((await api.getKeys(appId, { token: readToken, address: '198.51.100.80', headers: { 'x-forwarded-for': address } })).status).toBe(200);
   });

@@ -1,9 +1,11 @@
 // Crash-proof app databases: a build that fails half-way (a full disk, a write that fails) leaves
 // nothing behind, and a file that does not hold the sample data is rebuilt, never served.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AppDatabases } from '@/lib/runtime/app-databases';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { sql, startRuntime } from './runtime-helpers';
 
@@ -71,4 +73,23 @@ it.each([
   }
   expect(await countTrips(keys[1])).toEqual({ status: 200, body: '[{"n":10000}]' });
   expect(await (await sql(runtime.url, keys[1], 'SHOW TABLES')).json()).toEqual([{ name: 'taxi_trips' }]);
+});
+
+it('removes the temp files a crashed runtime left behind, and only those', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-stale-'));
+  try {
+    // A pid far above Linux's maximum is no running process; our parent is one.
+    const stale = path.join(dir, 'tmp', '99999999', 'app-1');
+    const live = path.join(dir, 'tmp', String(process.ppid), 'app-1');
+    for (const folder of [stale, live]) {
+      fs.mkdirSync(folder, { recursive: true });
+      fs.writeFileSync(path.join(folder, 'duckdb_temp_storage-0.tmp'), 'spilled');
+    }
+    const databases = new AppDatabases(dir);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    await databases.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

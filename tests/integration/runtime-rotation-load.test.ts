@@ -46,8 +46,8 @@ it('no request with the old key succeeds once regeneration has returned, with 16
   }
 
   const clients = Array.from({ length: 16 }, async () => {
-    // Bounded: at most 400 requests per client, and the loop stops soon after the rotation.
-    for (let i = 0; i < 400 && !stop; i++) outcomes.push(await send());
+    // Bounded: at most 2000 requests per client, and the loop stops soon after the rotation.
+    for (let i = 0; i < 2000 && !stop; i++) outcomes.push(await send());
   });
 
   // Let the load build up, then regenerate in the middle of it.
@@ -56,7 +56,11 @@ it('no request with the old key succeeds once regeneration has returned, with 16
   const result = await regenerateApiKey({ appId: app.id, slot: 1 });
   const returnedAt = performance.now();
   expect(result.ok).toBe(true);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Keep the load on until enough requests were sent after the rotation (bounded: 10 s), however
+  // busy the machine is.
+  for (let waited = 0; waited < 10_000 && outcomes.filter((o) => o.sentAt >= returnedAt).length <= 60; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   stop = true;
   await Promise.all(clients);
   agent.destroy();

@@ -1,0 +1,80 @@
+// The query engine behind every door of the runtime (HTTP /v1/sql today, Arrow Flight next): the
+// same sandbox and limits whichever door asks. Real DuckDB, real app databases.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppDatabases } from '@/lib/runtime/app-databases';
+import { runtimeConfig } from '@/lib/runtime/config';
+import { DuckDBQueryEngine } from '@/lib/runtime/engine';
+import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError } from '@/lib/runtime/query-engine';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-engine-'));
+const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_QUERY_TIMEOUT_MS: '1500', RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1', RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '1' });
+const databases = new AppDatabases(config.dataDir, config.duckdb);
+const engine = new DuckDBQueryEngine(databases, config);
+const HEAVY = 'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b';
+
+async function rows(appId: number, sql: string, parameters: unknown[] = []) {
+  const stream = await engine.stream(appId, sql, parameters);
+  let count = 0;
+  for await (const chunk of stream.chunks) count += chunk.rowCount;
+  return { names: stream.names, count };
+}
+
+beforeAll(async () => {
+  for (const app of [1, 2, 3, 4]) await rows(app, 'SELECT 1');
+});
+afterAll(async () => {
+  await databases.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a door asking the engine', () => {
+  it('describes a statement without running it: columns, types and parameters', async () => {
+    const described = await engine.describe(1, 'SELECT trip_id, fare_amount FROM taxi_trips WHERE passenger_count = $1');
+    expect(described.names).toEqual(['trip_id', 'fare_amount']);
+    expect(described.types.map(String)).toEqual(['INTEGER', 'DOUBLE']);
+    expect(described.parameterCount).toBe(1);
+  });
+
+  it('streams a whole result chunk by chunk', async () => {
+    expect(await rows(1, 'SELECT * FROM taxi_trips WHERE passenger_count = $1', [2])).toMatchObject({ count: expect.any(Number) });
+    expect((await rows(1, 'SELECT * FROM taxi_trips')).count).toBe(10000);
+  });
+
+  it('applies the sandbox to describe and stream alike', async () => {
+    for (const ask of [() => engine.describe(1, 'SELECT * FROM duckdb_settings()'), () => engine.stream(1, 'SELECT * FROM duckdb_settings()', [])]) {
+      await expect(ask()).rejects.toBeInstanceOf(QueryError);
+    }
+  });
+
+  it('times out a query while it runs and while it waits, and turns away what does not fit the queue', async () => {
+    const running = engine.stream(2, HEAVY, []).then((s) => s.chunks[Symbol.asyncIterator]().next());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const waiting = engine.stream(2, HEAVY, []);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(engine.stream(2, 'SELECT 1', [])).rejects.toBeInstanceOf(QueryQueueFullError);
+    await expect(running).rejects.toBeInstanceOf(QueryTimeoutError);
+    await expect(waiting).rejects.toBeInstanceOf(QueryTimeoutError);
+    expect((await rows(2, 'SELECT 1 AS one')).count).toBe(1);
+  });
+
+  it('stops a query when its signal aborts, and frees its slot', async () => {
+    const gone = new AbortController();
+    setTimeout(() => gone.abort(), 200);
+    const started = performance.now();
+    const read = engine.stream(3, HEAVY, [], { signal: gone.signal }).then((stream) => stream.chunks[Symbol.asyncIterator]().next());
+    await expect(read).rejects.toBeInstanceOf(QueryCancelledError);
+    // Stopped inside DuckDB, well before the 1.5 s time limit.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await rows(3, 'SELECT 1 AS one')).count).toBe(1);
+  });
+
+  it('frees the slot when a door closes a stream it read only in part', async () => {
+    const stream = await engine.stream(4, 'SELECT * FROM range(100000000)', []);
+    await stream.chunks[Symbol.asyncIterator]().next();
+    stream.close();
+    expect((await rows(4, 'SELECT 1 AS one')).count).toBe(1);
+  });
+});
