@@ -42,6 +42,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
 
 /** Wording shared by both planes, so that the portal and the runtime say the same thing. */
 export const SHARED_MESSAGES = {
+  /** Spice's runtime answer to every missing, malformed, unknown or replaced key (HTTP and Flight alike). */
+  unauthorized: 'Unauthorized',
   bodyTooLarge: (limit: number) => `Request body is larger than ${limit} bytes.`,
   tooManyFailures: 'Too many failed authentications. Try again later.',
 } as const;

@@ -41,7 +41,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 
 /** What the Spice runtime answers to every missing, malformed, unknown or replaced key. */
 function unauthorized(res: ServerResponse): void {
-  send(res, 401, 'Unauthorized', 'text/plain; charset=utf-8');
+  send(res, 401, SHARED_MESSAGES.unauthorized, 'text/plain; charset=utf-8');
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {

@@ -1,4 +1,5 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
+import { SHARED_MESSAGES } from '../../errors';
 import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError } from '../query-engine';
 import { OversizedRowError } from './arrow';
 import { ParameterError } from './tickets';
@@ -13,7 +14,7 @@ export class FlightError extends Error {
   }
 }
 
-export const unauthorized = () => new FlightError(status.UNAUTHENTICATED, 'Unauthorized');
+export const unauthorized = () => new FlightError(status.UNAUTHENTICATED, SHARED_MESSAGES.unauthorized);
 
 /**
  * The gRPC status for an error, mapped as the HTTP door maps the same errors: the client's SQL
