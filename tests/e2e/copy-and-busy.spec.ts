@@ -40,6 +40,11 @@ test('when every way to copy fails, the key is shown selected and a toast says t
 test('while regenerating, the button shows it is busy and cannot be pressed twice', async ({ page }) => {
   await setUp(page, 'Nia');
   const before = await readKey(page, 1);
+  await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Regenerate API Key 1?' });
+  await expect(dialog).toBeVisible();
+  // Opening the dialog reads the key's latest use; let that finish before counting.
+  await page.waitForLoadState('networkidle');
   // Hold the server action's request for a moment, to see the busy state.
   let actionCalls = 0;
   await page.route('**/*', async (route) => {
@@ -49,8 +54,6 @@ test('while regenerating, the button shows it is busy and cannot be pressed twic
     }
     await route.continue();
   });
-  await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
-  const dialog = page.getByRole('alertdialog', { name: 'Regenerate API Key 1?' });
   await dialog.getByRole('button', { name: 'Regenerate' }).click();
   const busy = dialog.getByRole('button', { name: 'Regenerating…' });
   await expect(busy).toBeDisabled();

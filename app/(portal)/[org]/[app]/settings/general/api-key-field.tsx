@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -39,9 +39,22 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
   const regenerateRef = useRef<HTMLButtonElement>(null);
   const copyRef = useRef<HTMLButtonElement>(null);
 
+  // Selecting waits for the render that shows the whole key (selecting the bullets would be useless).
+  const selectWhenShown = useRef(false);
+  useEffect(() => {
+    if (selectWhenShown.current && (shown || fresh)) {
+      selectWhenShown.current = false;
+      inputRef.current?.select();
+    }
+  });
+
   function showSelected() {
+    if (shown || fresh) {
+      inputRef.current?.select();
+      return;
+    }
+    selectWhenShown.current = true;
     setShown(true);
-    requestAnimationFrame(() => inputRef.current?.select());
   }
 
   async function copyFromField() {
