@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { REQUESTED_PATH_HEADER } from './lib/http/requested-path';
 import { securityHeaders } from './lib/http/security-headers';
 
 /**
@@ -13,6 +14,9 @@ export function proxy(request: NextRequest) {
   const headers = securityHeaders({ nonce, dev: process.env.NODE_ENV === 'development', https });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!);
+  // The page asked for, so that a signed-out visitor comes back to it after signing in (set here
+  // on every page request, so a client cannot supply it).
+  requestHeaders.set(REQUESTED_PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;

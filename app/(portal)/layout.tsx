@@ -1,12 +1,15 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { loginUrlFor, REQUESTED_PATH_HEADER } from '@/lib/http/requested-path';
 import { UserMenu } from '@/components/portal/user-menu';
 import { getCurrentUser } from '@/lib/auth/session';
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  if (!user) redirect('/login');
+  // Signed out: sign in, then come back to the page asked for (same site only).
+  if (!user) redirect(loginUrlFor((await headers()).get(REQUESTED_PATH_HEADER)));
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

@@ -1,6 +1,8 @@
 import 'server-only';
 import { cache } from 'react';
+import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
+import { loginUrlFor, REQUESTED_PATH_HEADER } from '../http/requested-path';
 import { findAppAccess, findOrgAccess } from './access';
 import { getCurrentUser } from './session';
 
@@ -10,7 +12,7 @@ import { getCurrentUser } from './session';
 /** The signed-in user, once per request; sends the signed-out to /login. */
 export const requireUser = cache(async () => {
   const user = await getCurrentUser();
-  if (!user) redirect('/login');
+  if (!user) redirect(loginUrlFor((await headers()).get(REQUESTED_PATH_HEADER)));
   return user;
 });
 

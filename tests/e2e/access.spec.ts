@@ -30,7 +30,7 @@ test('sign out from the user menu, then sign in again', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.goto(`/${account.org}`);
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login(\?callbackUrl=[^&]*)?$/);
   await signIn(page, account);
 });
 

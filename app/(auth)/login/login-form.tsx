@@ -58,7 +58,7 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
       ) : null}
       <p className="text-sm text-slate-700">
         New here?{' '}
-        <Link href="/signup" className="font-medium text-indigo-700 underline">
+        <Link href={callbackUrl === '/' ? '/signup' : `/signup?${new URLSearchParams({ callbackUrl })}`} className="font-medium text-indigo-700 underline">
           Create an account
         </Link>
       </p>

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import { safeCallbackUrl } from '@/lib/http/requested-path';
 import { SignupForm } from './signup-form';
 
 export const metadata: Metadata = { title: 'Create account' };
 
-export default function SignupPage() {
-  return <SignupForm />;
+export default async function SignupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  return <SignupForm callbackUrl={safeCallbackUrl((await searchParams).callbackUrl)} />;
 }

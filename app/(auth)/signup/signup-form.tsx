@@ -8,7 +8,8 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { signUp } from '@/lib/actions/sign-up';
 
-export function SignupForm() {
+/** `callbackUrl`: a same-site page to open once signed up (a deep link that led here), or '/'. */
+export function SignupForm({ callbackUrl }: { callbackUrl: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
@@ -37,7 +38,7 @@ export function SignupForm() {
         router.replace('/login');
         return;
       }
-      router.replace(`/${result.data.orgName}`);
+      router.replace(callbackUrl === '/' ? `/${result.data.orgName}` : callbackUrl);
       router.refresh();
     } catch {
       setError('Could not reach the server. Try again.');
@@ -72,7 +73,7 @@ export function SignupForm() {
       </form>
       <p className="text-sm text-slate-700">
         Already have an account?{' '}
-        <Link href="/login" className="font-medium text-indigo-700 underline">
+        <Link href={callbackUrl === '/' ? '/login' : `/login?${new URLSearchParams({ callbackUrl })}`} className="font-medium text-indigo-700 underline">
           Sign in
         </Link>
       </p>
