@@ -7,6 +7,7 @@ import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
 import { listActivity, type ActivityEntry } from '@/lib/data/activity';
 import { listApps } from '@/lib/data/apps';
+import { canonicalName } from '@/lib/names';
 
 export async function generateMetadata({ params }: { params: Promise<{ org: string }> }): Promise<Metadata> {
   return orgPageMetadata((await params).org, 'Activity');
@@ -61,7 +62,8 @@ export default async function ActivityPage({
   const { access } = await requireOrg((await params).org);
   const search = searchSchema.parse(await searchParams);
   const apps = await listApps(access);
-  const app = search.app ? apps.find((a) => a.name === search.app) : undefined;
+  const wanted = search.app ? canonicalName(search.app) : undefined;
+  const app = wanted ? apps.find((a) => a.name === wanted) : undefined;
   const { entries, hasOlder } = await listActivity(access, { appId: app?.id ?? (search.app ? -1 : undefined), page: search.page });
   const now = new Date();
   const base = `/${access.org.name}/activity`;
