@@ -19,10 +19,11 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
  * Small facts an event needs to read well later: a role before and after; an app's name before
- * and after a rename, or its name once it is deleted (the row is gone); `reason` for changes the
- * portal made itself (`name-rules`: a migration renamed an app to meet the name rules).
+ * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
+ * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
+ * itself (`name-rules`: a migration renamed an app to meet the name rules).
  */
-export type AuditDetails = { role?: string; previousRole?: string; previousName?: string; name?: string; reason?: string };
+export type AuditDetails = { role?: string; previousRole?: string; previousName?: string; name?: string; appId?: number; reason?: string };
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };

@@ -21,7 +21,7 @@ const deleteAppSchema = z.object({
  * Deletes an app with its two keys (owners and admins), after the caller typed its name. One
  * transaction removes the app and its key rows, so both keys stop verifying the moment it
  * commits (the runtime looks every key up on every request), and records `app.deleted` with the
- * app's name in the details (the app row, and so its name, is gone). Earlier audit events of the
+ * app's name and id in the details (the app row, and so its name, is gone). Earlier audit events of the
  * app stay, without their app. The app's runtime data files are the runtime's to remove: they
  * are named by the app's id, which is never reused.
  */
@@ -35,7 +35,7 @@ export const deleteApp = authedAction('delete-app', deleteAppSchema, async (inpu
     // Checked against the app as it is now: a rename meanwhile means the caller confirmed another name.
     if (input.confirmName.trim() !== app.name) throw new AppError('invalid', TYPE_THE_NAME, { fieldErrors: { confirmName: [TYPE_THE_NAME] } });
     await tx.app.delete({ where: { id: app.id }, select: { id: true } });
-    await recordAudit(tx, { action: 'app.deleted', orgId: access.org.id, appId: null, details: { name: app.name }, origin });
+    await recordAudit(tx, { action: 'app.deleted', orgId: access.org.id, appId: null, details: { name: app.name, appId: app.id }, origin });
   });
   revalidatePath(`/${access.org.name}`, 'layout');
   return { org: access.org.name, name: access.app.name };

@@ -163,7 +163,7 @@ describe('delete', () => {
     expect(await checkKey(keys[2])).toBeNull();
 
     const deleted = await db.auditEvent.findMany({ where: { orgId: org.id, action: 'app.deleted' }, select: { appId: true, actorId: true, details: true } });
-    expect(deleted).toEqual([{ appId: null, actorId: admin.id, details: JSON.stringify({ name: 'doomed-app' }) }]);
+    expect(deleted).toEqual([{ appId: null, actorId: admin.id, details: JSON.stringify({ name: 'doomed-app', appId: app.id }) }]);
     // The app's earlier events stay in the organization's trail.
     expect(await db.auditEvent.count({ where: { orgId: org.id, action: 'app.created' } })).toBe(1);
     // Deleted once: the second attempt finds nothing.
