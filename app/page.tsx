@@ -8,7 +8,8 @@ export default async function HomePage() {
   const user = await getCurrentUser();
   if (user) {
     const [first] = await listOrgAccess(user.id);
-    if (first) redirect(`/${first.org.name}`);
+    // One who left every organization starts a new one.
+    redirect(first ? `/${first.org.name}` : '/new');
   }
   return (
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">

@@ -3,14 +3,27 @@ import type { Db, DbTx } from './prisma';
 /** Every security-relevant change, by the action recorded for it. */
 export const AUDIT_ACTIONS = [
   'app.created',
+  'app.renamed',
+  'app.updated',
+  'app.deleted',
+  'org.created',
   'api_key.regenerated',
   'member.added',
   'member.role_changed',
   'member.removed',
+  'member.left',
   'token.created',
   'token.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Small facts an event needs to read well later: a role before and after; an app's name before
+ * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
+ * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
+ * itself (`name-rules`: a migration renamed an app to meet the name rules).
+ */
+export type AuditDetails = { role?: string; previousRole?: string; previousName?: string; name?: string; appId?: number; reason?: string };
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
@@ -27,8 +40,8 @@ export type AuditEventInput = {
   subjectUserId?: string | null;
   /** The token a token event is about (for other events, origin.tokenId is the token used). */
   subjectTokenId?: string | null;
-  /** Small facts the event needs to read well later: a role before and after. Never a secret. */
-  details?: { role?: string; previousRole?: string };
+  /** Small facts the event needs to read well later. Never a secret. */
+  details?: AuditDetails;
   at?: Date;
 };
 

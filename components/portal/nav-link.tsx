@@ -6,8 +6,10 @@ import type { ReactNode } from 'react';
 
 /** A navigation link that marks itself current when the page is at or under `href` (or exactly, with `exact`). */
 export function NavLink({ href, exact = false, children, className = '' }: { href: string; exact?: boolean; children: ReactNode; className?: string }) {
-  const pathname = usePathname();
-  const current = exact ? pathname === href : pathname === href || pathname.startsWith(`${href}/`);
+  // URLs are case-insensitive (/ACME/Taxi-Demo is /acme/taxi-demo) and links use the stored, lowercase names.
+  const pathname = usePathname().toLowerCase();
+  const target = href.toLowerCase();
+  const current = exact ? pathname === target : pathname === target || pathname.startsWith(`${target}/`);
   return (
     <Link
       href={href}

@@ -2,43 +2,17 @@
 
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
-import { useEffect, useId, useRef, useState } from 'react';
 import toast from 'react-hot-toast';
 import { signOutEverywhere } from '@/lib/actions/sign-out-everywhere';
+import { usePopover } from '@/components/ui/use-popover';
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
-  const [open, setOpen] = useState(false);
-  const menuId = useId();
-  const rootRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (event: PointerEvent) => {
-      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-        buttonRef.current?.focus();
-      }
-    };
-    document.addEventListener('pointerdown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  const { open, setOpen, rootRef, popoverId, buttonProps } = usePopover();
 
   return (
     <div ref={rootRef} className="relative">
       <button
-        ref={buttonRef}
-        type="button"
-        aria-expanded={open}
-        aria-controls={menuId}
-        onClick={() => setOpen((value) => !value)}
+        {...buttonProps}
         className="flex items-center gap-2 rounded-full border border-slate-300 bg-white py-1 pl-1 pr-3 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
       >
         {/* The initial is drawn by CSS, so the button's name is exactly what it shows: "User menu for <name>". */}
@@ -53,7 +27,7 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
         </span>
       </button>
       {open ? (
-        <div id={menuId} className="absolute right-0 z-20 mt-2 w-60 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+        <div id={popoverId} className="absolute right-0 z-20 mt-2 w-60 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
           <p className="truncate px-2 py-1 text-xs text-slate-600">Signed in as {email}</p>
           <Link
             href="/settings/tokens"

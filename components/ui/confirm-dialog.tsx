@@ -12,14 +12,16 @@ type Props = {
   onConfirm: () => Promise<void>;
   /** Called once the dialog has closed (Cancel, Escape, or after the action). */
   onClose: () => void;
+  /** Keeps the confirm button disabled, e.g. until the user has typed what the dialog asks for. */
+  confirmDisabled?: boolean;
 };
 
 /**
- * A modal confirmation with role alertdialog. Focus moves in (to Cancel, the safe choice) and
- * stays there; Escape and Cancel close it and change nothing. While the action runs, its button
+ * A modal confirmation with role alertdialog. Focus moves in (to Cancel, the safe choice, or to
+ * a field of the body marked `data-autofocus`) and stays there; Escape and Cancel close it and change nothing. While the action runs, its button
  * shows it is busy and nothing can be pressed twice.
  */
-export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConfirm, onClose }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConfirm, onClose, confirmDisabled = false }: Props) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const [pending, startTransition] = useTransition();
@@ -28,7 +30,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
     const dialog = dialogRef.current;
     if (!dialog) return;
     dialog.showModal();
-    cancelRef.current?.focus();
+    (dialog.querySelector<HTMLElement>('[data-autofocus]') ?? cancelRef.current)?.focus();
     return () => dialog.close();
   }, []);
 
@@ -48,7 +50,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
   // Keep Tab and Shift+Tab inside the dialog.
   function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
     if (event.key !== 'Tab') return;
-    const focusable = Array.from(dialogRef.current?.querySelectorAll<HTMLElement>('button:not([disabled])') ?? []);
+    const focusable = Array.from(dialogRef.current?.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled])') ?? []);
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
     if (!first || !last) {
@@ -89,7 +91,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
         <Button ref={cancelRef} variant="secondary" onClick={dismiss} disabled={pending}>
           Cancel
         </Button>
-        <Button variant="danger" onClick={confirm} disabled={pending} aria-busy={pending}>
+        <Button variant="danger" onClick={confirm} disabled={pending || confirmDisabled} aria-busy={pending}>
           {pending ? busyLabel : confirmLabel}
         </Button>
       </div>

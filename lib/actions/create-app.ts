@@ -10,26 +10,14 @@ import { assertCan } from '../auth/permissions';
 import { AppError } from '../errors';
 import { createAppKeys } from '../keys/api-keys';
 import { Prisma } from '../generated/prisma/client';
+import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
-
-/** Route segments under /{org}/ that an app name would shadow. */
-const RESERVED_APP_NAMES = new Set(['members', 'settings']);
-
-const appNameSchema = z
-  .string()
-  .trim()
-  .min(4, 'App name must be 4 to 63 characters.')
-  .max(63, 'App name must be 4 to 63 characters.')
-  .regex(/^[A-Za-z0-9-]+$/, 'App name may contain only letters, digits and hyphens.')
-  .refine((name) => !RESERVED_APP_NAMES.has(name.toLowerCase()), 'This name is reserved. Choose another.');
 
 const createAppSchema = z.object({
   org: z.string().min(1).max(64),
   name: appNameSchema,
-  description: z.string().trim().max(500, 'Description is at most 500 characters.').optional().default(''),
+  description: appDescriptionSchema.optional().default(''),
 });
-
-const DUPLICATE = 'An app with this name already exists in this organization.';
 
 /**
  * Creates an app, both of its API keys and its audit event in one transaction. It writes first
@@ -56,7 +44,7 @@ export const createApp = authedAction('create-app', createAppSchema, async (inpu
     return { name: app.name };
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw new AppError('conflict', DUPLICATE, { fieldErrors: { name: [DUPLICATE] } });
+      throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
     }
     throw error;
   }

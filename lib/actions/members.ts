@@ -5,15 +5,15 @@ import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
 import { findOrgAccess, type OrgAccess } from '../auth/access';
-import { assertCan, can, parseRole, REFUSALS, ROLES, type Role } from '../auth/permissions';
+import { assertCan, can, OWNER_RULES, parseRole, REFUSALS, ROLES, type Role } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
+import { keepingAnOwner } from '../data/locks';
 import { AppError } from '../errors';
 import { Prisma } from '../generated/prisma/client';
 import type { DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
 
 const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin or member.' });
-const LAST_OWNER = 'An organization needs at least one owner.';
 const ALREADY_MEMBER = 'This user is already a member.';
 
 /** The caller's access to the organization, when they may manage its members. */
@@ -30,19 +30,15 @@ function assertMayTouchOwners(callerRole: Role, ...roles: Role[]): void {
 }
 
 /**
- * Runs a membership change so that an organization never loses its last owner, also when two
- * owners act at the same moment: the transaction writes first (a no-op update of the
- * organization's row: SQLite's write lock, a row lock on PostgreSQL), so changes to one
- * organization's members take turns; then it re-reads the caller's and the target's roles,
- * makes the change, re-counts the owners and rolls back if none would remain.
+ * A change to one member, made so that the organization keeps an owner (lib/data/locks.ts): inside
+ * the locked transaction it re-reads the caller's and the target's roles before the change.
  */
 async function changeMembership(
   access: OrgAccess,
   membershipId: string,
   change: (tx: DbTx, target: { id: string; userId: string; role: Role }, callerRole: Role) => Promise<void>,
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${access.org.id}`;
+  await keepingAnOwner(access, OWNER_RULES.lastOwner, async (tx) => {
     const [caller, target] = await Promise.all([
       tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } }),
       tx.membership.findFirst({ where: { id: membershipId, orgId: access.org.id }, select: { id: true, userId: true, role: true } }),
@@ -52,9 +48,6 @@ async function changeMembership(
     assertCan({ role: callerRole }, 'member:manage');
     if (!target) throw new AppError('not_found');
     await change(tx, { ...target, role: parseRole(target.role) }, callerRole);
-    if ((await tx.membership.count({ where: { orgId: access.org.id, role: 'owner' } })) === 0) {
-      throw new AppError('conflict', LAST_OWNER);
-    }
   });
 }
 

@@ -7,6 +7,7 @@ import { serverEnv } from '../env';
 import { recordAudit } from '../audit';
 import { findOrgAccess } from '../auth/access';
 import { AppError } from '../errors';
+import { Prisma } from '../generated/prisma/client';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens';
 import { TOKEN_SCOPES } from '../tokens/scopes';
 import { authedAction, requestOrigin } from './safe-action';
@@ -40,7 +41,7 @@ const createTokenSchema = z
     return { name: input.name, org: input.org, scope: input.scope, expiresAt };
   });
 
-/** Creates a personal access token. The token is in this answer once, and never again. */
+/** Creates a personal access token. The token is in this answer once, and never again. Names are unique per user. */
 export const createToken = authedAction('create-token', createTokenSchema, async (input, user) => {
   let orgId: string | null = null;
   if (input.org !== '*') {
@@ -49,17 +50,28 @@ export const createToken = authedAction('create-token', createTokenSchema, async
     orgId = access.org.id;
   }
   const origin = await requestOrigin(user);
-  const { token, record } = await db.$transaction(async (tx) => {
-    const created = await createPersonalAccessToken(tx, serverEnv().keySecrets.digestSecret, {
-      userId: user.id,
-      orgId,
-      name: input.name,
-      scopes: [input.scope],
-      expiresAt: input.expiresAt,
+  let created;
+  try {
+    created = await db.$transaction(async (tx) => {
+      const made = await createPersonalAccessToken(tx, serverEnv().keySecrets.digestSecret, {
+        userId: user.id,
+        orgId,
+        name: input.name,
+        scopes: [input.scope],
+        expiresAt: input.expiresAt,
+      });
+      await recordAudit(tx, { action: 'token.created', orgId, subjectTokenId: made.record.id, origin });
+      return made;
     });
-    await recordAudit(tx, { action: 'token.created', orgId, subjectTokenId: created.record.id, origin });
-    return created;
-  });
+  } catch (error) {
+    // The unique index on (userId, name) answers a name in use, also when two forms send it at once.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const taken = `You already have a token named ${input.name}. Token names are unique, revoked and expired tokens included.`;
+      throw new AppError('conflict', taken, { fieldErrors: { name: [taken] } });
+    }
+    throw error;
+  }
+  const { token, record } = created;
   revalidatePath('/settings/tokens');
   return { token, name: record.name };
 });

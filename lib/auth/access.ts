@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '../db';
+import { canonicalName } from '../names';
 import { parseRole, type Role } from './permissions';
 
 declare const checked: unique symbol;
@@ -21,6 +22,7 @@ export type AppAccess = OrgAccess & {
   readonly app: { readonly id: number; readonly name: string; readonly description: string; readonly createdAt: Date };
 };
 
+/** Names from a URL are matched regardless of case: names are stored lowercase (lib/names.ts). */
 export type OrgRef = { name: string } | { id: string };
 export type AppRef = { orgName: string; appName: string } | { id: number };
 
@@ -40,7 +42,7 @@ export async function findOrgAccess(userId: string, ref: OrgRef, options: Access
   const membership = await db.membership.findFirst({
     where: {
       userId,
-      org: { ...('id' in ref ? { id: ref.id } : { name: ref.name }), ...(options.tokenOrgId ? { id: options.tokenOrgId } : {}) },
+      org: { ...('id' in ref ? { id: ref.id } : { name: canonicalName(ref.name) }), ...(options.tokenOrgId ? { id: options.tokenOrgId } : {}) },
     },
     select: { role: true, org: { select: { id: true, name: true } } },
   });
@@ -53,9 +55,9 @@ export async function findOrgAccess(userId: string, ref: OrgRef, options: Access
 export async function findAppAccess(userId: string, ref: AppRef, options: AccessOptions = {}): Promise<AppAccess | null> {
   const app = await db.app.findFirst({
     where: {
-      ...('id' in ref ? { id: ref.id } : { name: ref.appName }),
+      ...('id' in ref ? { id: ref.id } : { name: canonicalName(ref.appName) }),
       org: {
-        ...('orgName' in ref ? { name: ref.orgName } : {}),
+        ...('orgName' in ref ? { name: canonicalName(ref.orgName) } : {}),
         ...(options.tokenOrgId ? { id: options.tokenOrgId } : {}),
         members: { some: { userId } },
       },

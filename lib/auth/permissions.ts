@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'key:view': ['owner', 'admin', 'member'],
   'key:regenerate': ['owner', 'admin'],
   'app:create': ['owner', 'admin'],
+  'app:update': ['owner', 'admin'],
+  'app:delete': ['owner', 'admin'],
   'member:manage': ['owner', 'admin'],
   'member:grant-owner': ['owner'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -25,6 +27,8 @@ export const REFUSALS: Record<Permission, string> = {
   'key:view': 'Only members of the organization can see its keys.',
   'key:regenerate': 'Only owners and admins can regenerate keys.',
   'app:create': 'Only owners and admins can create apps.',
+  'app:update': 'Only owners and admins can rename an app or edit its description.',
+  'app:delete': 'Only owners and admins can delete an app.',
   'member:manage': 'Only owners and admins can manage members.',
   'member:grant-owner': 'Only owners can grant or change the owner role.',
 };
@@ -37,3 +41,10 @@ export function can(role: Role, permission: Permission): boolean {
 export function assertCan(access: { role: Role }, permission: Permission): void {
   if (!can(access.role, permission)) throw new AppError('forbidden', REFUSALS[permission]);
 }
+
+/** An organization always keeps an owner: the wording of what that rule refuses, for pages and actions. */
+export const OWNER_RULES = {
+  lastOwner: 'An organization needs at least one owner.',
+  soleOwnerLeaving: 'You are the only owner. Make another member an owner before you leave.',
+  soleOwnerRow: 'The only owner. Make another member an owner first to change or remove this one.',
+} as const;

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AuditDetails } from '../audit';
 import type { OrgAccess } from '../auth/access';
 import { db } from '../db';
 
@@ -14,7 +15,7 @@ export type ActivityEntry = {
   slot: number | null;
   subject: string | null;
   token: string | null;
-  details: { role?: string; previousRole?: string };
+  details: AuditDetails;
   ip: string | null;
 };
 

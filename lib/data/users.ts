@@ -1,10 +1,9 @@
 import 'server-only';
 import type { Db, DbTx } from '../prisma';
 import { Prisma } from '../generated/prisma/client';
+import { RESERVED_ORG_NAMES } from '../names';
 
-/** Names that cannot be organizations: they are the portal's own top-level routes. */
-const RESERVED_ORG_NAMES = new Set(['login', 'signup', 'logout', 'api', 'v1', 'settings', 'account', 'new', 'admin', 'static']);
-
+/** A personal organization's name from the user's name or e-mail; never one of the portal's own top-level routes. */
 export function orgSlugFrom(name: string, email: string): string {
   const fromName = name
     .normalize('NFKD')

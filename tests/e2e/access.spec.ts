@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createApp, expectAccessible, openGeneral, readKey, signIn, signUp } from './helpers';
+import { addMember, createApp, expectAccessible, openGeneral, readKey, signIn, signUp } from './helpers';
 
 test('sign-in and sign-up pages are accessible; the first screen leads to sign-up', async ({ page }) => {
   await page.goto('/');
@@ -77,11 +77,7 @@ test('a member can view and copy keys but not regenerate them', async ({ page, b
   const memberPage = await browser.newPage();
   const member = await signUp(memberPage, 'Ivan');
 
-  await page.goto(`/${owner.org}/members`);
-  await page.getByLabel('Email').fill(member.email);
-  await page.getByLabel('Role', { exact: true }).selectOption('member');
-  await page.getByRole('button', { name: 'Add member' }).click();
-  await expect(page.getByRole('cell', { name: member.email })).toBeVisible();
+  await addMember(page, owner.org, member.email, 'member');
   await expectAccessible(page, 'members');
 
   await memberPage.goto(`/${owner.org}/team-app`);

@@ -38,6 +38,15 @@ export async function createApp(page: Page, org: string, name: string): Promise<
   await expect(page.getByRole('heading', { name })).toBeVisible();
 }
 
+/** Adds an existing user to the organization from its Members page, as an owner or admin would. */
+export async function addMember(page: Page, org: string, email: string, role: 'owner' | 'admin' | 'member'): Promise<void> {
+  await page.goto(`/${org}/members`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('cell', { name: email })).toBeVisible();
+}
+
 /** Opens Settings → General from the app's sidebar. */
 export async function openGeneral(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Settings' }).click();

@@ -40,6 +40,13 @@ test('create a token, copy it once, rotate a key with it, then revoke it behind 
   await expect(row).toContainText(`spt_…${token.slice(-4)}`);
   await expect(page.getByText(token)).toHaveCount(0);
 
+  // A second token of the same name is refused inline: "Revoke ci-rotate" must name one token.
+  await page.getByLabel('Name').fill('ci-rotate');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const taken = 'You already have a token named ci-rotate. Token names are unique, revoked and expired tokens included.';
+  await expect(page.getByLabel('Name')).toHaveAccessibleDescription(taken);
+  await expect(page.getByRole('row', { name: /ci-rotate/ })).toHaveCount(1);
+
   // The management API, over HTTP, as curl would call it.
   const rotated = await fetch(`${portalURL}/v1/apps/${(await (await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).json()).apps[0].id}/api-keys`, {
     method: 'POST',
@@ -66,7 +73,15 @@ test('create a token, copy it once, rotate a key with it, then revoke it behind 
   await revoke.click();
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'ci-rotate revoked' })).toBeVisible();
-  await expect(page.getByRole('row', { name: /ci-rotate/ })).toContainText('Revoked');
+  // Revoked tokens are shown apart, greyed, in a collapsed group.
+  await expect(page.getByRole('region', { name: 'Your tokens table' })).toHaveCount(0);
+  await expect(page.getByText('No current tokens.')).toBeVisible();
+  await expect(page.getByRole('row', { name: /ci-rotate/ })).toBeHidden();
+  await page.getByText('Revoked and expired tokens (1)').click();
+  const revoked = page.getByRole('region', { name: 'Revoked and expired tokens table' });
+  await expect(revoked.getByRole('row', { name: /ci-rotate/ })).toContainText('Revoked');
+  await expect(revoked.getByRole('button')).toHaveCount(0);
+  await expectAccessible(page, 'revoked tokens, shown apart');
   const refused = await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } });
   expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token' }]);
 });

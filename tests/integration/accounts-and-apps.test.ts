@@ -52,8 +52,8 @@ describe('creating apps', () => {
     const cases: [string, string][] = [
       ['abc', 'App name must be 4 to 63 characters.'],
       ['a'.repeat(64), 'App name must be 4 to 63 characters.'],
-      ['has space', 'App name may contain only letters, digits and hyphens.'],
-      ['dots.not.ok', 'App name may contain only letters, digits and hyphens.'],
+      ['has space', 'App name may contain only letters, digits and single hyphens, not at the start or end.'],
+      ['dots.not.ok', 'App name may contain only letters, digits and single hyphens, not at the start or end.'],
       ['members', 'This name is reserved. Choose another.'],
     ];
     for (const [name, error] of cases) {

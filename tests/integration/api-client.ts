@@ -38,13 +38,18 @@ export const api = {
   openapi: async () => answer(openapiRoute.GET(new Request('http://portal.test/v1/openapi.json'))),
 };
 
-/** Creates a token through the portal's own action, as the user would on the tokens page. */
+let tokens = 0;
+
+/**
+ * Creates a token through the portal's own action, as the user would on the tokens page. Token
+ * names are unique per user, so each gets its own name unless the test gives one.
+ */
 export async function tokenFor(
   user: { id: string; name: string; email: string },
   options: { name?: string; org: string; scope: 'apps:read' | 'apps:write' | '*'; expiration?: string },
 ): Promise<string> {
   await signInAs(user);
-  const result = await createToken({ name: options.name ?? 'test-token', org: options.org, scope: options.scope, expiration: options.expiration ?? '30' });
+  const result = await createToken({ name: options.name ?? `test-token-${++tokens}`, org: options.org, scope: options.scope, expiration: options.expiration ?? '30' });
   if (!result.ok) throw new Error(result.error);
   return result.data.token;
 }

@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient } from '@libsql/client';
 import internals from '@prisma/internals';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, migrationsDir } from '@/lib/migrate';
+import { connectRaw } from '../support/raw-sql';
 import { createTestDatabase, testProvider } from '../support/test-database';
 
 const ON_DELETE: Record<string, string> = { Cascade: 'CASCADE', SetNull: 'SET NULL', Restrict: 'RESTRICT', NoAction: 'NO ACTION' };
@@ -22,16 +21,6 @@ async function freshDatabase() {
   return database.url;
 }
 
-/** Runs SQL on the database, whichever provider, returning rows. */
-async function connect(url: string) {
-  if (testProvider === 'postgresql') {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    return { query: async (sql: string) => (await client.query(sql)).rows as Record<string, unknown>[], close: () => client.end() };
-  }
-  const client = createClient({ url });
-  return { query: async (sql: string) => (await client.execute(sql)).rows as unknown as Record<string, unknown>[], close: async () => client.close() };
-}
 
 type Column = { name: string; type: string; required: boolean; primaryKey: boolean };
 type Shape = { columns: Column[]; indexes: string[]; foreignKeys: string[] };
@@ -93,7 +82,7 @@ describe(`migrations (${testProvider})`, () => {
     expect(first.applied).toEqual(names);
     expect((await migrate(url)).applied).toEqual([]);
 
-    const db = await connect(url);
+    const db = await connectRaw(url);
     const rows = await db.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name');
     await db.close();
     expect(rows.map((row) => row.migration_name)).toEqual(names);
@@ -108,7 +97,7 @@ describe(`migrations (${testProvider})`, () => {
   it('refuses a migration that was edited after it was applied', async () => {
     const url = await freshDatabase();
     await migrate(url);
-    const db = await connect(url);
+    const db = await connectRaw(url);
     await db.query(`UPDATE "_prisma_migrations" SET checksum = 'edited'`);
     await db.close();
     await expect(migrate(url)).rejects.toThrow(/was changed after it was applied/);
@@ -117,7 +106,7 @@ describe(`migrations (${testProvider})`, () => {
   it('produce the tables, columns, indexes and foreign keys of the Prisma schema (no drift)', async () => {
     const url = await freshDatabase();
     await migrate(url);
-    const db = await connect(url);
+    const db = await connectRaw(url);
     const datamodel = ['prisma/models.prisma', `prisma/${testProvider}/schema.prisma`].map((file) => fs.readFileSync(file, 'utf8')).join('\n');
     const dmmf = await internals.getDMMF({ datamodel });
 

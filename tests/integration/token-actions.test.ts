@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { createToken, revokeToken } from '@/lib/actions/tokens';
 import { newUser } from './fixtures';
-import { signInAs, signOut } from './request';
+import { actingAs, signInAs, signOut } from './request';
 
 beforeEach(() => signOut());
 
@@ -53,4 +53,34 @@ it("cannot revoke another user's token", async () => {
   await signInAs(stranger.user);
   expect(await revokeToken({ tokenId: row.id })).toEqual({ ok: false, error: 'Not found.' });
   expect((await db.personalAccessToken.findUniqueOrThrow({ where: { id: row.id }, select: { revokedAt: true } })).revokedAt).toBeNull();
+});
+
+it('refuses a second token of the same name for one user, revoked ones included, with an inline error', async () => {
+  const { user, org } = await newUser('Yan');
+  await signInAs(user);
+  expect((await createToken({ name: 'ci-read', org: org.name, scope: 'apps:read', expiration: '7' })).ok).toBe(true);
+  const taken = 'You already have a token named ci-read. Token names are unique, revoked and expired tokens included.';
+  expect(await createToken({ name: ' ci-read ', org: '*', scope: '*', expiration: 'none' })).toEqual({ ok: false, error: taken, fieldErrors: { name: [taken] } });
+
+  const row = await db.personalAccessToken.findFirstOrThrow({ where: { userId: user.id, name: 'ci-read' }, select: { id: true } });
+  expect((await revokeToken({ tokenId: row.id })).ok).toBe(true);
+  expect(await createToken({ name: 'ci-read', org: org.name, scope: 'apps:read', expiration: '7' })).toMatchObject({ ok: false, error: taken });
+
+  // Another user may use the name.
+  const other = await newUser('Zed');
+  await signInAs(other.user);
+  expect((await createToken({ name: 'ci-read', org: other.org.name, scope: 'apps:read', expiration: '7' })).ok).toBe(true);
+  expect(await db.personalAccessToken.count({ where: { userId: user.id } })).toBe(1);
+});
+
+it('gives one of two simultaneous creations of one name the token, and the other the inline error', async () => {
+  const { user, org } = await newUser('Yan');
+  const results = await Promise.all(
+    Array.from({ length: 3 }, () => actingAs(user, () => createToken({ name: 'deploy', org: org.name, scope: 'apps:read', expiration: '7' }))),
+  );
+  expect(results.filter((r) => r.ok)).toHaveLength(1);
+  for (const result of results.filter((r) => !r.ok)) {
+    expect(result).toMatchObject({ ok: false, fieldErrors: { name: ['You already have a token named deploy. Token names are unique, revoked and expired tokens included.'] } });
+  }
+  expect(await db.personalAccessToken.count({ where: { userId: user.id, name: 'deploy' } })).toBe(1);
 });

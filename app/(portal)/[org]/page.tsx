@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { buttonClass } from '@/components/ui/button';
-import { requireOrg } from '@/lib/auth/guards';
+import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
 import { can } from '@/lib/auth/permissions';
 import { listApps } from '@/lib/data/apps';
 
-export const metadata: Metadata = { title: 'Apps' };
+export async function generateMetadata({ params }: { params: Promise<{ org: string }> }): Promise<Metadata> {
+  return orgPageMetadata((await params).org, 'Apps');
+}
 
 export default async function AppsPage({ params }: { params: Promise<{ org: string }> }) {
   const { access } = await requireOrg((await params).org);
@@ -14,7 +17,8 @@ export default async function AppsPage({ params }: { params: Promise<{ org: stri
   const mayCreate = can(access.role, 'app:create');
   return (
     <main>
-      <div className="mb-4 flex items-center justify-between">
+      <Breadcrumbs items={[{ label: org.name, href: `/${org.name}` }, { label: 'Apps' }]} />
+      <div className="mb-4 mt-2 flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Apps</h1>
         {mayCreate ? (
           <Link href={`/${org.name}/new`} className={buttonClass('primary')}>

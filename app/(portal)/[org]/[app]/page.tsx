@@ -2,13 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { KeysProvider } from '@/components/keys/keys-context';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { requireApp } from '@/lib/auth/guards';
+import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { appPageMetadata, requireApp } from '@/lib/auth/guards';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { runtimePublicUrl } from '@/lib/env';
 import { QuickStart } from './quick-start';
 
-export async function generateMetadata({ params }: { params: Promise<{ app: string }> }): Promise<Metadata> {
-  return { title: (await params).app };
+export async function generateMetadata({ params }: { params: Promise<{ org: string; app: string }> }): Promise<Metadata> {
+  const { org, app } = await params;
+  return appPageMetadata(org, app, (access) => access.app.name);
 }
 
 export default async function AppOverviewPage({ params }: { params: Promise<{ org: string; app: string }> }) {
@@ -20,6 +22,7 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
   const now = new Date().valueOf();
   return (
     <main className="space-y-6">
+      <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: app.name }]} />
       <div className="space-y-2">
         <h1 className="text-2xl font-semibold">{app.name}</h1>
         <p className="text-slate-700">{app.description || 'No description.'}</p>

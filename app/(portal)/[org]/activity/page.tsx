@@ -3,11 +3,15 @@ import Link from 'next/link';
 import { z } from 'zod';
 import { buttonClass } from '@/components/ui/button';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { requireOrg } from '@/lib/auth/guards';
+import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
 import { listActivity, type ActivityEntry } from '@/lib/data/activity';
 import { listApps } from '@/lib/data/apps';
+import { canonicalName } from '@/lib/names';
 
-export const metadata: Metadata = { title: 'Activity' };
+export async function generateMetadata({ params }: { params: Promise<{ org: string }> }): Promise<Metadata> {
+  return orgPageMetadata((await params).org, 'Activity');
+}
 
 const searchSchema = z.object({
   app: z.string().max(64).optional().catch(undefined),
@@ -19,6 +23,16 @@ function describe(entry: ActivityEntry): string {
   switch (entry.action) {
     case 'app.created':
       return `Created app ${entry.app ?? '(deleted app)'}`;
+    case 'app.renamed':
+      return `Renamed app ${entry.details.previousName ?? '?'} to ${entry.details.name ?? '?'}${
+        entry.details.reason === 'name-rules' ? ' to meet the app name rules (lowercase letters, digits and single hyphens, unique regardless of case)' : ''
+      }`;
+    case 'app.updated':
+      return `Edited the description of ${entry.app ?? 'a deleted app'}`;
+    case 'app.deleted':
+      return `Deleted app ${entry.details.name ?? '(name unknown)'} and both of its API keys`;
+    case 'org.created':
+      return `Created the organization`;
     case 'api_key.regenerated':
       return `Regenerated API Key ${entry.slot ?? '?'}${entry.app ? ` of ${entry.app}` : ''}`;
     case 'member.added':
@@ -27,6 +41,8 @@ function describe(entry: ActivityEntry): string {
       return `Changed ${entry.subject ?? 'a former user'} from ${entry.details.previousRole ?? '?'} to ${entry.details.role ?? '?'}`;
     case 'member.removed':
       return `Removed ${entry.subject ?? 'a former user'}`;
+    case 'member.left':
+      return `Left the organization (was ${entry.details.previousRole ?? 'a member'})`;
     case 'token.created':
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
@@ -46,13 +62,15 @@ export default async function ActivityPage({
   const { access } = await requireOrg((await params).org);
   const search = searchSchema.parse(await searchParams);
   const apps = await listApps(access);
-  const app = search.app ? apps.find((a) => a.name === search.app) : undefined;
+  const wanted = search.app ? canonicalName(search.app) : undefined;
+  const app = wanted ? apps.find((a) => a.name === wanted) : undefined;
   const { entries, hasOlder } = await listActivity(access, { appId: app?.id ?? (search.app ? -1 : undefined), page: search.page });
   const now = new Date();
   const base = `/${access.org.name}/activity`;
   const pageLink = (page: number) => `${base}?${new URLSearchParams({ ...(app ? { app: app.name } : {}), page: String(page) })}`;
   return (
     <main className="space-y-4">
+      <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: 'Activity' }]} />
       <h1 className="text-2xl font-semibold">Activity</h1>
       <p className="text-sm text-slate-700">
         Every key regeneration, app, membership and token change in {access.org.name}, newest first.
@@ -104,7 +122,7 @@ export default async function ActivityPage({
                     <RelativeTime date={entry.createdAt} now={now} />
                   </td>
                   <td className="px-3 py-2">
-                    {entry.actor ?? 'A former user'}
+                    {entry.actor ?? (entry.details.reason ? 'Spice Portal (automatic)' : 'A former user')}
                     {entry.viaToken ? <span className="block text-xs text-slate-600">via token {entry.viaToken}</span> : null}
                   </td>
                   <td className="px-3 py-2">{describe(entry)}</td>

@@ -1,9 +1,12 @@
 'use client';
 
-import { useState, useTransition, type FormEvent } from 'react';
+import { useRouter } from 'next/navigation';
+import { useRef, useState, useTransition, type FormEvent } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { TextField } from '@/components/ui/text-field';
+import { leaveOrganization } from '@/lib/actions/leave-organization';
 import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
 import { ROLES } from '@/lib/auth/permissions';
 
@@ -36,11 +39,18 @@ export function MemberRow(props: {
   email: string;
   role: string;
   isSelf: boolean;
+  /** The caller may change this member's role. */
   editable: boolean;
+  /** The caller may remove this member (never themselves: they leave instead). */
+  removable: boolean;
+  /** Why nothing can be done to this row, where it helps to say (the only owner). */
+  note: string | null;
   manager: boolean;
   callerIsOwner: boolean;
 }) {
   const [pending, startTransition] = useTransition();
+  const [confirming, setConfirming] = useState(false);
+  const removeRef = useRef<HTMLButtonElement>(null);
 
   function onChangeRole(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -52,14 +62,6 @@ export function MemberRow(props: {
     });
   }
 
-  function onRemove() {
-    if (!window.confirm(`Remove ${props.name} from ${props.org}?`)) return;
-    startTransition(async () => {
-      const result = await removeMember({ org: props.org, membershipId: props.membershipId });
-      if (result.ok) toast.success(`${props.name} removed`);
-      else toast.error(result.error);
-    });
-  }
 
   return (
     <tr className="border-t border-slate-200">
@@ -79,13 +81,35 @@ export function MemberRow(props: {
         ) : (
           props.role
         )}
+        {props.note ? <span className="mt-1 block text-xs text-slate-600">{props.note}</span> : null}
       </td>
       {props.manager ? (
         <td className="px-4 py-2">
-          {props.editable ? (
-            <Button variant="secondary" onClick={onRemove} disabled={pending} aria-label={`Remove ${props.name}`}>
+          {props.removable ? (
+            <Button ref={removeRef} variant="secondary" onClick={() => setConfirming(true)} disabled={pending} aria-label={`Remove ${props.name}`}>
               Remove
             </Button>
+          ) : null}
+          {props.isSelf ? <span className="text-xs text-slate-600">Leave the organization below.</span> : null}
+          {confirming ? (
+            <ConfirmDialog
+              title={`Remove ${props.name}?`}
+              confirmLabel="Remove"
+              busyLabel="Removing…"
+              onClose={() => {
+                setConfirming(false);
+                removeRef.current?.focus();
+              }}
+              onConfirm={async () => {
+                const result = await removeMember({ org: props.org, membershipId: props.membershipId });
+                if (result.ok) toast.success(`${props.name} removed`);
+                else toast.error(result.error);
+              }}
+            >
+              <p>
+                {props.name} ({props.email}) loses access to {props.org} and its apps and keys at once. You can add them again later.
+              </p>
+            </ConfirmDialog>
           ) : null}
         </td>
       ) : null}
@@ -138,5 +162,43 @@ export function AddMemberForm({ org, callerIsOwner }: { org: string; callerIsOwn
         Add member
       </Button>
     </form>
+  );
+}
+
+/** Leave organization, behind a confirmation; afterwards the portal opens another organization of the user's. */
+export function LeaveOrganizationButton({ org }: { org: string }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const left = useRef(false);
+  return (
+    <>
+      <Button ref={buttonRef} variant="danger" onClick={() => setOpen(true)}>
+        Leave organization
+      </Button>
+      {open ? (
+        <ConfirmDialog
+          title={`Leave ${org}?`}
+          confirmLabel="Leave organization"
+          busyLabel="Leaving…"
+          onClose={() => {
+            setOpen(false);
+            if (!left.current) buttonRef.current?.focus();
+          }}
+          onConfirm={async () => {
+            const result = await leaveOrganization({ org });
+            if (result.ok) {
+              left.current = true;
+              toast.success(`You left ${org}`);
+              router.push('/');
+            } else {
+              toast.error(result.error);
+            }
+          }}
+        >
+          <p>You lose access to {org}, its apps and their keys at once. A member who manages it can add you again.</p>
+        </ConfirmDialog>
+      ) : null}
+    </>
   );
 }

@@ -1,10 +1,13 @@
 import type { Metadata } from 'next';
-import { requireOrg } from '@/lib/auth/guards';
-import { can, REFUSALS } from '@/lib/auth/permissions';
+import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
+import { can, OWNER_RULES, REFUSALS } from '@/lib/auth/permissions';
 import { listMembers } from '@/lib/data/orgs';
-import { AddMemberForm, MemberRow } from './member-forms';
+import { AddMemberForm, LeaveOrganizationButton, MemberRow } from './member-forms';
 
-export const metadata: Metadata = { title: 'Members' };
+export async function generateMetadata({ params }: { params: Promise<{ org: string }> }): Promise<Metadata> {
+  return orgPageMetadata((await params).org, 'Members');
+}
 
 export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
   const { access, user } = await requireOrg((await params).org);
@@ -12,8 +15,12 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
   const members = await listMembers(access);
   const manager = can(access.role, 'member:manage');
   const callerIsOwner = can(access.role, 'member:grant-owner');
+  // Actions that cannot succeed are not offered: the only owner can be neither demoted nor removed, nor leave.
+  const owners = members.filter((member) => member.role === 'owner').length;
+  const soleOwner = (role: string) => role === 'owner' && owners === 1;
   return (
     <main className="space-y-6">
+      <Breadcrumbs items={[{ label: org.name, href: `/${org.name}` }, { label: 'Members' }]} />
       <h1 className="text-2xl font-semibold">Members</h1>
       <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
         <thead className="bg-slate-100 text-slate-700">
@@ -34,7 +41,9 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
               email={member.user.email}
               role={member.role}
               isSelf={member.user.id === user.id}
-              editable={manager && (callerIsOwner || member.role !== 'owner')}
+              editable={manager && (callerIsOwner || member.role !== 'owner') && !soleOwner(member.role)}
+              removable={manager && (callerIsOwner || member.role !== 'owner') && !soleOwner(member.role) && member.user.id !== user.id}
+              note={manager && soleOwner(member.role) ? OWNER_RULES.soleOwnerRow : null}
               manager={manager}
               callerIsOwner={callerIsOwner}
             />
@@ -52,6 +61,19 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
       ) : (
         <p className="text-sm text-slate-700">{REFUSALS['member:manage']}</p>
       )}
+      <section aria-labelledby="leave-heading" className="max-w-lg space-y-3 rounded-lg border border-red-300 bg-white p-6 shadow-sm">
+        <h2 id="leave-heading" className="text-lg font-semibold">
+          Leave organization
+        </h2>
+        {soleOwner(access.role) ? (
+          <p className="text-sm text-slate-700">{OWNER_RULES.soleOwnerLeaving}</p>
+        ) : (
+          <>
+            <p className="text-sm text-slate-700">You lose access to {org.name}, its apps and their keys at once.</p>
+            <LeaveOrganizationButton org={org.name} />
+          </>
+        )}
+      </section>
     </main>
   );
 }

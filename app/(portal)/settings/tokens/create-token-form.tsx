@@ -1,9 +1,11 @@
 'use client';
 
-import { useState, useTransition, type FormEvent } from 'react';
+import { useState } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
+import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
+import { useActionForm } from '@/components/ui/use-action-form';
 import { createToken } from '@/lib/actions/tokens';
 import { copyText } from '@/lib/clipboard';
 
@@ -16,31 +18,14 @@ const SCOPES = [
 const selectClass = 'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600';
 
 export function CreateTokenForm({ orgs }: { orgs: string[] }) {
-  const [pending, startTransition] = useTransition();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
-  const [error, setError] = useState<string | null>(null);
   const [expiration, setExpiration] = useState('30');
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    startTransition(async () => {
-      const result = await createToken(form);
-      if (!result.ok) {
-        setError(result.error);
-        setFieldErrors(result.fieldErrors ?? {});
-        return;
-      }
-      setError(null);
-      setFieldErrors({});
-      setCreated(result.data);
-      formElement.reset();
-      setExpiration('30');
-      toast.success(`Token ${result.data.name} created`);
-    });
-  }
+  const { pending, fieldErrors, formError, onSubmit } = useActionForm(createToken, (data, form) => {
+    setCreated(data);
+    form.reset();
+    setExpiration('30');
+    toast.success(`Token ${data.name} created`);
+  });
 
   async function copy() {
     if (!created) return;
@@ -118,11 +103,7 @@ export function CreateTokenForm({ orgs }: { orgs: string[] }) {
             </p>
           ) : null}
         </div>
-        {error && Object.keys(fieldErrors).length === 0 ? (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={formError} />
         <Button type="submit" disabled={pending} aria-busy={pending}>
           {pending ? 'Creating…' : 'Create token'}
         </Button>

@@ -9,6 +9,8 @@ import { RevokeTokenButton } from './revoke-token-button';
 
 export const metadata: Metadata = { title: 'Personal access tokens' };
 
+type Token = Awaited<ReturnType<typeof listTokens>>[number];
+
 const SCOPE_LABELS: Record<string, string> = { 'apps:read': 'apps:read', 'apps:write': 'apps:write', '*': '* (everything)' };
 
 export default async function TokensPage() {
@@ -18,6 +20,9 @@ export default async function TokensPage() {
     listTokens(user),
   ]);
   const now = new Date();
+  const isInactive = (token: Token) => token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now);
+  const active = tokens.filter((token) => !isInactive(token));
+  const inactive = tokens.filter(isInactive);
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-6 py-6">
       <div>
@@ -37,46 +42,62 @@ export default async function TokensPage() {
         <h2 id="tokens-heading" className="text-lg font-semibold">
           Your tokens
         </h2>
-        {tokens.length === 0 ? (
-          <p className="text-sm text-slate-700">No tokens yet.</p>
+        {active.length === 0 ? (
+          <p className="text-sm text-slate-700">{tokens.length === 0 ? 'No tokens yet.' : 'No current tokens.'}</p>
         ) : (
-          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Your tokens table">
-            <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
-              <thead className="bg-slate-100 text-slate-700">
-                <tr>
-                  {['Name', 'Organization', 'Scopes', 'Created', 'Last used', 'Expires', 'Status'].map((heading) => (
-                    <th key={heading} scope="col" className="px-3 py-2 font-medium">
-                      {heading}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((token) => {
-                  const expired = token.expiresAt !== null && token.expiresAt <= now;
-                  return (
-                    <tr key={token.id} className="border-t border-slate-200">
-                      <th scope="row" className="px-3 py-2 font-medium">
-                        {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
-                      </th>
-                      <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
-                      <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
-                      <td className="px-3 py-2">
-                        <RelativeTime date={token.createdAt} now={now} />
-                      </td>
-                      <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
-                      <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
-                      <td className="px-3 py-2">
-                        {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <TokenTable label="Your tokens table" tokens={active} now={now} />
         )}
+        {inactive.length > 0 ? (
+          <details className="rounded-lg border border-slate-200 bg-white p-3">
+            <summary className="cursor-pointer text-sm font-medium text-slate-800">Revoked and expired tokens ({inactive.length})</summary>
+            <p className="mt-2 text-sm text-slate-700">These no longer work. Their names stay taken, so that the activity log names one token each.</p>
+            <div className="mt-3 text-slate-600">
+              <TokenTable label="Revoked and expired tokens table" tokens={inactive} now={now} />
+            </div>
+          </details>
+        ) : null}
       </section>
     </main>
+  );
+}
+
+/** A table of tokens: the current ones with Revoke, or the revoked and expired ones with their status. */
+function TokenTable({ label, tokens, now }: { label: string; tokens: Token[]; now: Date }) {
+  return (
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={label}>
+      <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
+        <thead className="bg-slate-100 text-slate-700">
+          <tr>
+            {['Name', 'Organization', 'Scopes', 'Created', 'Last used', 'Expires', 'Status'].map((heading) => (
+              <th key={heading} scope="col" className="px-3 py-2 font-medium">
+                {heading}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((token) => {
+            const expired = token.expiresAt !== null && token.expiresAt <= now;
+            return (
+              <tr key={token.id} className="border-t border-slate-200">
+                <th scope="row" className="px-3 py-2 font-medium">
+                  {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
+                </th>
+                <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
+                <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
+                <td className="px-3 py-2">
+                  <RelativeTime date={token.createdAt} now={now} />
+                </td>
+                <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
+                <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
+                <td className="px-3 py-2">
+                  {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -2,13 +2,21 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { KeysProvider } from '@/components/keys/keys-context';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
-import { requireApp } from '@/lib/auth/guards';
+import { appPageMetadata, requireApp } from '@/lib/auth/guards';
 import { can, REFUSALS } from '@/lib/auth/permissions';
 import { flightGeneratedCertificate, flightPublicUrl, runtimePublicUrl } from '@/lib/env';
+import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { ApiKeyField } from './api-key-field';
+import { AppDetailsForm } from './app-details-form';
 import { ConnectPanel } from './connect-panel';
+import { DeleteAppButton } from './delete-app-dialog';
 
-export const metadata: Metadata = { title: 'General settings' };
+export async function generateMetadata({ params }: { params: Promise<{ org: string; app: string }> }): Promise<Metadata> {
+  const { org, app } = await params;
+  return appPageMetadata(org, app, 'General settings');
+}
+
+const cardClass = 'space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6';
 
 export default async function GeneralSettingsPage({ params }: { params: Promise<{ org: string; app: string }> }) {
   const { org, app: appName } = await params;
@@ -16,10 +24,20 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
   const { app } = access;
   const keys = await getApiKeysForDisplay(access);
   const mayRegenerate = can(access.role, 'key:regenerate');
+  const mayUpdate = can(access.role, 'app:update');
+  const mayDelete = can(access.role, 'app:delete');
   // One reading of the clock per request: relative times print the same on the server and while hydrating.
   const now = new Date().valueOf();
   return (
     <main className="space-y-6">
+      <Breadcrumbs
+        items={[
+          { label: access.org.name, href: `/${access.org.name}` },
+          { label: app.name, href: `/${access.org.name}/${app.name}` },
+          { label: 'Settings', href: `/${access.org.name}/${app.name}/settings/general` },
+          { label: 'General', separator: '›' },
+        ]}
+      />
       <h1 className="text-2xl font-semibold">Settings</h1>
       <KeysProvider appId={app.id} appName={app.name} keys={keys} loadedAt={now}>
         <section aria-labelledby="general-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
@@ -43,6 +61,44 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
         </section>
         <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
       </KeysProvider>
+      <section aria-labelledby="details-heading" className={cardClass}>
+        <h2 id="details-heading" className="text-lg font-semibold">
+          Name and description
+        </h2>
+        {mayUpdate ? (
+          <AppDetailsForm appId={app.id} name={app.name} description={app.description} />
+        ) : (
+          <>
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="font-medium text-slate-800">App name</dt>
+                <dd className="font-mono">{app.name}</dd>
+              </div>
+              <div>
+                <dt className="font-medium text-slate-800">Description</dt>
+                <dd className="whitespace-pre-line text-slate-700">{app.description || 'No description.'}</dd>
+              </div>
+            </dl>
+            <p className="text-sm text-slate-700">{REFUSALS['app:update']}</p>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="danger-heading" className={`${cardClass} border-red-300`}>
+        <h2 id="danger-heading" className="text-lg font-semibold text-red-800">
+          Danger zone
+        </h2>
+        <div className="flex flex-wrap items-center justify-between gap-4">
+          <div className="max-w-prose text-sm text-slate-700">
+            <p className="font-medium text-slate-900">Delete this app</p>
+            <p>Deletes the app and both of its API keys at once. Applications using either key lose access. This cannot be undone.</p>
+          </div>
+          {mayDelete ? (
+            <DeleteAppButton appId={app.id} name={app.name} />
+          ) : (
+            <p className="text-sm text-slate-700">{REFUSALS['app:delete']}</p>
+          )}
+        </div>
+      </section>
     </main>
   );
 }
