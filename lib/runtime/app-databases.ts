@@ -274,6 +274,36 @@ export class AppDatabases {
     };
   }
 
+  /** The apps that have a database file in this runtime's folder. */
+  storedAppIds(): number[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names.flatMap((name) => {
+      const match = /^app-(\d+)\.duckdb$/.exec(name);
+      return match ? [Number(match[1])] : [];
+    });
+  }
+
+  /**
+   * Forgets an app that was deleted: its database is closed (once the queries running on it end)
+   * and its files are removed. Nothing can open it again: its keys are gone with it.
+   */
+  async remove(appId: number): Promise<void> {
+    const open = this.open.get(appId);
+    this.open.delete(appId);
+    const database = open ? await open.catch(() => null) : null;
+    if (database) {
+      database.evicted = true;
+      if (database.active === 0) closeDatabase(database);
+    }
+    for (const file of [this.fileFor(appId), `${this.fileFor(appId)}.wal`]) removeQuietly(file);
+    fs.rmSync(this.tempDirFor(appId), { recursive: true, force: true });
+  }
+
   async close(): Promise<void> {
     const databases = [...this.open.values()];
     this.open.clear();

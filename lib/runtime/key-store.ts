@@ -24,6 +24,8 @@ export type KeyStore = {
    * matches), so a replaced key's requests never count for its successor.
    */
   recordUse(use: KeyUse): Promise<void>;
+  /** Which of these apps still exist (the others were deleted in the portal). */
+  existingApps(appIds: number[]): Promise<Set<number>>;
   close(): Promise<void>;
 };
 
@@ -52,6 +54,11 @@ function openSqliteKeyStore(file: string): KeyStore {
   return {
     findByDigest: async (digest) => (find.get(digest) as StoredKey | undefined) ?? null,
     sampleKey: async () => (db.prepare(SAMPLE).get() as SampleKey | undefined) ?? null,
+    existingApps: async (appIds) => {
+      if (appIds.length === 0) return new Set();
+      const rows = db.prepare(`SELECT "id" FROM "App" WHERE "id" IN (${appIds.map(() => '?').join(', ')})`).all(...appIds) as { id: number }[];
+      return new Set(rows.map((row) => Number(row.id)));
+    },
     recordUse: async (use) => {
       touch.run(sqliteTime(use.lastUsedAt), use.keyId, use.digest);
       count.run(use.keyId, sqliteTime(use.minute), use.count, use.digest);
@@ -67,6 +74,11 @@ function openPostgresKeyStore(url: string): KeyStore {
     findByDigest: async (digest) =>
       ((await pool.query<StoredKey>({ name: 'runtime-find-key', text: `${FIND}$1`, values: [digest] })).rows[0] ?? null),
     sampleKey: async () => (await pool.query<SampleKey>(SAMPLE)).rows[0] ?? null,
+    existingApps: async (appIds) => {
+      if (appIds.length === 0) return new Set();
+      const { rows } = await pool.query<{ id: number }>('SELECT "id" FROM "App" WHERE "id" = ANY($1::int[])', [appIds]);
+      return new Set(rows.map((row) => Number(row.id)));
+    },
     recordUse: async (use) => {
       await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [use.lastUsedAt, use.keyId, use.digest] });
       await pool.query({ name: 'runtime-count-key', text: COUNT((n) => `$${n}`), values: [use.keyId, use.minute, use.count, use.digest] });

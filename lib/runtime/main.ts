@@ -9,6 +9,7 @@ import { DuckDBQueryEngine } from './engine';
 import { createFlightServer, flightConfig, loadTls } from './flight';
 import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
+import { DELETED_APPS_SWEEP_MS, removeDeletedApps } from './deleted-apps';
 import { createRuntimeServer } from './server';
 
 try {
@@ -41,6 +42,13 @@ try {
     log: (message) => console.error(message),
   });
   const flightPort = await flightServer.start(flight.port, flight.host);
+
+  const sweep = () =>
+    removeDeletedApps(keys, databases, log).catch((error: unknown) => {
+      log(`[runtime] could not check for deleted apps: ${error instanceof Error ? error.name : 'unknown error'}`);
+    });
+  void sweep();
+  setInterval(() => void sweep(), DELETED_APPS_SWEEP_MS).unref();
 
   server.listen(config.port, config.host, () => {
     console.log(`Runtime listening on http://${config.host}:${config.port} (POST /v1/sql, GET /health, GET /v1/ready)`);

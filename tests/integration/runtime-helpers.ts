@@ -31,6 +31,7 @@ export async function startRuntime(env: Record<string, string> = {}, databaseOpt
     logs,
     dataDir,
     databases,
+    keys,
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -14,6 +14,7 @@ function recordingStore(): KeyStore & { lookups: string[] } {
       return null;
     },
     sampleKey: async () => null,
+    existingApps: async () => new Set(),
     recordUse: async () => undefined,
     close: async () => undefined,
   } as KeyStore & { lookups: string[] };
