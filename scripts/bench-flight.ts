@@ -1,7 +1,9 @@
-// Flight throughput: rows/s and MB/s for 100k- and 1M-row results through the Flight server (a
-// plain gRPC client on loopback, every message decoded by Arrow's reader, as clients do) against
-// the physical limit: the same process merely reading the result's chunks out of DuckDB.
-// Run: node --import tsx scripts/bench-flight.ts. Not a test: nothing here passes or fails.
+// Flight throughput (part of npm run bench): rows/s and MB/s for 100k- and 1M-row results through
+// the Flight server (a plain gRPC client on loopback, every message decoded by Arrow's reader, as
+// clients do), through HTTP /v1/sql as JSON (the body parsed, as clients do; row and byte caps
+// raised so the whole result comes back), and the physical limit: the same process merely
+// reading the result's chunks out of DuckDB. Client and servers share this process and its core.
+// Run alone: node --import tsx scripts/bench-flight.ts. Not a test: nothing here passes or fails.
 // The engine is the runtime's own (sandbox, limits), as in production.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,13 +16,20 @@ import { AppDatabases } from '../lib/runtime/app-databases';
 import { runtimeConfig } from '../lib/runtime/config';
 import { DuckDBQueryEngine } from '../lib/runtime/engine';
 import * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { digestSecret } from '../lib/keys/digest';
+import { generateApiKey } from '../lib/keys/format';
+import type { KeyStore } from '../lib/runtime/key-store';
+import { createRuntimeServer } from '../lib/runtime/server';
 
 const KEY = 'bench-key';
 const query = (rows: number) =>
   `SELECT range AS id, range::DOUBLE / 3 AS x, 'name-' || range AS name, TIMESTAMP '2024-01-01' + to_seconds(range) AS at, range % 7 = 0 AS flag FROM range(${rows})`;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-flight-'));
-const config = runtimeConfig({ RUNTIME_DATA_DIR: dir });
+// The HTTP door's row and byte caps raised so that both doors carry the whole result.
+const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_MAX_ROWS: '2000000', RUNTIME_MAX_RESULT_BYTES: String(1024 ** 3) });
 const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
 const engine = new DuckDBQueryEngine(databases, config);
 const server = createFlightServer({
@@ -30,6 +39,28 @@ const server = createFlightServer({
   tls: null,
 });
 const port = await server.start(0, '127.0.0.1');
+
+// The HTTP door on the same engine, with a key store that knows one key.
+const httpKey = generateApiKey();
+const digestKey = randomBytes(32);
+const httpDigest = digestSecret(httpKey, digestKey);
+const keyStore: KeyStore = {
+  findByDigest: async (digest) => (digest === httpDigest ? { id: 'bench', appId: 1, slot: 1, digest } : null),
+  sampleKey: async () => null,
+  recordUse: async () => undefined,
+  existingApps: async (ids) => new Set(ids),
+  close: async () => undefined,
+};
+const http = createRuntimeServer({ config, keys: keyStore, engine, digestSecret: digestKey, log: () => undefined });
+await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1/sql`;
+
+async function viaHttp(sql: string): Promise<{ rows: number; bytes: number }> {
+  const res = await fetch(httpUrl, { method: 'POST', headers: { 'X-API-Key': httpKey, 'Content-Type': 'text/plain' }, body: sql });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+  return { rows: (JSON.parse(text) as unknown[]).length, bytes: Buffer.byteLength(text) };
+}
 type Raw = grpc.Client & Record<'GetFlightInfo' | 'DoGet', (...args: unknown[]) => grpc.ClientReadableStream<FlightData>>;
 const client = new FlightServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {}) as unknown as Raw;
 const metadata = new grpc.Metadata();
@@ -82,20 +113,26 @@ async function best<T>(times: number, run: () => Promise<T>): Promise<{ ms: numb
   return { ms: fastest, value };
 }
 
-const lines = ['| rows | path | time | rows/s | MB/s (Arrow) |', '| ---: | --- | ---: | ---: | ---: |'];
+const lines = [
+  '| rows | path | time | rows/s | MB/s on the wire | vs HTTP JSON | vs DuckDB alone |',
+  '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+];
 for (const rows of [100_000, 1_000_000]) {
   const sql = query(rows);
   await viaFlight(query(1000)); // warm up
+  await viaHttp(query(1000));
   const flight = await best(3, () => viaFlight(sql));
+  const json = await best(3, () => viaHttp(sql));
   const bare = await best(3, () => bareDuckDB(sql));
-  const mb = flight.value.bytes / 1e6;
-  const row = (label: string, ms: number) =>
-    `| ${rows.toLocaleString('en')} | ${label} | ${ms.toFixed(0)} ms | ${Math.round((rows / ms) * 1000).toLocaleString('en')} | ${((mb / ms) * 1000).toFixed(0)} |`;
-  lines.push(row('Flight (DoGet, decoded)', flight.ms), row('DuckDB read alone', bare.ms));
+  const row = (label: string, ms: number, bytes: number | null) =>
+    `| ${rows.toLocaleString('en')} | ${label} | ${ms.toFixed(0)} ms | ${Math.round((rows / ms) * 1000).toLocaleString('en')} | ${bytes === null ? '' : ((bytes / 1e6 / ms) * 1000).toFixed(0)} | ${(json.ms / ms).toFixed(1)}× | ${(bare.ms / ms).toFixed(2)} |`;
+  lines.push(row('Flight (DoGet, Arrow decoded)', flight.ms, flight.value.bytes), row('HTTP /v1/sql JSON (parsed)', json.ms, json.value.bytes), row('DuckDB read alone', bare.ms, null));
 }
 console.log(lines.join('\n'));
 
 client.close();
+http.closeAllConnections();
+http.close();
 await server.close();
 await databases.close();
 fs.rmSync(dir, { recursive: true, force: true });
