@@ -24,7 +24,14 @@ export function CopyButton({ what, text, label = 'Copy', ref, onFailure }: Props
   useEffect(() => () => clearTimeout(timer.current), []);
 
   async function copy() {
-    const value = await text();
+    let value: string;
+    try {
+      value = await text();
+    } catch (error) {
+      // Nothing is copied when what would be copied cannot be checked.
+      toast.error(error instanceof Error ? error.message : `Could not copy ${what}.`, { id: `copied:${what}` });
+      return;
+    }
     if (await copyText(value)) {
       toast.success(`${what} copied`, { id: `copied:${what}` });
       setCopied(true);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { AppError } from '../errors';
+import { limitPasswordChecks, TooManyAttempts } from '../auth/attempts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { endUserSessions } from '../auth/sessions';
 import { authedAction } from './safe-action';
@@ -19,6 +20,12 @@ const changePasswordSchema = z.object({
  */
 export const changePassword = authedAction('change-password', changePasswordSchema, async ({ currentPassword, newPassword }, user, session) => {
   const env = serverEnv();
+  try {
+    await limitPasswordChecks(db, user.id);
+  } catch (error) {
+    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
+    throw error;
+  }
   const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
   if (!row.passwordHash || !(await verifyPassword(currentPassword, row.passwordHash, env.passwordHashCost))) {
     throw new AppError('invalid', 'The current password is not right.', { fieldErrors: { currentPassword: ['The current password is not right.'] } });

@@ -22,7 +22,7 @@ export const ACCOUNT_PROTECTION = {
 const HOUR = 60 * 60_000;
 const MINUTE = 60_000;
 
-export type AttemptKind = 'sign_up' | 'sign_in' | 'sign_in_failed';
+export type AttemptKind = 'sign_up' | 'sign_in' | 'sign_in_failed' | 'password_check';
 
 /** A refusal that names the wait. */
 export class TooManyAttempts extends Error {
@@ -110,4 +110,12 @@ export async function clearSignInFailures(db: Db, email: string, address: string
 async function pruneSometimes(db: Db, now: Date): Promise<void> {
   if (Math.random() >= 0.01) return;
   await db.authAttempt.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - HOUR) } } });
+}
+
+/**
+ * Checks of the current password when changing it, per user: at most 10 in 15 minutes, so that
+ * a stolen session cannot be used to guess the password, nor to queue password hashing.
+ */
+export async function limitPasswordChecks(db: Db, userId: string, now = new Date()): Promise<void> {
+  await limitPerAddress(db, 'password_check', `user:${userId}`, 10, 15 * 60_000, (wait) => `Too many password changes. Try again in ${wait}.`, now);
 }

@@ -1,6 +1,7 @@
 /** Sign-in errors, shared by the server (thrown by authorize) and the login form. */
 export const SIGN_IN_ERRORS = {
   invalid: 'Invalid email or password.',
+  unavailable: 'Signing in is not possible right now. Try again in a moment.',
 } as const;
 
 /**
@@ -10,5 +11,5 @@ export const SIGN_IN_ERRORS = {
  */
 export function isSignInMessage(message: string | null | undefined): message is string {
   if (!message) return false;
-  return message === SIGN_IN_ERRORS.invalid || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message);
+  return message === SIGN_IN_ERRORS.invalid || message === SIGN_IN_ERRORS.unavailable || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message);
 }

@@ -8,6 +8,7 @@ import { serverEnv } from '../env';
 import { createUserWithOrg } from '../data/users';
 import { logUnexpected } from '../errors';
 import { clientAddress } from '../http/client-address';
+import { TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
 import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession } from './sessions';
 import { signInWithPassword } from './sign-in';
@@ -26,7 +27,14 @@ function buildAuthOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
         if (!parsed.success) throw new Error(SIGN_IN_ERRORS.invalid);
-        return signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
+        try {
+          return await signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
+        } catch (error) {
+          // next-auth sends the thrown message to the browser: only our own wording goes there.
+          if (error instanceof TooManyAttempts || (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid)) throw error;
+          logUnexpected('sign-in', error);
+          throw new Error(SIGN_IN_ERRORS.unavailable);
+        }
       },
     }),
   ];
@@ -56,16 +64,15 @@ function buildAuthOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== 'github') return true;
-        // GitHub sign-in: link to the account with the same verified e-mail, or create one.
+        // GitHub sign-in: the account this GitHub user made, or a new one. An existing account
+        // with the same e-mail is never taken over: GitHub may report an address its user never
+        // verified, so an account made with a password stays reachable only with its password.
         const email = user.email?.toLowerCase();
         if (!email) return false;
         const githubId = String(account.providerAccountId);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
-        if (existing) {
-          if (!existing.githubId) await db.user.update({ where: { id: existing.id }, data: { githubId } });
-        } else {
-          await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId });
-        }
+        if (existing) return existing.githubId === githubId;
+        await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId });
         return true;
       },
       async jwt({ token, user, account }) {
@@ -73,7 +80,7 @@ function buildAuthOptions(): NextAuthOptions {
           // A sign-in: a new session row, named in the cookie.
           const userId =
             account?.provider === 'github'
-              ? (await db.user.findUniqueOrThrow({ where: { email: user.email!.toLowerCase() }, select: { id: true } })).id
+              ? (await db.user.findUniqueOrThrow({ where: { githubId: String(account.providerAccountId) }, select: { id: true } })).id
               : user.id;
           return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId) };
         }
@@ -92,8 +99,9 @@ function buildAuthOptions(): NextAuthOptions {
       // URL at all is ignored (next-auth's default would throw on it: a 500).
       async redirect({ url, baseUrl }) {
         try {
-          if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return new URL(url, baseUrl).toString();
-          if (new URL(url).origin === new URL(baseUrl).origin) return url;
+          // Parsed as a browser would (tabs and line breaks dropped), then compared by origin.
+          const target = new URL(url, baseUrl);
+          if (target.origin === new URL(baseUrl).origin) return target.toString();
         } catch {
           // not a URL: home
         }

@@ -33,7 +33,7 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
           </Link>
         </p>
       </div>
-      <KeysProvider appId={app.id} appName={app.name} keys={keys} loadedAt={now}>
+      <KeysProvider appId={app.id} appName={app.name} keys={keys}>
         <QuickStart endpoint={runtimePublicUrl()} />
       </KeysProvider>
     </main>

@@ -58,7 +58,13 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
   }
 
   async function copyFromField() {
-    const current = await keys.ensureCurrent(slot);
+    let current;
+    try {
+      current = await keys.ensureCurrent(slot);
+    } catch (error) {
+      toast.error(error instanceof Error ? error.message : `Could not copy ${label}.`, { id: `copied:${label}` });
+      return;
+    }
     if (await copyText(current.key)) {
       toast.success(`${label} copied`, { id: `copied:${label}` });
       return;
@@ -75,11 +81,23 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
     }
   }
 
-  // Ctrl+C / ⌘C in the field: the real key, never the bullets.
+  // Ctrl+C / ⌘C in the field: the real key, never the bullets. The clipboard event cannot wait
+  // for the server, so the key is checked right after: if it had changed, the page says so at once.
   function onCopy(event: ClipboardEvent<HTMLInputElement>) {
     event.preventDefault();
-    event.clipboardData.setData('text/plain', view.key);
+    const copied = view.key;
+    event.clipboardData.setData('text/plain', copied);
     toast.success(`${label} copied`, { id: `copied:${label}` });
+    keys.ensureCurrent(slot).then(
+      (current) => {
+        if (current.key !== copied) {
+          toast.error(`${label} was regenerated: the key you copied no longer works. Copy the new one.`, { id: `copied:${label}` });
+        }
+      },
+      (error: unknown) => {
+        toast.error(error instanceof Error ? error.message : `Could not check ${label}.`, { id: `copied:${label}` });
+      },
+    );
   }
 
   return (
@@ -119,8 +137,8 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
             variant="secondary"
             onClick={() => {
               setDialogOpen(true);
-              // The warning in the dialog uses the freshest "last used".
-              void keys.ensureCurrent(slot);
+              // The warning in the dialog uses the freshest "last used" (the dialog says what it knows if this fails).
+              void keys.ensureCurrent(slot).catch(() => undefined);
             }}
             disabled={disabledReason !== null}
             aria-label={`Regenerate ${label}`}

@@ -39,7 +39,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
         ]}
       />
       <h1 className="text-2xl font-semibold">Settings</h1>
-      <KeysProvider appId={app.id} appName={app.name} keys={keys} loadedAt={now}>
+      <KeysProvider appId={app.id} appName={app.name} keys={keys}>
         <section aria-labelledby="general-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
           <div>
             <h2 id="general-heading" className="text-lg font-semibold">
