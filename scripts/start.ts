@@ -60,6 +60,8 @@ type Server = {
   startedAt: number;
   failures: number;
   quickExits: number;
+  /** It once ran past QUICK_EXIT_MS: later crashes are not misconfiguration, and it is never given up on. */
+  servedOnce?: boolean;
   restart?: NodeJS.Timeout;
 };
 
@@ -108,11 +110,16 @@ function launch(server: Server): void {
     }
     const ranMs = Date.now() - server.startedAt;
     if (ranMs >= HEALTHY_AFTER_MS) server.failures = 0;
+    if (ranMs >= QUICK_EXIT_MS) server.servedOnce = true;
     server.quickExits = ranMs < QUICK_EXIT_MS ? server.quickExits + 1 : 0;
     const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    if (server.quickExits >= FAILED_STARTS) {
-      log(`${server.name} ${why} ${server.quickExits} times in a row right after starting; giving up. Check its messages above.`);
-      stopAll('SIGTERM', 1);
+    if (server.quickExits >= FAILED_STARTS && !server.servedOnce) {
+      // Only that server is given up on: the other keeps serving (a runtime that keeps crashing
+      // never takes the portal down). With nothing left running, npm start ends.
+      const others = servers.filter((s) => s !== server && s.child);
+      log(`${server.name} ${why} ${server.quickExits} times in a row right after starting; giving up on it. Check its messages above.`);
+      if (others.length === 0) stopAll('SIGTERM', 1);
+      else log(`${others.map((s) => s.name).join(', ')} still serving.`);
       return;
     }
     const delay = BACKOFF_MS[Math.min(server.failures, BACKOFF_MS.length - 1)]!;

@@ -16,7 +16,7 @@ import {
   type QueryStream,
 } from './query-engine';
 import { QuerySlots } from './query-slots';
-import { SqlGuard } from './sql-guard';
+import { SqlGuard, MAX_SQL_BYTES } from './sql-guard';
 
 export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'concurrency' | 'duckdb'>;
 
@@ -123,6 +123,8 @@ export class DuckDBQueryEngine implements QueryEngine {
 
   /** Throws a QueryError unless the statement is allowed for this app's database. */
   private async check(sql: string, database: OpenDatabase): Promise<void> {
+    // Long texts are refused before anything keeps them (the verdict and statement caches are by text).
+    if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new QueryError(`The query is longer than ${MAX_SQL_BYTES} bytes.`);
     const key = `${[...database.tables].join(',')}\u0000${sql}`;
     if (this.checked.has(key)) return;
     const parser = await this.parser;

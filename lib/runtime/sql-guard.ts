@@ -65,8 +65,18 @@ function constantString(value: unknown): string | null {
   return typeof value.value.value === 'string' ? value.value.value : null;
 }
 
+/** Functions whose output can be many times their input: never nested in one another. */
+const AMPLIFIERS = new Set(['replace', 'regexp_replace', 'list_transform', 'array_transform', 'list_apply', 'array_apply', 'apply', 'list_comprehension']);
+
+/** The longest SQL text a query may have, in bytes (both doors). */
+export const MAX_SQL_BYTES = 64 * 1024;
+
 export class SqlGuard {
-  private constructor(private readonly functions: ReadonlySet<string>) {}
+  private constructor(
+    private readonly functions: ReadonlySet<string>,
+    /** DuckDB's own views and tables (pg_settings, duckdb_databases, …): never a WITH query's name. */
+    private readonly systemNames: ReadonlySet<string>,
+  ) {}
 
   /** Builds the allowlist from the functions DuckDB itself has built in. */
   static async create(parser: DuckDBConnection): Promise<SqlGuard> {
@@ -78,7 +88,9 @@ export class SqlGuard {
       const lower = String(name).toLowerCase();
       if (!STATE_FUNCTIONS.has(lower) && !lower.startsWith('duckdb_') && !lower.startsWith('pragma_')) names.add(lower);
     }
-    return new SqlGuard(names);
+    const system = await parser.runAndReadAll(`SELECT view_name FROM duckdb_views() UNION SELECT table_name FROM duckdb_tables()`);
+    const systemNames = new Set(system.getRowsJS().map(([name]) => String(name).toLowerCase()));
+    return new SqlGuard(names, systemNames);
   }
 
   /**
@@ -103,6 +115,11 @@ export class SqlGuard {
     if (statements.length !== 1) throw new QueryError(statements.length ? ONE_STATEMENT : 'The query is empty.');
     const cteNames = new Set<string>();
     collectCteNames(statements[0], cteNames);
+    // A WITH query named after a system view would let an unqualified reference to that view
+    // elsewhere in the statement pass as the WITH query.
+    for (const name of cteNames) {
+      if (this.systemNames.has(name)) throw new QueryError(`${JSON.stringify(name)} is reserved: give the WITH query another name.`);
+    }
     const budget = { generated: 0 };
     this.walk(statements[0], { tables, cteNames, budget });
   }
@@ -128,7 +145,9 @@ export class SqlGuard {
       // The standard metadata views of the app's own database (what BI tools and Flight SQL's
       // catalog commands read): names and types of its tables, nothing of the server.
       if (!value.catalog_name && schema === 'information_schema' && METADATA_VIEWS.has(table)) return;
-      if (value.catalog_name || (schema && schema !== 'main') || !(scope.tables.has(table) || scope.cteNames.has(table))) {
+      const ownTable = scope.tables.has(table) && !value.catalog_name && (!schema || schema === 'main');
+      const withQuery = scope.cteNames.has(table) && !value.catalog_name && !schema;
+      if (!ownTable && !withQuery) {
         throw new QueryError(`Table ${JSON.stringify(String(value.table_name))} does not exist. This app's tables: ${[...scope.tables].join(', ')}.`);
       }
     }
@@ -140,6 +159,9 @@ export class SqlGuard {
       const name = String(value.function_name).toLowerCase();
       if (!unqualified(value) || !this.functions.has(name)) throw new QueryError(notAllowed(`${name}()`));
       this.checkGenerated(name, value.children, scope.budget, false);
+      if (AMPLIFIERS.has(name) && containsAmplifier(value.children)) {
+        throw new QueryError(`${name}() may not be nested in another function of its kind here: each level multiplies the size of its result.`);
+      }
     }
     for (const child of children(value)) this.walk(child, scope);
   }
@@ -159,6 +181,7 @@ export class SqlGuard {
       case 'rpad':
       case 'list_resize':
       case 'array_resize':
+      case 'bitstring':
         size = constantNumber(list[1]);
         break;
       case 'range':
@@ -173,14 +196,17 @@ export class SqlGuard {
       case 'format': {
         const pattern = constantString(list[0]);
         // A width or precision in the pattern (or taken from an argument) sets the output size.
-        if (pattern === null || /\d{5,}|\*|\{[^}]*\{/.test(pattern)) throw new QueryError(`${name}() takes a constant pattern with widths under 10000.`);
-        return;
+        if (pattern === null || /\*|\{[^}]*\{/.test(pattern)) throw new QueryError(`${name}() takes a constant pattern with constant widths.`);
+        // Every number in the pattern may be a width: they all count.
+        size = (pattern.match(/\d+/g) ?? []).reduce((sum, digits) => sum + Number(digits), 0);
+        break;
       }
       default:
         return;
     }
     if (size === null) throw new QueryError(`${name}() takes constant sizes here (at most ${MAX_GENERATED}).`);
-    budget.generated += size;
+    // A negative size makes nothing; it never buys room for another function's output.
+    budget.generated += Math.max(0, size);
     if (budget.generated > MAX_GENERATED) {
       throw new QueryError(`The query generates values too large: functions such as ${name}() may make at most ${MAX_GENERATED} characters or elements per query.`);
     }
@@ -190,6 +216,13 @@ export class SqlGuard {
 /** A function named without a catalogue, or in `main` as the parser writes for {…} and […]. */
 function unqualified(fn: Node): boolean {
   return !fn.catalog && (!fn.schema || fn.schema === 'main');
+}
+
+function containsAmplifier(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(containsAmplifier);
+  if (!isNode(value)) return false;
+  if (value.class === 'FUNCTION' && AMPLIFIERS.has(String(value.function_name).toLowerCase())) return true;
+  return children(value).some(containsAmplifier);
 }
 
 function collectCteNames(value: unknown, names: Set<string>): void {

@@ -187,6 +187,28 @@ describe('a locked engine', () => {
     expect(error).not.toMatch(/\/(tmp|home|root|work)\b/);
   });
 
+  it.each([
+    ['a negative size cancelling another', 'SELECT range(-20000000) AS a, range(0, 20000000) AS r FROM range(10)', /too large/],
+    ['a negative pad cancelling another', `SELECT lpad('x', -1000000000) || lpad('y', 20000) AS s`, /too large/],
+    ['widths adding up in a format pattern', `SELECT format('{0:>9999}{0:>9999}', 1) AS s`, /too large/],
+    ['a huge bit string', `SELECT bitstring('1', 1000000000) AS b`, /too large/],
+    ['replace nested in replace', `SELECT replace(replace('xxxxxxxxxx', 'x', 'xxxxxxxxxx'), 'x', 'xxxxxxxxxx') AS s`, /nested/],
+    ['a list built in a list', 'SELECT list_transform(range(100), x -> list_transform(range(100), y -> x * y)) AS l', /nested/],
+  ])('refuses %s, which would build a huge value outside the memory limit', async (_, sql, message) => {
+    await expectRefused(sql, 400, message);
+    await expectHealthy();
+  });
+
+  it('refuses a WITH query named after a system view (it would let that view through), and long texts', async () => {
+    const error = await expectRefused('SELECT (WITH pg_settings AS (SELECT 1) SELECT 1) AS x, * FROM pg_settings', 400, /reserved/);
+    expect(error).not.toMatch(/\/(tmp|home|root|work)\b/);
+    await expectRefused('WITH t AS (SELECT 1 AS one) SELECT * FROM main.t', 400, /does not exist/);
+    await expectRefused(`SELECT 1 AS one -- ${'x'.repeat(70_000)}`, 400, /longer than 65536 bytes/);
+    // Ordinary uses still work.
+    const own = await query(attacker[1], 'WITH trips AS (SELECT * FROM taxi_trips) SELECT count(*) AS n, replace(min(payment_type), \'a\', \'A\') AS p FROM trips');
+    expect(await own.json()).toEqual([{ n: 10000, p: 'cArd' }]);
+  });
+
   it("lets metadata readers (BI tools, Flight SQL's catalog commands) see the app's own tables, and nothing of the server", async () => {
     const res = await query(attacker[1], 'SELECT * FROM information_schema.tables');
     expect(res.status).toBe(200);
