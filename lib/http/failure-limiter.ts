@@ -2,11 +2,19 @@
  * Failed authentications per client address, in fixed one-minute windows. Only failures count,
  * so clients with valid keys are never slowed by someone else's. In memory, per process.
  */
+/** Addresses tracked at most: beyond it the oldest windows go first (memory and time stay bounded). */
+const MAX_ADDRESSES = 100_000;
+
 export class FailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
 
   /** `perMinute` 0 switches the limiter off. */
   constructor(private readonly perMinute: number, private readonly windowMs = 60_000) {}
+
+  /** Addresses currently tracked. */
+  get tracked(): number {
+    return this.windows.size;
+  }
 
   /** Seconds until the address may try again, or 0 when it is not blocked. */
   retryAfter(address: string, now: number): number {
@@ -20,14 +28,30 @@ export class FailureLimiter {
     if (this.perMinute === 0) return;
     const window = this.windows.get(address);
     if (!window || now - window.start >= this.windowMs) {
+      // Re-inserted, so that the map stays ordered by window start (oldest first).
+      this.windows.delete(address);
       this.windows.set(address, { start: now, failures: 1 });
-      if (this.windows.size > 100_000) this.prune(now);
+      if (this.windows.size > MAX_ADDRESSES) this.prune(now);
     } else {
       window.failures += 1;
     }
   }
 
+  /**
+   * Drops expired windows, oldest first, stopping at the first current one (the map is ordered by
+   * start); when every window is current (failures from more addresses than it tracks), the
+   * oldest tenth goes. Either way each call does bounded work per entry it removes.
+   */
   private prune(now: number): void {
-    for (const [address, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(address);
+    for (const [address, window] of this.windows) {
+      if (now - window.start < this.windowMs) break;
+      this.windows.delete(address);
+    }
+    if (this.windows.size <= MAX_ADDRESSES) return;
+    let excess = this.windows.size - MAX_ADDRESSES * 0.9;
+    for (const address of this.windows.keys()) {
+      if (excess-- <= 0) break;
+      this.windows.delete(address);
+    }
   }
 }

@@ -37,9 +37,11 @@ const FIND = 'SELECT "id", "appId", "slot", "digest" FROM "ApiKey" WHERE "digest
 const TOUCH = 'UPDATE "ApiKey" SET "lastUsedAt" = ';
 // The count is added only while the key is current; one statement, so a regeneration between
 // two statements cannot slip in.
-const COUNT = (p: (n: number) => string) =>
+// On PostgreSQL the key row is share-locked, so a regeneration in flight is waited for and then
+// seen (SQLite runs one writer at a time anyway).
+const COUNT = (p: (n: number) => string, lock = '') =>
   `INSERT INTO "ApiKeyUsage" ("keyId", "minute", "count") SELECT ${p(1)}, ${p(2)}, ${p(3)} ` +
-  `WHERE EXISTS (SELECT 1 FROM "ApiKey" WHERE "id" = ${p(1)} AND "digest" = ${p(4)}) ` +
+  `WHERE EXISTS (SELECT 1 FROM "ApiKey" WHERE "id" = ${p(1)} AND "digest" = ${p(4)}${lock}) ` +
   `ON CONFLICT ("keyId", "minute") DO UPDATE SET "count" = "ApiKeyUsage"."count" + excluded."count"`;
 /** Prisma's SQLite DateTime format. */
 const sqliteTime = (at: Date) => at.toISOString().replace('Z', '+00:00');
@@ -81,7 +83,7 @@ function openPostgresKeyStore(url: string): KeyStore {
     },
     recordUse: async (use) => {
       await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [use.lastUsedAt, use.keyId, use.digest] });
-      await pool.query({ name: 'runtime-count-key', text: COUNT((n) => `$${n}`), values: [use.keyId, use.minute, use.count, use.digest] });
+      await pool.query({ name: 'runtime-count-key', text: COUNT((n) => `$${n}`, ' FOR SHARE'), values: [use.keyId, use.minute, use.count, use.digest] });
     },
     close: () => pool.end(),
   };

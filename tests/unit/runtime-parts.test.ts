@@ -35,6 +35,15 @@ describe('failed-authentication limiter', () => {
     expect(limiter.retryAfter('a', 61_000)).toBe(0);
   });
 
+  it('stays bounded under failures from more addresses than it tracks, keeping the newest', () => {
+    const limiter = new FailureLimiter(1);
+    for (let i = 0; i < 300_000; i++) limiter.recordFailure(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 1000);
+    // 300,000 new addresses in one window (none expired): it keeps at most 100,000.
+    expect(limiter.tracked).toBeLessThanOrEqual(100_000);
+    expect(limiter.retryAfter('10.4.147.223', 1000)).toBeGreaterThan(0); // the last address is still counted
+    expect(limiter.retryAfter('10.0.0.0', 1000)).toBe(0); // the oldest were let go
+  });
+
   it('is off at 0', () => {
     const limiter = new FailureLimiter(0);
     for (let i = 0; i < 100; i++) limiter.recordFailure('a', 0);
