@@ -37,6 +37,7 @@ const server = createFlightServer({
   limiter: { blocked: () => false, recordFailure: () => undefined },
   engine,
   tls: null,
+  ticketSecret: randomBytes(32),
 });
 const port = await server.start(0, '127.0.0.1');
 

@@ -6,7 +6,7 @@ import { FailureLimiter } from '../http/failure-limiter';
 import { AppDatabases } from './app-databases';
 import { runtimeConfig, runtimeDatabase } from './config';
 import { DuckDBQueryEngine } from './engine';
-import { createFlightServer, flightConfig, loadTls } from './flight';
+import { createFlightServer, flightConfig, flightTicketSecret, loadTls } from './flight';
 import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import { DELETED_APPS_SWEEP_MS, removeDeletedApps } from './deleted-apps';
@@ -38,6 +38,9 @@ try {
     limiter: { blocked: (address) => limiter.retryAfter(address, Date.now()) > 0, recordFailure: (address) => limiter.recordFailure(address, Date.now()) },
     engine,
     tls,
+    // Tickets are signed with a secret every instance shares, so any instance redeems them.
+    ticketSecret: flightTicketSecret(secrets.digestSecret),
+    stallTimeoutMs: config.queryTimeoutMs,
     onAuthenticated: (key) => usage.record(key),
     log: (message) => console.error(message),
   });

@@ -60,6 +60,11 @@ export function rawClient(port: number) {
     doAction(key: string | null, type: string, body: Uint8Array) {
       return collect<{ body: Buffer }>(client.DoAction({ type, body }, auth(key)));
     },
+    /** Starts a DoPut and hands back the live call (to write to it, or not, at the test's pace). */
+    startDoPut(key: string | null) {
+      const call = client.DoPut(auth(key));
+      return { call, results: collect<{ app_metadata: Buffer }>(call) };
+    },
     doPut(key: string | null, data: Partial<FlightData>[]) {
       const call = client.DoPut(auth(key));
       const results = collect<{ app_metadata: Buffer }>(call);

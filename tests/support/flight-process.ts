@@ -3,7 +3,7 @@
 // certificate. Prints one JSON line ({ port, certFile }) when it listens; stops on SIGTERM.
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
-import { createFlightServer, loadTls } from '@/lib/runtime/flight';
+import { createFlightServer, flightTicketSecret, loadTls } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import { createRuntimeEngine } from './flight-engine';
 
@@ -17,6 +17,7 @@ const server = createFlightServer({
   limiter: { blocked: () => false, recordFailure: () => undefined },
   engine,
   tls,
+  ticketSecret: flightTicketSecret(digestSecret),
 });
 const port = await server.start(0, '127.0.0.1');
 console.log(JSON.stringify({ port, certFile: tls?.certFile }));

@@ -6,12 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
 import { FailureLimiter } from '@/lib/http/failure-limiter';
-import { createFlightServer, loadTls } from '@/lib/runtime/flight';
+import { createFlightServer, flightTicketSecret, loadTls, type FlightServerDeps } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
 import { createRuntimeEngine } from './flight-engine';
 
-export async function startFlight(options: { tls: boolean; failuresPerMinute?: number; engine?: (dir: string) => QueryEngine & { close(): Promise<void> } }) {
+export async function startFlight(options: {
+  tls: boolean;
+  failuresPerMinute?: number;
+  engine?: (dir: string) => QueryEngine & { close(): Promise<void> };
+  /** Limits to set instead of the defaults (stallTimeoutMs, putIdleMs, …). */
+  deps?: Pick<Partial<FlightServerDeps>, 'stallTimeoutMs' | 'putIdleMs' | 'statements' | 'maxCatalogRows'>;
+}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-'));
   const keys = openKeyStore(process.env.DATABASE_URL!);
   const digestSecret = serverEnv().keySecrets.digestSecret;
@@ -28,7 +34,10 @@ export async function startFlight(options: { tls: boolean; failuresPerMinute?: n
     },
     engine,
     tls,
+    // As the runtime derives it: every instance on the same KEY_DIGEST_SECRET redeems the others' tickets.
+    ticketSecret: flightTicketSecret(digestSecret),
     log: (message) => logs.push(message),
+    ...options.deps,
   });
   const port = await server.start(0, '127.0.0.1');
   return {

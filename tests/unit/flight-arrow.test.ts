@@ -156,6 +156,27 @@ describe('DuckDB chunks as Arrow batches', () => {
     await expect(viaFlight("SELECT repeat('z', 5000000) AS s")).rejects.toThrow(/larger than 4 MiB/);
   });
 
+  it('sizes batches by the values DuckDB holds: a chunk of long lists goes a few rows at a time', async () => {
+    // 2,500 rows of 2,000-element lists, with a string and an integer column beside them.
+    const sql = "SELECT range AS i, 'row ' || range AS s, range(range % 7, 2000 + range % 7) AS l FROM range(2500)";
+    const result = await connection.stream(sql);
+    const converter = chunkConverter(result.columnNames(), result.columnTypes());
+    async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
+      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) yield chunk;
+    }
+    const sizes: number[] = [];
+    const rows: [bigint, string, string][] = [];
+    for await (const batch of recordBatches(converter, chunks())) {
+      sizes.push(batch.numRows);
+      for (let r = 0; r < batch.numRows; r++) rows.push([batch.getChild('i')!.get(r), batch.getChild('s')!.get(r), batch.getChild('l')!.get(r)]);
+    }
+    // About 32 KB a row in DuckDB: 1 MiB batches hold about 32 rows, not a whole 2,048-row chunk.
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64);
+    expect(rows).toHaveLength(2500);
+    const expected = (await connection.runAndReadAll(`SELECT i, s, l::VARCHAR AS l FROM (${sql}) ORDER BY i`)).getRowsJS();
+    expect(rows).toEqual(expected);
+  });
+
   it('encapsulates the schema as one IPC message for FlightInfo', async () => {
     const result = await connection.stream('SELECT 1::BIGINT AS a, 2.5::DOUBLE AS b');
     const schema = encapsulatedSchema(chunkConverter(result.columnNames(), result.columnTypes()).schema);

@@ -8,7 +8,7 @@ import { flightGeneratedCertificate, flightPublicUrl } from '@/lib/env';
 import { flightConfig } from '@/lib/runtime/flight/config';
 import { peerAddress } from '@/lib/runtime/flight/server';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
-import { decodeTicket, encodeTicket, parametersFromIpc } from '@/lib/runtime/flight/tickets';
+import { decodeTicket, encodeTicket, flightTicketSecret, parametersFromIpc } from '@/lib/runtime/flight/tickets';
 import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
 
 describe('flightConfig', () => {
@@ -62,12 +62,28 @@ describe('the generated certificate', () => {
 });
 
 describe('tickets', () => {
+  const secret = flightTicketSecret(Buffer.alloc(32, 1));
+
   it('carry the app, the SQL and typed parameters, and are refused for another app', () => {
-    const ticket = encodeTicket({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
-    expect(decodeTicket(ticket, 7)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
-    expect(decodeTicket(ticket, 8)).toBeNull();
-    expect(decodeTicket(Buffer.from('SELECT 1'), 7)).toBeNull();
-    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], builtin: 'tables-with-schemas' }), 7)?.builtin).toBe('tables-with-schemas');
+    const ticket = encodeTicket({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] }, secret);
+    expect(decodeTicket(ticket, 7, secret)).toEqual({ appId: 7, sql: 'SELECT $1, $2, $3', parameters: [2n ** 60n, 'x', new Uint8Array([1, 2])] });
+    expect(decodeTicket(ticket, 8, secret)).toBeNull();
+    expect(decodeTicket(Buffer.from('SELECT 1'), 7, secret)).toBeNull();
+    expect(decodeTicket(encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [], builtin: 'tables-with-schemas' }, secret), 7, secret)?.builtin).toBe(
+      'tables-with-schemas',
+    );
+  });
+
+  it('are signed: a changed, unsigned or otherwise signed ticket is refused', () => {
+    const ticket = encodeTicket({ appId: 7, sql: 'SELECT 1', parameters: [] }, secret).toString();
+    const payload = ticket.slice(ticket.indexOf('.') + 1);
+    const builtin = payload.replace('}', ',"b":"tables-with-schemas"}');
+    const signature = ticket.slice(0, ticket.indexOf('.'));
+    expect(decodeTicket(Buffer.from(`${signature}.${builtin}`), 7, secret)).toBeNull();
+    expect(decodeTicket(Buffer.from(`spt1:${builtin}`), 7, secret)).toBeNull();
+    expect(decodeTicket(Buffer.from(`spt2:.${payload}`), 7, secret)).toBeNull();
+    expect(decodeTicket(Buffer.from(ticket), 7, flightTicketSecret(Buffer.alloc(32, 2)))).toBeNull();
+    expect(decodeTicket(Buffer.from(ticket), 7, secret)).not.toBeNull();
   });
 });
 
@@ -90,7 +106,7 @@ describe('prepared statements', () => {
   const statement = (keyId: string, appId = 1) => ({ keyId, appId, sql: 'SELECT 1', columns: { names: [], types: [] }, parameterCount: 0, parameterNames: [] });
 
   it('are bound to their app and expire when unused', () => {
-    const statements = new PreparedStatements({ ttlMs: 1000, perKey: 10 });
+    const statements = new PreparedStatements({ ttlMs: 1000, perKey: 10, total: 100 });
     const handle = statements.create(statement('k1'), 0);
     expect(statements.get(handle, 2, 10)).toBeNull();
     expect(statements.get(handle, 1, 900)).not.toBeNull();
@@ -99,13 +115,22 @@ describe('prepared statements', () => {
   });
 
   it('keep at most perKey per key, dropping the least recently used', () => {
-    const statements = new PreparedStatements({ ttlMs: 60_000, perKey: 2 });
+    const statements = new PreparedStatements({ ttlMs: 60_000, perKey: 2, total: 100 });
     const a = statements.create(statement('k1'), 0);
     const b = statements.create(statement('k1'), 1);
     statements.get(a, 1, 2);
     const c = statements.create(statement('k1'), 3);
     const other = statements.create(statement('k2'), 4);
     expect([a, b, c, other].map((h) => statements.get(h, 1, 5) !== null)).toEqual([true, false, true, true]);
+  });
+
+  it('keep at most `total` across all keys, dropping the least recently used of any key', () => {
+    const statements = new PreparedStatements({ ttlMs: 60_000, perKey: 10, total: 3 });
+    const handles = ['k1', 'k2', 'k3'].map((key, i) => statements.create(statement(key), i));
+    statements.get(handles[0]!, 1, 10); // k1's is now the most recently used
+    const fourth = statements.create(statement('k4'), 11);
+    expect(statements.size).toBe(3);
+    expect([...handles, fourth].map((h) => statements.get(h, 1, 12) !== null)).toEqual([true, false, true, true]);
   });
 });
 

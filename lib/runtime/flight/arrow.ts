@@ -1,5 +1,5 @@
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBArrayVector, DuckDBTypeId, type DuckDBDataChunk, type DuckDBType, type DuckDBVector } from '@duckdb/node-api';
 import {
   Binary,
   Bool,
@@ -32,6 +32,7 @@ import {
   vectorFromArray,
   type Data,
 } from 'apache-arrow';
+import { vectorBytes } from '../results';
 
 /**
  * DuckDB results as Arrow record batches, read from DuckDB's vectors directly: fixed-width
@@ -53,6 +54,11 @@ type Converter = {
   convert(chunks: Chunks, column: number, rows: number): Data;
   /** About how many Arrow bytes this column of the chunk will take. */
   estimate(chunk: DuckDBDataChunk, column: number): number;
+  /**
+   * For columns that make a JS value per cell: rows `from` to `from + count` of the chunk's
+   * vector, so that a chunk of big values is converted a few rows at a time.
+   */
+  convertRows?(vector: DuckDBVector, from: number, count: number): Data;
 };
 
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, byte) => {
@@ -230,25 +236,43 @@ function variableWidth(name: string, type: Utf8 | Binary): Converter {
   };
 }
 
+/** The bytes a vector's first `count` values take in DuckDB: vectorBytes, and fixed-size ARRAYs by their elements. */
+function valueBytes(vector: DuckDBVector, count: number): number {
+  if (vector instanceof DuckDBArrayVector) {
+    const length = vector.type.length;
+    return 16 * count + valueBytes(vector['childData'] as DuckDBVector, count * length);
+  }
+  return vectorBytes(vector, 0, count);
+}
+
 /** Types without a direct Arrow counterpart here travel as DuckDB's text for the value. */
 function asText(name: string): Converter {
   const type = new Utf8();
+  const texts = (vector: DuckDBVector, from: number, count: number, into: (string | null)[], at: number) => {
+    for (let i = 0; i < count; i++) {
+      const value = vector.getItem(from + i);
+      into[at + i] = value === null ? null : String(value);
+    }
+  };
   return {
     field: new Field(name, type, true),
     convert(chunks, column, rows) {
-      const texts: (string | null)[] = new Array(rows);
+      const all: (string | null)[] = new Array(rows);
       let row = 0;
       for (const chunk of chunks) {
-        const vector = chunk.getColumnVector(column);
-        for (let i = 0, n = chunk.rowCount; i < n; i++) {
-          const value = vector.getItem(i);
-          texts[row++] = value === null ? null : String(value);
-        }
+        texts(chunk.getColumnVector(column), 0, chunk.rowCount, all, row);
+        row += chunk.rowCount;
       }
-      return vectorFromArray(texts, type).data[0]!;
+      return vectorFromArray(all, type).data[0]!;
     },
-    // Unknown until converted: assume sizeable values, so that batches stay small.
-    estimate: (chunk) => chunk.rowCount * 256,
+    convertRows(vector, from, count) {
+      const some: (string | null)[] = new Array(count);
+      texts(vector, from, count, some, 0);
+      return vectorFromArray(some, type).data[0]!;
+    },
+    // The values' size in DuckDB (lists and structs element by element, strings by their length),
+    // read from the vectors' headers: about the size of their text, and never a JS value made.
+    estimate: (chunk, column) => valueBytes(chunk.getColumnVector(column), chunk.rowCount),
   };
 }
 
@@ -317,6 +341,11 @@ export type ChunkConverter = {
   schema: Schema;
   /** One record batch from one or more chunks, in order. */
   toBatch(chunks: Chunks): RecordBatch;
+  /**
+   * One chunk as record batches of `rowsPerBatch` rows: the columns made of JS values are
+   * converted one batch at a time (the others at once: they are copies of DuckDB's buffers).
+   */
+  toBatches(chunk: DuckDBDataChunk, rowsPerBatch: number): Generator<RecordBatch>;
   /** About how many Arrow bytes the chunk will take. */
   estimate(chunk: DuckDBDataChunk): number;
 };
@@ -333,6 +362,16 @@ export function chunkConverter(names: readonly string[], types: readonly DuckDBT
       const children = converters.map((c, i) => c.convert(chunks, i, rows));
       return new RecordBatch(schema, makeData({ type: struct, length: rows, nullCount: 0, children }));
     },
+    *toBatches(chunk, rowsPerBatch) {
+      const rows = chunk.rowCount;
+      const whole = converters.map((c, i) => (c.convertRows ? null : c.convert([chunk], i, rows)));
+      const vectors = converters.map((c, i) => (c.convertRows ? chunk.getColumnVector(i) : null));
+      for (let from = 0; from < rows; from += rowsPerBatch) {
+        const count = Math.min(rowsPerBatch, rows - from);
+        const children = converters.map((c, i) => whole[i]?.slice(from, count) ?? c.convertRows!(vectors[i]!, from, count));
+        yield new RecordBatch(schema, makeData({ type: struct, length: count, nullCount: 0, children }));
+      }
+    },
     estimate: (chunk) => converters.reduce((sum, c, i) => sum + c.estimate(chunk, i), 0),
   };
 }
@@ -342,15 +381,24 @@ const BATCH_TARGET_BYTES = 1024 * 1024;
 
 /**
  * The result's chunks grouped into record batches of about BATCH_TARGET_BYTES. A chunk is read
- * from DuckDB only when the batch before has been taken, so at most one batch is held at a time.
+ * from DuckDB only when the batch before has been taken, so at most one batch is held at a time;
+ * a chunk bigger than that on its own (lists of thousands of values, say) is sent in row ranges.
  */
 export async function* recordBatches(converter: ChunkConverter, chunks: AsyncIterable<DuckDBDataChunk>): AsyncGenerator<RecordBatch> {
   let pending: DuckDBDataChunk[] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
     if (chunk.rowCount === 0) continue;
+    const estimate = converter.estimate(chunk);
+    if (estimate > 2 * BATCH_TARGET_BYTES) {
+      if (pending.length) yield converter.toBatch(pending);
+      pending = [];
+      bytes = 0;
+      yield* converter.toBatches(chunk, Math.max(1, Math.floor((chunk.rowCount * BATCH_TARGET_BYTES) / estimate)));
+      continue;
+    }
     pending.push(chunk);
-    bytes += converter.estimate(chunk);
+    bytes += estimate;
     if (bytes >= BATCH_TARGET_BYTES) {
       yield converter.toBatch(pending);
       pending = [];

@@ -1,5 +1,5 @@
 import { Binary, Field, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
-import type { QueryEngine, QueryParameters } from '../query-engine';
+import { QueryLimitError, type QueryEngine, type QueryParameters } from '../query-engine';
 import { chunkConverter, encapsulatedSchema } from './arrow';
 
 /**
@@ -84,13 +84,25 @@ const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
 /**
  * GetTables with include_schema: the listed tables, each with its columns as an encapsulated IPC
- * schema (what JDBC's getColumns reads). A few rows, built whole.
+ * schema (what JDBC's getColumns reads). A few rows, built whole: more than `maxRows` tables is
+ * refused rather than collected.
  */
-export async function tablesWithSchemas(engine: QueryEngine, appId: number, query: CatalogQuery, signal: AbortSignal): Promise<Table> {
+export const MAX_CATALOG_ROWS = 10_000;
+
+export async function tablesWithSchemas(
+  engine: QueryEngine,
+  appId: number,
+  query: CatalogQuery,
+  signal: AbortSignal,
+  maxRows = MAX_CATALOG_ROWS,
+): Promise<Table> {
   const stream = await engine.stream(appId, query.sql, query.parameters, { signal });
   const rows: (string | null)[][] = [];
   try {
     for await (const chunk of stream.chunks) {
+      if (rows.length + chunk.rowCount > maxRows) {
+        throw new QueryLimitError(`The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
+      }
       const columns = [0, 1, 2, 3].map((c) => chunk.getColumnVector(c));
       for (let i = 0, n = chunk.rowCount; i < n; i++) rows.push(columns.map((column) => column.getItem(i) as string | null));
     }

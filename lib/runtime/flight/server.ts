@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { Field, Null, Schema } from 'apache-arrow';
 import type { QueryEngine, QueryParameters } from '../query-engine';
+import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
-import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
+import { MAX_CATALOG_ROWS, TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
 import { FlightError, toStatus, unauthorized } from './errors';
 import {
   flightServiceDefinition,
@@ -36,8 +37,22 @@ export type FlightServerDeps = {
   /** Told about each authenticated call, e.g. to record the key's last use. */
   onAuthenticated?(key: FlightKey): void;
   log?(message: string): void;
-  /** Prepared statements: idle lifetime and how many one key may hold open. */
-  statements?: { ttlMs?: number; perKey?: number };
+  /** Prepared statements: idle lifetime, how many one key and all keys together may hold open. */
+  statements?: { ttlMs?: number; perKey?: number; total?: number };
+  /**
+   * The key tickets are signed with (HMAC-SHA256): the same on every instance, so that any of
+   * them redeems another's tickets. flightTicketSecret(KEY_DIGEST_SECRET) derives it.
+   */
+  ticketSecret: Buffer;
+  /**
+   * How long DoGet waits for a client that takes no data before it ends the call
+   * (DEADLINE_EXCEEDED) and frees the query's slot: the query time limit (30 s by default).
+   */
+  stallTimeoutMs?: number;
+  /** DoPut fails when the client sends nothing for this long (30 s by default). */
+  putIdleMs?: number;
+  /** Largest number of builtin catalog rows (GetTables with schemas) collected; 10,000 by default. */
+  maxCatalogRows?: number;
 };
 
 export type FlightServer = {
@@ -49,8 +64,27 @@ export type FlightServer = {
 
 const ACTION_CREATE = 'CreatePreparedStatement';
 const ACTION_CLOSE = 'ClosePreparedStatement';
-/** Parameter batches bigger than this are refused (the HTTP door takes 1 MiB bodies). */
+/** Parameter batches bigger than this, all messages counted whole, are refused (the HTTP door takes 1 MiB bodies). */
 const MAX_PUT_BYTES = 1024 * 1024;
+/** A parameter batch is a schema, a few dictionaries and one row: far fewer messages than this. */
+const MAX_PUT_MESSAGES = 1000;
+/** The longest SQL text Flight takes, in bytes: the engine's own limit, checked before anything keeps the text. */
+export { MAX_SQL_BYTES };
+
+/**
+ * The gRPC server's options: each connection runs at most 100 calls at once, is closed after 5
+ * minutes without a call and after an hour in any case (calls still running get 5 minutes more
+ * to finish); clients send small messages (SQL, parameter batches), results go the other way in
+ * messages under 4 MiB.
+ */
+export const GRPC_SERVER_OPTIONS = {
+  'grpc.max_concurrent_streams': 100,
+  'grpc.max_connection_idle_ms': 5 * 60_000,
+  'grpc.max_connection_age_ms': 60 * 60_000,
+  'grpc.max_connection_age_grace_ms': 5 * 60_000,
+  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+  'grpc.max_send_message_length': 4 * 1024 * 1024,
+} satisfies grpc.ServerOptions;
 
 type Command =
   | { kind: 'query'; sql: string; parameters: QueryParameters; builtin?: TicketContent['builtin'] }
@@ -87,28 +121,78 @@ function basicPassword(metadata: grpc.Metadata): string | undefined {
  * Everything a client streams to DoPut, up to MAX_PUT_BYTES. (Iterating the call with for-await
  * would destroy the duplex stream at the end, and with it the answer.)
  */
-function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>): Promise<FlightData[]> {
+/** What one FlightData holds, every field counted (an empty message still costs its keep). */
+function messageBytes(data: FlightData): number {
+  const descriptor = data.flight_descriptor;
+  const descriptorBytes = descriptor ? (descriptor.cmd?.length ?? 0) + (descriptor.path ?? []).reduce((sum, part) => sum + Buffer.byteLength(part), 0) : 0;
+  return 16 + (data.data_header?.length ?? 0) + (data.data_body?.length ?? 0) + (data.app_metadata?.length ?? 0) + descriptorBytes;
+}
+
+/**
+ * Everything a client streams to DoPut, up to MAX_PUT_BYTES in MAX_PUT_MESSAGES messages, each
+ * within `idleMs` of the one before. (Iterating the call with for-await would destroy the duplex
+ * stream at the end, and with it the answer.)
+ */
+function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: number): Promise<FlightData[]> {
   return new Promise((resolve, reject) => {
     const received: FlightData[] = [];
     let size = 0;
-    call.on('data', (data: FlightData) => {
-      size += (data.data_header?.length ?? 0) + (data.data_body?.length ?? 0);
-      if (size > MAX_PUT_BYTES) reject(new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'The parameters are larger than 1 MiB.'));
-      else received.push(data);
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (error: Error | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      received.length = 0;
+      call.removeListener('data', onData);
+      // Whatever else the client sends is read and dropped until the call ends.
+      call.on('data', () => undefined);
+      if (error) reject(error);
+    };
+    const idle = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => settle(new FlightError(grpc.status.DEADLINE_EXCEEDED, `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)),
+        idleMs,
+      );
+    };
+    const onData = (data: FlightData) => {
+      size += messageBytes(data);
+      if (size > MAX_PUT_BYTES) return settle(new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'The parameters are larger than 1 MiB.'));
+      if (received.length >= MAX_PUT_MESSAGES) {
+        return settle(new FlightError(grpc.status.RESOURCE_EXHAUSTED, `The parameters came in more than ${MAX_PUT_MESSAGES} messages.`));
+      }
+      received.push(data);
+      idle();
+    };
+    idle();
+    call.on('data', onData);
+    call.on('end', () => {
+      if (done) return;
+      const all = [...received];
+      settle(null);
+      resolve(all);
     });
-    call.on('end', () => resolve(received));
-    call.on('error', reject);
+    call.on('error', (error) => settle(error));
   });
+}
+
+/** SQL from a client, refused past MAX_SQL_BYTES with the engine's words. */
+function checkedSql(sql: string): string {
+  if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new FlightError(grpc.status.INVALID_ARGUMENT, `The query is longer than ${MAX_SQL_BYTES} bytes.`);
+  return sql;
 }
 
 export function createFlightServer(deps: FlightServerDeps): FlightServer {
   const log = deps.log ?? (() => undefined);
-  const statements = new PreparedStatements({ ttlMs: deps.statements?.ttlMs ?? 5 * 60_000, perKey: deps.statements?.perKey ?? 64 });
-  const server = new grpc.Server({
-    // Clients send small messages (SQL, parameter batches); results go the other way.
-    'grpc.max_receive_message_length': 4 * 1024 * 1024,
-    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  const statements = new PreparedStatements({
+    ttlMs: deps.statements?.ttlMs ?? 5 * 60_000,
+    perKey: deps.statements?.perKey ?? 64,
+    total: deps.statements?.total ?? 10_000,
   });
+  const stallTimeoutMs = deps.stallTimeoutMs ?? 30_000;
+  const putIdleMs = deps.putIdleMs ?? 30_000;
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const running = new Set<AbortController>();
 
   async function check(presented: string | undefined, call: { getPeer(): string }): Promise<FlightKey> {
@@ -132,13 +216,14 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
     const any = unpackAny(descriptor.cmd);
     if (!any) {
       // The Spice SDK sends the SQL text itself as the command.
+      if (descriptor.cmd.length > MAX_SQL_BYTES) throw new FlightError(grpc.status.INVALID_ARGUMENT, `The query is longer than ${MAX_SQL_BYTES} bytes.`);
       const sql = Buffer.from(descriptor.cmd).toString('utf8');
       if (!sql.trim()) throw new FlightError(grpc.status.INVALID_ARGUMENT, 'The command holds no SQL.');
       return { kind: 'query', sql, parameters: [] };
     }
     switch (any.typeUrl) {
       case messages.commandStatementQuery.typeUrl:
-        return { kind: 'query', sql: messages.commandStatementQuery.decode(any.value).query, parameters: [] };
+        return { kind: 'query', sql: checkedSql(messages.commandStatementQuery.decode(any.value).query), parameters: [] };
       case messages.commandPreparedStatementQuery.typeUrl:
         return { kind: 'prepared', handle: messages.commandPreparedStatementQuery.decode(any.value).prepared_statement_handle };
       case messages.commandGetSqlInfo.typeUrl:
@@ -178,19 +263,32 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
     return { ticket, schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema) };
   }
 
-  /** Writes one FlightData, waiting for the client to take what is already queued (backpressure). */
+  /**
+   * Writes one FlightData, waiting for the client to take what is already queued (backpressure),
+   * but no longer than stallTimeoutMs: a client that stops reading must not hold its query (and
+   * the app's slot) forever, out of reach of the engine's time limit.
+   */
   function write(call: grpc.ServerWritableStream<Ticket, FlightData>, message: IpcMessage, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (call.write({ data_header: message.header, data_body: message.body })) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const onDrain = () => {
+      const done = () => {
+        clearTimeout(timer);
+        call.removeListener('drain', onDrain);
         signal.removeEventListener('abort', onAbort);
+      };
+      const onDrain = () => {
+        done();
         resolve();
       };
       const onAbort = () => {
-        call.removeListener('drain', onDrain);
+        done();
         reject(signal.reason);
       };
+      const timer = setTimeout(() => {
+        done();
+        reject(new FlightError(grpc.status.DEADLINE_EXCEEDED, `The client took no data for ${stallTimeoutMs / 1000} s; the query was stopped.`));
+      }, stallTimeoutMs);
       call.once('drain', onDrain);
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -239,7 +337,7 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
         return {
           schema,
           flight_descriptor: call.request,
-          endpoint: [{ ticket: { ticket: encodeTicket(ticket) }, location: [] }],
+          endpoint: [{ ticket: { ticket: encodeTicket(ticket, deps.ticketSecret) }, location: [] }],
           total_records: -1,
           total_bytes: -1,
           ordered: true,
@@ -266,13 +364,13 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
       call.on('cancelled', () => abort.abort(new Error('cancelled')));
       (async () => {
         const key = await authorize(call);
-        const ticket = decodeTicket(call.request.ticket, key.appId);
+        const ticket = decodeTicket(call.request.ticket, key.appId, deps.ticketSecret);
         if (!ticket) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown ticket.');
         if (ticket.builtin) {
           const table =
             ticket.builtin === 'sql-info'
               ? sqlInfoTable(ticket.parameters as number[])
-              : await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal);
+              : await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal, deps.maxCatalogRows ?? MAX_CATALOG_ROWS);
           await write(call, schemaMessage(table.schema), abort.signal);
           for (const batch of table.batches) for (const message of batchMessages(batch)) await write(call, message, abort.signal);
           return;
@@ -298,7 +396,7 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
     DoPut(call: grpc.ServerDuplexStream<FlightData, unknown>) {
       (async () => {
         const key = await authorize(call);
-        const received = await receiveAll(call);
+        const received = await receiveAll(call, putIdleMs);
         let handle: Uint8Array | null = null;
         const parts: Buffer[] = [];
         for (const data of received) {
@@ -337,7 +435,7 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
           if (!body || body.typeUrl !== messages.createPreparedStatementRequest.typeUrl) {
             throw new FlightError(grpc.status.INVALID_ARGUMENT, 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
           }
-          const { query } = messages.createPreparedStatementRequest.decode(body.value);
+          const query = checkedSql(messages.createPreparedStatementRequest.decode(body.value).query);
           const described = await deps.engine.describe(key.appId, query);
           const handle = statements.create({
             keyId: key.id,

@@ -16,21 +16,30 @@ export type PreparedStatement = {
 /**
  * Prepared statements by handle, in memory. A handle is 16 random bytes, bound to the app whose
  * key created it (another app's key finds nothing), expires after `ttlMs` without use, and each
- * key holds at most `perKey`: beyond that its least recently used statement is dropped. (Dropping
- * rather than refusing, because common clients never close: the Rust Flight SQL client prepares
- * every query it runs.)
+ * key holds at most `perKey` and the server at most `total` (across all keys): beyond either, the
+ * least recently used statement (of the key, or of all) is dropped. (Dropping rather than
+ * refusing, because common clients never close: the Rust Flight SQL client prepares every query
+ * it runs.)
  */
 export class PreparedStatements {
+  /** In order of last use, least recent first (each use moves a statement to the end). */
   private readonly byHandle = new Map<string, PreparedStatement>();
 
-  constructor(private readonly limits: { ttlMs: number; perKey: number }) {}
+  constructor(private readonly limits: { ttlMs: number; perKey: number; total: number }) {}
 
   create(statement: Omit<PreparedStatement, 'expiresAt' | 'parameters'>, now = Date.now()): Buffer {
     this.prune(now);
-    const mine = [...this.byHandle].filter(([, existing]) => existing.keyId === statement.keyId);
-    if (mine.length >= this.limits.perKey) {
-      mine.sort(([, a], [, b]) => a.expiresAt - b.expiresAt);
-      for (const [id] of mine.slice(0, mine.length - this.limits.perKey + 1)) this.byHandle.delete(id);
+    let mine = 0;
+    for (const existing of this.byHandle.values()) if (existing.keyId === statement.keyId) mine += 1;
+    for (const [id, existing] of this.byHandle) {
+      if (mine < this.limits.perKey) break;
+      if (existing.keyId !== statement.keyId) continue;
+      this.byHandle.delete(id);
+      mine -= 1;
+    }
+    for (const id of this.byHandle.keys()) {
+      if (this.byHandle.size < this.limits.total) break;
+      this.byHandle.delete(id);
     }
     const handle = randomBytes(16);
     this.byHandle.set(handle.toString('hex'), { ...statement, parameters: [], expiresAt: now + this.limits.ttlMs });
@@ -47,6 +56,8 @@ export class PreparedStatements {
       return null;
     }
     statement.expiresAt = now + this.limits.ttlMs;
+    this.byHandle.delete(id);
+    this.byHandle.set(id, statement);
     return statement;
   }
 
@@ -63,7 +74,11 @@ export class PreparedStatements {
     return this.byHandle.size;
   }
 
+  /** Drops the expired statements: the least recently used come first, so the scan stops at the first live one. */
   private prune(now: number): void {
-    for (const [id, statement] of this.byHandle) if (statement.expiresAt <= now) this.byHandle.delete(id);
+    for (const [id, statement] of this.byHandle) {
+      if (statement.expiresAt > now) break;
+      this.byHandle.delete(id);
+    }
   }
 }

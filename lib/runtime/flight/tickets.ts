@@ -1,10 +1,12 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DataType, tableFromIPC, type Field } from 'apache-arrow';
 import type { QueryParameters } from '../query-engine';
 
 /**
- * A DoGet ticket carries what to run: the app, the SQL and its bound parameters. It holds no
- * right of its own: DoGet runs it only for a current key of the same app, so a forged ticket can
- * do no more than the key could with GetFlightInfo. Self-contained, so any instance redeems it.
+ * A DoGet ticket carries what to run: the app, the SQL and its bound parameters, signed with
+ * HMAC-SHA256 under a secret every runtime instance shares (flightTicketSecret), so any instance
+ * redeems it and nobody else can make one: the builtin answers in particular are never taken
+ * from a client's say-so. DoGet still runs it only for a current key of the same app.
  */
 export type TicketContent = {
   appId: number;
@@ -18,7 +20,16 @@ export type TicketContent = {
   builtin?: 'tables-with-schemas' | 'sql-info';
 };
 
-const PREFIX = 'spt1:';
+/** `spt2:<base64url HMAC-SHA256 of the JSON>.<JSON>` */
+const PREFIX = 'spt2:';
+const MAC_LENGTH = 43; // 32 bytes in unpadded base64url
+
+/** The ticket key, derived from KEY_DIGEST_SECRET (which every instance shares) for this use only. */
+export function flightTicketSecret(digestSecret: Buffer): Buffer {
+  return createHmac('sha256', digestSecret).update('flight-ticket').digest();
+}
+
+const mac = (secret: Buffer, payload: string) => createHmac('sha256', secret).update(payload).digest();
 
 type Tagged = { $bigint: string } | { $bytes: string };
 
@@ -37,17 +48,22 @@ function untag(_key: string, value: unknown): unknown {
   return value;
 }
 
-export function encodeTicket(content: TicketContent): Buffer {
+export function encodeTicket(content: TicketContent, secret: Buffer): Buffer {
   // Buffer's own toJSON would run before the replacer sees it: parameters hold Uint8Arrays only.
-  return Buffer.from(PREFIX + JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.builtin ? { b: content.builtin } : {}) }, tag));
+  const payload = JSON.stringify({ a: content.appId, s: content.sql, p: content.parameters, ...(content.builtin ? { b: content.builtin } : {}) }, tag);
+  return Buffer.from(`${PREFIX}${mac(secret, payload).toString('base64url')}.${payload}`);
 }
 
-/** The ticket's content when it is one of ours for this app; null otherwise ("unknown ticket"). */
-export function decodeTicket(bytes: Uint8Array, appId: number): TicketContent | null {
+/** The ticket's content when it is one of ours, signed, for this app; null otherwise ("unknown ticket"). */
+export function decodeTicket(bytes: Uint8Array, appId: number, secret: Buffer): TicketContent | null {
   const text = Buffer.from(bytes).toString('utf8');
-  if (!text.startsWith(PREFIX)) return null;
+  if (!text.startsWith(PREFIX) || text[PREFIX.length + MAC_LENGTH] !== '.') return null;
+  const presented = Buffer.from(text.slice(PREFIX.length, PREFIX.length + MAC_LENGTH), 'base64url');
+  const payload = text.slice(PREFIX.length + MAC_LENGTH + 1);
+  const expected = mac(secret, payload);
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
   try {
-    const parsed = JSON.parse(text.slice(PREFIX.length), untag) as { a?: unknown; s?: unknown; p?: unknown; b?: unknown };
+    const parsed = JSON.parse(payload, untag) as { a?: unknown; s?: unknown; p?: unknown; b?: unknown };
     if (parsed.a !== appId || typeof parsed.s !== 'string' || typeof parsed.p !== 'object' || parsed.p === null) return null;
     return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.b === 'tables-with-schemas' || parsed.b === 'sql-info' ? { builtin: parsed.b } : {}) };
   } catch {

@@ -1,0 +1,204 @@
+// The Flight door's own limits, on a real server and the runtime's engine: a client that stops
+// reading, DoPut's budget, signed tickets, the SQL length, the catalog's size and the gRPC
+// server's settings.
+import http2 from 'node:http2';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messages, packAny, type FlightData } from '@/lib/runtime/flight/protocol';
+import type { QueryEngine } from '@/lib/runtime/query-engine';
+import { preparedQuery, rawClient, statementQuery } from '../support/flight-client';
+import { createRuntimeEngine } from '../support/flight-engine';
+import { startFlight } from '../support/flight-server';
+import { currentKeys, newApp, newUser } from './fixtures';
+
+const statusOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => ({ code: grpc.status.OK, details: '' }),
+    (error: { code: number; details: string }) => ({ code: error.code, details: error.details }),
+  );
+
+async function appKeys(name: string) {
+  const { user, org } = await newUser(name);
+  const app = await newApp(user, org.name);
+  return { app, keys: await currentKeys(app.id) };
+}
+
+type Flight = Awaited<ReturnType<typeof startFlight>>;
+
+describe('a client that stops reading a DoGet', () => {
+  let flight: Flight;
+  let client: ReturnType<typeof rawClient>;
+  beforeAll(async () => {
+    // One query at a time per app, so that a query held by a stalled client blocks every other.
+    flight = await startFlight({
+      tls: false,
+      engine: (dir) => createRuntimeEngine(dir, { RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1', RUNTIME_QUERY_TIMEOUT_MS: '20000' }),
+      deps: { stallTimeoutMs: 1000 },
+    });
+    client = rawClient(flight.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await flight.stop();
+  });
+
+  it('loses its call (DEADLINE_EXCEEDED) after the stall limit, and the app’s slot is free again', async () => {
+    const { keys } = await appKeys('Stella');
+    const info = await client.getFlightInfo(keys[1], statementQuery("SELECT range AS i, repeat('s', 200) AS s FROM range(10000000)"));
+    const stalled = client.startDoGet(keys[1], info.endpoint[0]!.ticket.ticket);
+    const ended = new Promise<{ code: number; details: string }>((resolve) => {
+      stalled.on('error', (error: grpc.ServiceError) => resolve({ code: error.code, details: error.details }));
+      stalled.on('end', () => resolve({ code: grpc.status.OK, details: '' }));
+    });
+    await new Promise<void>((resolve) => stalled.once('data', () => resolve()));
+    stalled.pause();
+
+    // The app's only slot is the stalled query's until the server gives up on its client.
+    const started = Date.now();
+    const next = await client.getFlightInfo(keys[2], statementQuery('SELECT 42 AS answer'));
+    const answer = await client.doGet(keys[2], next.endpoint[0]!.ticket.ticket);
+    expect(answer.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+
+    // Reading again, the client gets what was already sent, then the end of its call.
+    stalled.on('data', () => undefined);
+    stalled.resume();
+    expect(await ended).toEqual({ code: grpc.status.DEADLINE_EXCEEDED, details: 'The client took no data for 1 s; the query was stopped.' });
+  });
+});
+
+describe('DoPut', () => {
+  let flight: Flight;
+  let client: ReturnType<typeof rawClient>;
+  beforeAll(async () => {
+    flight = await startFlight({ tls: false, deps: { putIdleMs: 500 } });
+    client = rawClient(flight.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await flight.stop();
+  });
+
+  async function prepared(key: string) {
+    const [created] = await client.doAction(key, 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: 'SELECT 1 AS one' }));
+    return messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
+  }
+  const descriptor = (handle: Uint8Array) => ({ type: 'CMD' as const, cmd: Buffer.from(preparedQuery(handle)), path: [] });
+
+  it('counts app_metadata (every byte of every message) against the 1 MiB budget', async () => {
+    const { keys } = await appKeys('Meta');
+    const handle = await prepared(keys[1]);
+    // Without the metadata the same put binds (no parameters) and succeeds.
+    expect((await client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }])).length).toBe(1);
+    const metadata = Buffer.alloc(600 * 1024, 1);
+    const put = client.doPut(keys[1], [{ flight_descriptor: descriptor(handle), app_metadata: metadata }, { app_metadata: metadata }]);
+    expect(await statusOf(put)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'The parameters are larger than 1 MiB.' });
+  });
+
+  it('takes at most 1,000 messages, empty ones included', async () => {
+    const { keys } = await appKeys('Many');
+    const handle = await prepared(keys[1]);
+    const put = client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }, ...Array.from({ length: 1000 }, (): Partial<FlightData> => ({}))]);
+    expect(await statusOf(put)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'The parameters came in more than 1000 messages.' });
+  });
+
+  it('fails when the client goes quiet before ending its stream', async () => {
+    const { keys } = await appKeys('Quiet');
+    const handle = await prepared(keys[1]);
+    const { call, results } = client.startDoPut(keys[1]);
+    call.write({ flight_descriptor: descriptor(handle) });
+    const started = Date.now();
+    expect(await statusOf(results)).toEqual({ code: grpc.status.DEADLINE_EXCEEDED, details: 'The client sent nothing for 0.5 s; the parameters were not bound.' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    call.cancel();
+  });
+});
+
+describe('tickets', () => {
+  it('a hand-made ticket (unsigned, or signed with another secret) is unknown; a real one works on another instance', async () => {
+    const [a, b] = await Promise.all([startFlight({ tls: false }), startFlight({ tls: false })]);
+    const clients = [rawClient(a.port), rawClient(b.port)];
+    try {
+      const { app, keys } = await appKeys('Forge');
+      const payload = JSON.stringify({ a: app.id, s: "SELECT 'c', 's', 't' || range, 'TABLE' FROM range(100)", p: [], b: 'tables-with-schemas' });
+      const unknown = { code: grpc.status.NOT_FOUND, details: 'Unknown ticket.' };
+      const real = (await clients[0]!.getFlightInfo(keys[1], statementQuery('SELECT 5 AS five'))).endpoint[0]!.ticket.ticket;
+      const signature = Buffer.from(real).toString().slice(0, Buffer.from(real).toString().indexOf('.'));
+      for (const forged of [`spt1:${payload}`, `spt2:${payload}`, `${signature}.${payload}`, `spt2:${'A'.repeat(43)}.${payload}`]) {
+        expect(await statusOf(clients[1]!.doGet(keys[1], Buffer.from(forged)))).toEqual(unknown);
+      }
+      // A ticket of one instance, a builtin one too, is redeemed by the other.
+      expect((await clients[1]!.doGet(keys[1], real)).length).toBeGreaterThan(1);
+      const tables = await clients[0]!.getFlightInfo(keys[1], packAny(messages.commandGetTables, { table_types: [], include_schema: true }));
+      expect((await clients[1]!.doGet(keys[1], tables.endpoint[0]!.ticket.ticket)).length).toBeGreaterThan(1);
+    } finally {
+      for (const c of clients) c.close();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('SQL and catalog sizes', () => {
+  let flight: Flight;
+  let client: ReturnType<typeof rawClient>;
+  let engineCalls = 0;
+  beforeAll(async () => {
+    flight = await startFlight({
+      tls: false,
+      deps: { maxCatalogRows: 0 },
+      engine: (dir) => {
+        const engine = createRuntimeEngine(dir);
+        const counted: QueryEngine & { close(): Promise<void> } = {
+          ...engine,
+          stream: (...args) => ((engineCalls += 1), engine.stream(...args)),
+          describe: (...args) => ((engineCalls += 1), engine.describe(...args)),
+        };
+        return counted;
+      },
+    });
+    client = rawClient(flight.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await flight.stop();
+  });
+
+  it('SQL over 64 KiB is refused wherever Flight takes SQL, before the engine sees it', async () => {
+    const { keys } = await appKeys('Long');
+    const long = `SELECT 1 -- ${'x'.repeat(64 * 1024)}`;
+    const tooLong = { code: grpc.status.INVALID_ARGUMENT, details: 'The query is longer than 65536 bytes.' };
+    const before = engineCalls;
+    expect(await statusOf(client.getFlightInfo(keys[1], Buffer.from(long)))).toEqual(tooLong);
+    expect(await statusOf(client.getFlightInfo(keys[1], statementQuery(long)))).toEqual(tooLong);
+    expect(await statusOf(client.getSchema(keys[1], statementQuery(long)))).toEqual(tooLong);
+    expect(await statusOf(client.doAction(keys[1], 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: long })))).toEqual(
+      tooLong,
+    );
+    expect(engineCalls).toBe(before);
+    // Just under the limit is fine.
+    const fits = `SELECT 1 AS one -- ${'x'.repeat(64 * 1024 - 100)}`;
+    expect((await client.getFlightInfo(keys[1], statementQuery(fits))).endpoint).toHaveLength(1);
+  });
+
+  it('GetTables with schemas refuses a catalog longer than its row cap instead of collecting it', async () => {
+    const { keys } = await appKeys('Cat');
+    const info = await client.getFlightInfo(keys[1], packAny(messages.commandGetTables, { table_types: [], include_schema: true }));
+    expect(await statusOf(client.doGet(keys[1], info.endpoint[0]!.ticket.ticket))).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'The catalog lists more than 0 tables; narrow it with a schema or table name pattern.',
+    });
+  });
+
+  it('the server announces at most 100 concurrent calls per connection', async () => {
+    const session = http2.connect(`http://127.0.0.1:${flight.port}`);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve, reject) => {
+        session.once('remoteSettings', resolve);
+        session.once('error', reject);
+      });
+      expect(settings.maxConcurrentStreams).toBe(100);
+    } finally {
+      session.close();
+    }
+  });
+});
