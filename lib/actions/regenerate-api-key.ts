@@ -19,6 +19,7 @@ export const regenerateApiKey = authedAction('regenerate-api-key', appKeySlotSch
   try {
     keys = await regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [input.slot], origin: await requestOrigin(user) });
   } catch (error) {
+    if (error instanceof AppError) throw error;
     logUnexpected('action regenerate-api-key', error);
     throw new AppError('internal', `Could not regenerate API Key ${input.slot}. The current key still works; try again.`);
   }

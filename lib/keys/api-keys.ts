@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type ChangeOrigin } from '../audit';
+import { AppError } from '../errors';
+import { Prisma } from '../generated/prisma/client';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
 import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
@@ -50,7 +52,8 @@ export async function regenerateApiKeys(
   const createdAt = new Date();
   const writes = input.slots.flatMap((slot) => {
     const row = rows.find((r) => r.slot === slot);
-    if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
+    // The app was deleted since its access was checked.
+    if (!row) throw new AppError('not_found');
     const material = newKeyMaterial(row.id, secrets);
     return [
       db.apiKey.update({
@@ -70,10 +73,17 @@ export async function regenerateApiKeys(
       recordAudit(db, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt }),
     ];
   });
-  const results = await db.$transaction([
-    ...writes,
-    db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } }),
-  ]);
+  let results;
+  try {
+    results = await db.$transaction([
+      ...writes,
+      db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } }),
+    ]);
+  } catch (error) {
+    // A key row gone by the time the transaction ran: the app was deleted meanwhile.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new AppError('not_found');
+    throw error;
+  }
   const current = results.at(-1) as { id: string; slot: number; ciphertext: string; createdAt: Date }[];
   const keys = {} as AppKeys;
   for (const slot of API_KEY_SLOTS) {

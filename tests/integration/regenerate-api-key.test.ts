@@ -167,3 +167,16 @@ describe('the key check', () => {
     expect(await verify(generateApiKey())).toBeNull();
   });
 });
+
+describe('an app deleted while its key is being regenerated', () => {
+  it('answers "not found", never that the old key still works', async () => {
+    const { user, org } = await newUser();
+    const app = await newApp(user, org.name);
+    const access = (await findAppAccess(user.id, { id: app.id }))!;
+    await db.app.delete({ where: { id: app.id } });
+    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    await expect(regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: user.id } })).rejects.toMatchObject({ code: 'not_found' });
+    await signInAs(user);
+    expect(await regenerateApiKey({ appId: app.id, slot: 1 })).toEqual({ ok: false, error: 'Not found.' });
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { apiErrors } from '@/lib/api/errors';
+import { AppError } from '@/lib/errors';
 import { apiKeysOf, appForRequest, readOptionalJson, regenerateBodySchema } from '@/lib/api/management';
 import { withToken } from '@/lib/api/with-token';
 import { can } from '@/lib/auth/permissions';
@@ -36,6 +37,10 @@ export const POST = withToken<Params>('apps:write', async (context, params) => {
       ip: context.address,
       userAgent: context.request.headers.get('user-agent'),
     },
+  }).catch((error: unknown) => {
+    // Deleted since it was found: answered as an unknown app.
+    if (error instanceof AppError && error.code === 'not_found') throw apiErrors.appNotFound(access.app.id);
+    throw error;
   });
   return Response.json({ api_key: keys[1].key, api_key_2: keys[2].key, regenerated_key: keyNumber }, { headers: noStore });
 });
