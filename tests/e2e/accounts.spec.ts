@@ -251,9 +251,12 @@ test.describe('on a server with low limits and a database of its own', () => {
       const failed = await fetch(`${guarded.portalURL}/v1/apps`, { headers: { Authorization: 'Bearer spt_wrong', 'X-Forwarded-For': `198.51.100.${i}` } });
       expect(failed.status).toBe(401);
     }
-    const blocked = await fetch(`${guarded.portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}`, 'X-Forwarded-For': '198.51.100.99' } });
+    const blocked = await fetch(`${guarded.portalURL}/v1/apps`, { headers: { Authorization: 'Bearer spt_wrong', 'X-Forwarded-For': '198.51.100.99' } });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // ...while a valid token from the same connection is still answered (only failures are limited).
+    const valid = await fetch(`${guarded.portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}`, 'X-Forwarded-For': '198.51.100.99' } });
+    expect(valid.status).toBe(200);
   });
 
   test('the servers create their files for their owner only: files 0600, folders 0700', async () => {
