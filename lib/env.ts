@@ -107,10 +107,14 @@ export function flightPublicUrl(env: Record<string, string | undefined> = proces
 
 /**
  * The certificate a Flight client must trust when the runtime serves the self-signed one it
- * generates (FLIGHT_TLS=auto without FLIGHT_TLS_CERT): its absolute path, for the SDK's
- * tlsRootCertFile. Null when TLS is off or the operator's own certificate is served.
+ * generates (FLIGHT_TLS=auto without FLIGHT_TLS_CERT): its path in the project folder, for the
+ * SDK's tlsRootCertFile. Null when TLS is off or the operator's own certificate is served.
  */
 export function flightGeneratedCertificate(env: Record<string, string | undefined> = process.env): string | null {
   if (env.FLIGHT_TLS === 'off' || env.FLIGHT_TLS_CERT) return null;
-  return path.resolve(env.FLIGHT_TLS_DIR ?? path.join('data', 'flight-tls'), 'cert.pem');
+  // Relative to the project folder (where npm start runs, and where a copied example is run):
+  // the page never shows a server's absolute path.
+  const file = path.resolve(env.FLIGHT_TLS_DIR ?? path.join('data', 'flight-tls'), 'cert.pem');
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? 'path/to/flight-tls/cert.pem' : relative;
 }

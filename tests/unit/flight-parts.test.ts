@@ -29,7 +29,8 @@ describe('flightConfig', () => {
     expect(flightPublicUrl({})).toBe('grpc+tls://localhost:50051');
     expect(flightPublicUrl({ FLIGHT_TLS: 'off', FLIGHT_PORT: '6000', FLIGHT_HOST: '' })).toBe('grpc://localhost:6000');
     expect(flightPublicUrl({ FLIGHT_PUBLIC_URL: 'grpc+tls://flight.example.com:443/' })).toBe('grpc+tls://flight.example.com:443');
-    expect(flightGeneratedCertificate({})).toBe(path.resolve('data/flight-tls/cert.pem'));
+    expect(flightGeneratedCertificate({})).toBe('data/flight-tls/cert.pem');
+    expect(flightGeneratedCertificate({ FLIGHT_TLS_DIR: '/srv/somewhere/tls' })).toBe('path/to/flight-tls/cert.pem');
     expect(flightGeneratedCertificate({ FLIGHT_TLS: 'off' })).toBeNull();
     expect(flightGeneratedCertificate({ FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem' })).toBeNull();
   });
