@@ -106,3 +106,17 @@ test("another user's organization and apps are a 404", async ({ page, browser })
   }
   await strangerPage.close();
 });
+
+test('before the page runs its code, a password is never submitted into a URL', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const path of ['/login', '/signup']) {
+    await page.goto(path);
+    await page.getByLabel('Email').fill('someone@example.com');
+    await page.getByLabel('Password').fill('secret-password-123');
+    await page.getByLabel('Password').press('Enter');
+    await page.waitForLoadState();
+    expect(page.url()).not.toContain('secret-password-123');
+  }
+  await context.close();
+});

@@ -5,11 +5,13 @@ import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
 import { isSignInMessage, SIGN_IN_ERRORS } from '@/lib/auth/messages';
 
 export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github: boolean }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -39,7 +41,8 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Sign in</h1>
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* POST, never GET: a submission before the page's code runs must not put the password in a URL. */}
+      <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
         {error ? (
@@ -47,7 +50,7 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
             {error}
           </p>
         ) : null}
-        <Button type="submit" className="w-full" disabled={pending} aria-busy={pending}>
+        <Button type="submit" className="w-full" disabled={pending || !hydrated} aria-busy={pending}>
           {pending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>

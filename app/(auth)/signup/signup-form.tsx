@@ -5,12 +5,14 @@ import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
 import { signUp } from '@/lib/actions/sign-up';
 
 /** `callbackUrl`: a same-site page to open once signed up (a deep link that led here), or '/'. */
 export function SignupForm({ callbackUrl }: { callbackUrl: string }) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [pending, setPending] = useState(false);
@@ -49,7 +51,8 @@ export function SignupForm({ callbackUrl }: { callbackUrl: string }) {
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Create your account</h1>
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* POST, never GET: a submission before the page's code runs must not put the password in a URL. */}
+      <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
         <TextField label="Name" name="name" autoComplete="name" required maxLength={100} error={fieldErrors.name?.[0]} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email?.[0]} />
         <TextField
@@ -67,7 +70,7 @@ export function SignupForm({ callbackUrl }: { callbackUrl: string }) {
             {error}
           </p>
         ) : null}
-        <Button type="submit" className="w-full" disabled={pending} aria-busy={pending}>
+        <Button type="submit" className="w-full" disabled={pending || !hydrated} aria-busy={pending}>
           {pending ? 'Creating account…' : 'Create account'}
         </Button>
       </form>
