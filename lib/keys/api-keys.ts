@@ -5,8 +5,9 @@ import { Prisma } from '../generated/prisma/client';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
 import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
-import { digestSecret, digestsEqual } from './digest';
+import { digestSecret } from './digest';
 import { generateApiKey } from './format';
+import { mismatchedSecret, type KeySecretName } from './secrets-check';
 
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
@@ -105,20 +106,12 @@ export function revealApiKey(row: { id: string; ciphertext: string }, secrets: K
  */
 export async function assertSecretsMatchKeys(db: Db, secrets: KeySecrets): Promise<void> {
   const sample = await db.apiKey.findFirst({ select: { id: true, ciphertext: true, digest: true } });
-  if (!sample) return;
-  let plaintext: string;
-  try {
-    plaintext = decryptSecret(sample.ciphertext, sample.id, secrets.encryptionKey);
-  } catch {
-    throw new SecretsMismatchError('KEY_ENCRYPTION_KEY');
-  }
-  if (!digestsEqual(sample.digest, digestSecret(plaintext, secrets.digestSecret))) {
-    throw new SecretsMismatchError('KEY_DIGEST_SECRET');
-  }
+  const wrong = sample && mismatchedSecret(sample, secrets);
+  if (wrong) throw new SecretsMismatchError(wrong);
 }
 
 export class SecretsMismatchError extends Error {
-  constructor(readonly secret: 'KEY_ENCRYPTION_KEY' | 'KEY_DIGEST_SECRET') {
+  constructor(readonly secret: KeySecretName) {
     super(
       `${secret} does not match the API keys stored in the database. Restore the secret the keys were ` +
         `made with (the environment, or data/secrets.json on the embedded database). ` +

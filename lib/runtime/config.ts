@@ -56,13 +56,14 @@ export type RuntimeConfig = {
 /** What each app's DuckDB instance may use. */
 export type DuckDBResources = { threads: number; memoryLimit: string; tempLimit: string };
 
+/** A configuration error naming each variable that is wrong (`title`: "runtime", "Flight"). */
+export function configurationError(title: string, issues: readonly z.core.$ZodIssue[], advice = ''): Error {
+  return new Error(`Invalid ${title} configuration:\n${issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}${advice ? `\n${advice}` : ''}`);
+}
+
 export function runtimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
   const parsed = runtimeEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid runtime configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
-    );
-  }
+  if (!parsed.success) throw configurationError('runtime', parsed.error.issues);
   const e = parsed.data;
   return {
     port: e.RUNTIME_PORT,
@@ -128,11 +129,12 @@ export function runtimeDatabase(env: Record<string, string | undefined> = proces
   }
   const parsed = runtimeSecretsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(
-      `Invalid runtime configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}\n` +
-        (sqlite
-          ? `On the embedded database they come from ${path.relative(cwd, secretsFileFor(sqliteFile(databaseUrl)))}, which \`npm start\` or \`npm run migrate\` creates.`
-          : 'Set them in the environment (see README, Deploying).'),
+    throw configurationError(
+      'runtime',
+      parsed.error.issues,
+      sqlite
+        ? `On the embedded database they come from ${path.relative(cwd, secretsFileFor(sqliteFile(databaseUrl)))}, which \`npm start\` or \`npm run migrate\` creates.`
+        : 'Set them in the environment (see README, Deploying).',
     );
   }
   return { databaseUrl, secrets: { encryptionKey: parsed.data.KEY_ENCRYPTION_KEY, digestSecret: parsed.data.KEY_DIGEST_SECRET } };

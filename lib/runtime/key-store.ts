@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import Database from 'libsql';
 import pg from 'pg';
 import { databaseProvider, sqliteFile } from '../database-url';
-import { decryptSecret, type KeySecrets } from '../keys/crypto';
-import { digestSecret, digestsEqual, lookupDigest } from '../keys/digest';
+import type { KeySecrets } from '../keys/crypto';
+import { digestsEqual, lookupDigest } from '../keys/digest';
+import { mismatchedSecret, type KeySecretName } from '../keys/secrets-check';
 
 /** What the runtime needs of a stored key. */
 export type StoredKey = { id: string; appId: number; slot: number; digest: string };
@@ -115,7 +116,7 @@ function isUnmigrated(error: unknown): boolean {
 
 /** The runtime's secrets do not open the stored keys: it names the wrong one and does not start. */
 export class RuntimeSecretsMismatchError extends Error {
-  constructor(readonly secret: 'KEY_ENCRYPTION_KEY' | 'KEY_DIGEST_SECRET') {
+  constructor(readonly secret: KeySecretName) {
     super(
       `${secret} does not match the API keys stored in the database. Give the runtime the same secret as the ` +
         `portal (the environment, or data/secrets.json on the embedded database). It never re-keys stored keys.`,
@@ -135,14 +136,8 @@ export async function assertRuntimeSecrets(store: KeyStore, secrets: KeySecrets)
   } catch (error) {
     throw isUnmigrated(error) ? new DatabaseNotReadyError() : error;
   }
-  if (!sample) return;
-  let plaintext: string;
-  try {
-    plaintext = decryptSecret(sample.ciphertext, sample.id, secrets.encryptionKey);
-  } catch {
-    throw new RuntimeSecretsMismatchError('KEY_ENCRYPTION_KEY');
-  }
-  if (!digestsEqual(sample.digest, digestSecret(plaintext, secrets.digestSecret))) throw new RuntimeSecretsMismatchError('KEY_DIGEST_SECRET');
+  const wrong = sample && mismatchedSecret(sample, secrets);
+  if (wrong) throw new RuntimeSecretsMismatchError(wrong);
 }
 
 /**

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { configurationError } from '../config';
 
 const flightEnvSchema = z.object({
   /** The Arrow Flight (gRPC) port; 50051 is the port of Spice's own runtime. */
@@ -26,11 +27,7 @@ export type FlightConfig = { port: number; host: string; tls: FlightTls };
 
 export function flightConfig(env: Record<string, string | undefined> = process.env): FlightConfig {
   const parsed = flightEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid Flight configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
-    );
-  }
+  if (!parsed.success) throw configurationError('Flight', parsed.error.issues);
   const e = parsed.data;
   if ((e.FLIGHT_TLS_CERT === undefined) !== (e.FLIGHT_TLS_KEY === undefined)) {
     throw new Error('Invalid Flight configuration:\n  FLIGHT_TLS_CERT and FLIGHT_TLS_KEY must be set together');
