@@ -55,3 +55,16 @@ export function CopyButton({ what, text, label = 'Copy', ref, onFailure }: Props
     </span>
   );
 }
+
+/** A labelled value (an endpoint, a masked key) with its Copy button beside it. */
+export function CopyableValue({ label, value, what, text }: { label: string; value: string; what: string; text: Props['text'] }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+      <div className="min-w-0">
+        <p className="font-medium text-slate-800">{label}</p>
+        <p className="mt-1 break-all font-mono">{value}</p>
+      </div>
+      <CopyButton what={what} text={text} />
+    </div>
+  );
+}

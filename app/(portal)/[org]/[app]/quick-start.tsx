@@ -2,7 +2,7 @@
 
 import { useState, useTransition, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
-import { CopyButton } from '@/components/keys/copy-button';
+import { CopyableValue } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { runQuery, type QueryTable } from '@/lib/actions/run-query';
 import { maskApiKey } from '@/lib/keys/display';
@@ -37,20 +37,8 @@ export function QuickStart({ endpoint }: { endpoint: string }) {
         <h2 id="quick-start-heading" className="text-lg font-semibold">
           Quick start
         </h2>
-        <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-          <div className="min-w-0">
-            <p className="font-medium text-slate-800">Endpoint</p>
-            <p className="mt-1 break-all font-mono">{endpoint}</p>
-          </div>
-          <CopyButton what="endpoint" text={() => endpoint} />
-        </div>
-        <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-          <div className="min-w-0">
-            <p className="font-medium text-slate-800">API Key 1</p>
-            <p className="mt-1 break-all font-mono">{maskApiKey(keys.view(1).key)}</p>
-          </div>
-          <CopyButton what="API Key 1" text={async () => (await keys.ensureCurrent(1)).key} />
-        </div>
+        <CopyableValue label="Endpoint" value={endpoint} what="endpoint" text={() => endpoint} />
+        <CopyableValue label="API Key 1" value={maskApiKey(keys.view(1).key)} what="API Key 1" text={async () => (await keys.ensureCurrent(1)).key} />
       </section>
       <section aria-labelledby="try-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
         <h2 id="try-heading" className="text-lg font-semibold">

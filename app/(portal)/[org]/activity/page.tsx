@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { buttonClass } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
@@ -103,36 +104,22 @@ export default async function ActivityPage({
           {search.page > 1 ? 'No older activity.' : 'No activity yet.'}
         </p>
       ) : (
-        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Activity table">
-          <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
-            <caption className="sr-only">Activity{app ? ` for ${app.name}` : ''}</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                {['When', 'Who', 'What', 'App', 'Address'].map((heading) => (
-                  <th key={heading} scope="col" className="px-3 py-2 font-medium">
-                    {heading}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id} className="border-t border-slate-200 align-top">
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <RelativeTime date={entry.createdAt} now={now} />
-                  </td>
-                  <td className="px-3 py-2">
-                    {entry.actor ?? (entry.details.reason ? 'Spice Portal (automatic)' : 'A former user')}
-                    {entry.viaToken ? <span className="block text-xs text-slate-600">via token {entry.viaToken}</span> : null}
-                  </td>
-                  <td className="px-3 py-2">{describe(entry)}</td>
-                  <td className="px-3 py-2">{entry.app ?? '—'}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{entry.ip ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Activity table" caption={`Activity${app ? ` for ${app.name}` : ''}`} headings={['When', 'Who', 'What', 'App', 'Address']}>
+          {entries.map((entry) => (
+            <tr key={entry.id} className="border-t border-slate-200 align-top">
+              <td className="whitespace-nowrap px-3 py-2">
+                <RelativeTime date={entry.createdAt} now={now} />
+              </td>
+              <td className="px-3 py-2">
+                {entry.actor ?? (entry.details.reason ? 'Spice Portal (automatic)' : 'A former user')}
+                {entry.viaToken ? <span className="block text-xs text-slate-600">via token {entry.viaToken}</span> : null}
+              </td>
+              <td className="px-3 py-2">{describe(entry)}</td>
+              <td className="px-3 py-2">{entry.app ?? '—'}</td>
+              <td className="px-3 py-2 font-mono text-xs">{entry.ip ?? '—'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <nav aria-label="Activity pages" className="flex gap-2">
         {search.page > 1 ? (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { listOrgAccess } from '@/lib/auth/access';
 import { requireUser } from '@/lib/auth/guards';
 import { listTokens } from '@/lib/data/tokens';
+import { DataTable } from '@/components/ui/data-table';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { NEVER_USED } from '@/components/keys/key-usage';
 import { CreateTokenForm } from './create-token-form';
@@ -64,40 +65,27 @@ export default async function TokensPage() {
 /** A table of tokens: the current ones with Revoke, or the revoked and expired ones with their status. */
 function TokenTable({ label, tokens, now }: { label: string; tokens: Token[]; now: Date }) {
   return (
-    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={label}>
-      <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
-        <thead className="bg-slate-100 text-slate-700">
-          <tr>
-            {['Name', 'Organization', 'Scopes', 'Created', 'Last used', 'Expires', 'Status'].map((heading) => (
-              <th key={heading} scope="col" className="px-3 py-2 font-medium">
-                {heading}
-              </th>
-            ))}
+    <DataTable label={label} headings={['Name', 'Organization', 'Scopes', 'Created', 'Last used', 'Expires', 'Status']}>
+      {tokens.map((token) => {
+        const expired = token.expiresAt !== null && token.expiresAt <= now;
+        return (
+          <tr key={token.id} className="border-t border-slate-200">
+            <th scope="row" className="px-3 py-2 font-medium">
+              {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
+            </th>
+            <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
+            <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
+            <td className="px-3 py-2">
+              <RelativeTime date={token.createdAt} now={now} />
+            </td>
+            <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
+            <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
+            <td className="px-3 py-2">
+              {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {tokens.map((token) => {
-            const expired = token.expiresAt !== null && token.expiresAt <= now;
-            return (
-              <tr key={token.id} className="border-t border-slate-200">
-                <th scope="row" className="px-3 py-2 font-medium">
-                  {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
-                </th>
-                <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
-                <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
-                <td className="px-3 py-2">
-                  <RelativeTime date={token.createdAt} now={now} />
-                </td>
-                <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
-                <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
-                <td className="px-3 py-2">
-                  {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }

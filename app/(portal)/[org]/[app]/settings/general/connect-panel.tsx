@@ -1,6 +1,6 @@
 'use client';
 
-import { CopyButton } from '@/components/keys/copy-button';
+import { CopyableValue, CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { maskApiKey } from '@/lib/keys/display';
 
@@ -16,39 +16,35 @@ export function curlCommand(endpoint: string, key: string): string {
   ].join('\n');
 }
 
-export function sdkExample(endpoint: string, key: string): string {
+/** A runnable SDK script with the key and the given client options. */
+function sdkScript(key: string, options: string[]): string {
   return [
     `// npm install @spiceai/spice`,
     `import { SpiceClient } from '@spiceai/spice';`,
     ``,
     `const spice = new SpiceClient({`,
     `  apiKey: process.env.SPICE_API_KEY ?? '${key}',`,
-    `  httpUrl: '${endpoint}',`,
-    `  httpOnly: true,`,
+    ...options.map((option) => `  ${option}`),
     `});`,
     `const table = await spice.sql('${EXAMPLE_SQL}');`,
     `console.table(table.toArray());`,
   ].join('\n');
 }
 
+export function sdkExample(endpoint: string, key: string): string {
+  return sdkScript(key, [`httpUrl: '${endpoint}',`, `httpOnly: true,`]);
+}
+
 /** The SDK on Arrow Flight, Spice's recommended door for production and large results. */
 export function flightSdkExample(flightUrl: string, certificate: string | null, key: string): string {
   const url = new URL(flightUrl.replace(/^grpc(\+tls)?:/, 'http:'));
   const tls = flightUrl.startsWith('grpc+tls:');
-  return [
-    `// npm install @spiceai/spice`,
-    `import { SpiceClient } from '@spiceai/spice';`,
-    ``,
-    `const spice = new SpiceClient({`,
-    `  apiKey: process.env.SPICE_API_KEY ?? '${key}',`,
-    `  flightUrl: '${url.host}',`,
-    `  flightTlsEnabled: ${tls},`,
-    ...(tls && certificate ? [`  tlsRootCertFile: '${certificate}', // the runtime's self-signed certificate`] : []),
-    `  flightOnly: true, // never fall back to HTTP`,
-    `});`,
-    `const table = await spice.sql('${EXAMPLE_SQL}');`,
-    `console.table(table.toArray());`,
-  ].join('\n');
+  return sdkScript(key, [
+    `flightUrl: '${url.host}',`,
+    `flightTlsEnabled: ${tls},`,
+    ...(tls && certificate ? [`tlsRootCertFile: '${certificate}', // the runtime's self-signed certificate`] : []),
+    `flightOnly: true, // never fall back to HTTP`,
+  ]);
 }
 
 function Snippet({ title, what, shown, copy }: { title: string; what: string; shown: string; copy: () => Promise<string> }) {
@@ -85,20 +81,8 @@ export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpo
           buttons copy them with the real key, ready to run.
         </p>
       </div>
-      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-        <div>
-          <p className="font-medium text-slate-800">Endpoint</p>
-          <p className="mt-1 font-mono">{endpoint}</p>
-        </div>
-        <CopyButton what="endpoint" text={() => endpoint} />
-      </div>
-      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
-        <div>
-          <p className="font-medium text-slate-800">Arrow Flight</p>
-          <p className="mt-1 font-mono">{flightUrl}</p>
-        </div>
-        <CopyButton what="Flight address" text={() => flightUrl} />
-      </div>
+      <CopyableValue label="Endpoint" value={endpoint} what="endpoint" text={() => endpoint} />
+      <CopyableValue label="Arrow Flight" value={flightUrl} what="Flight address" text={() => flightUrl} />
       <Snippet title="curl" what="curl command" shown={curlCommand(endpoint, masked)} copy={async () => curlCommand(endpoint, await currentKey())} />
       <Snippet
         title="JavaScript SDK over Arrow Flight (streamed, columnar, no row limit)"
