@@ -34,19 +34,20 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function getApiKeysForDisplay(access: AppAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyView[]> {
   const appId = access.app.id;
   const { keySecrets } = serverEnv();
-  const [rows, regenerations] = await Promise.all([
+  const [rows, regenerations, usage] = await Promise.all([
     db.apiKey.findMany({
       where: { appId, slot: { in: [...slots] } },
       orderBy: { slot: 'asc' },
       select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } }, createdViaToken: { select: { name: true } } },
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated', slot: { in: [...slots] } }, _count: true }),
+    // In the same round trip as the keys: their usage, found through the key's app and slot.
+    db.apiKeyUsage.groupBy({
+      by: ['keyId'],
+      where: { key: { appId, slot: { in: [...slots] } }, minute: { gte: new Date(Date.now() - DAY_MS) } },
+      _sum: { count: true },
+    }),
   ]);
-  const usage = await db.apiKeyUsage.groupBy({
-    by: ['keyId'],
-    where: { keyId: { in: rows.map((row) => row.id) }, minute: { gte: new Date(Date.now() - DAY_MS) } },
-    _sum: { count: true },
-  });
   return slots.map((slot) => {
     const row = rows.find((r) => r.slot === slot);
     if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
