@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type ChangeOrigin } from '../audit';
 import { AppError } from '../errors';
-import { Prisma } from '../generated/prisma/client';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
 import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
@@ -39,6 +38,10 @@ export type AppKeys = Record<ApiKeySlot, { key: string; createdAt: Date }>;
  * verifying the moment it commits; if anything fails, nothing changes. Answers both keys as this
  * transaction left them, so the caller never shows another caller's key as its own. The portal's
  * action and the management API both call this.
+ *
+ * Regenerations of one app take turns on its row, and each takes its time once it has its turn,
+ * later than the key it replaces: the order of the keys' times and of their audit events is the
+ * order in which they were committed, so the latest event of a slot is always its current key's.
  */
 export async function regenerateApiKeys(
   db: Db,
@@ -47,17 +50,19 @@ export async function regenerateApiKeys(
   input: { slots: readonly ApiKeySlot[]; origin: ChangeOrigin },
 ): Promise<AppKeys> {
   const appId = access.app.id;
-  // A key row keeps its id for the app's life (the ciphertext is bound to it), so the ids can
-  // be read before the transaction, which then writes first.
-  const rows = await db.apiKey.findMany({ where: { appId, slot: { in: [...input.slots] } }, select: { id: true, slot: true } });
-  const createdAt = new Date();
-  const writes = input.slots.flatMap((slot) => {
-    const row = rows.find((r) => r.slot === slot);
-    // The app was deleted since its access was checked.
-    if (!row) throw new AppError('not_found');
-    const material = newKeyMaterial(row.id, secrets);
-    return [
-      db.apiKey.update({
+  const current = await db.$transaction(async (tx) => {
+    // A no-op write first: SQLite's write lock, a row lock on PostgreSQL. None: the app was
+    // deleted since its access was checked.
+    const locked = await tx.$executeRaw`UPDATE "App" SET "name" = "name" WHERE "id" = ${appId}`;
+    if (locked === 0) throw new AppError('not_found');
+    const rows = await tx.apiKey.findMany({ where: { appId, slot: { in: [...input.slots] } }, select: { id: true, slot: true, createdAt: true } });
+    const previous = Math.max(0, ...rows.map((row) => row.createdAt.getTime()));
+    const createdAt = new Date(Math.max(Date.now(), previous + 1));
+    for (const slot of input.slots) {
+      const row = rows.find((r) => r.slot === slot);
+      if (!row) throw new AppError('not_found');
+      const material = newKeyMaterial(row.id, secrets);
+      await tx.apiKey.update({
         where: { id: row.id },
         data: {
           ciphertext: material.ciphertext,
@@ -68,24 +73,13 @@ export async function regenerateApiKeys(
           lastUsedAt: null,
         },
         select: { id: true },
-      }),
+      });
       // Usage counts belong to the key they were made with.
-      db.apiKeyUsage.deleteMany({ where: { keyId: row.id } }),
-      recordAudit(db, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt }),
-    ];
+      await tx.apiKeyUsage.deleteMany({ where: { keyId: row.id } });
+      await recordAudit(tx, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt });
+    }
+    return tx.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } });
   });
-  let results;
-  try {
-    results = await db.$transaction([
-      ...writes,
-      db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } }),
-    ]);
-  } catch (error) {
-    // A key row gone by the time the transaction ran: the app was deleted meanwhile.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') throw new AppError('not_found');
-    throw error;
-  }
-  const current = results.at(-1) as { id: string; slot: number; ciphertext: string; createdAt: Date }[];
   const keys = {} as AppKeys;
   for (const slot of API_KEY_SLOTS) {
     const row = current.find((r) => r.slot === slot);

@@ -143,7 +143,14 @@ describe('regenerating a key', () => {
     for (const key of replaced) expect(await verify(key)).toBeNull();
     expect(await verify(final[1])).toMatchObject({ slot: 1 });
     expect(await verify(original[2])).toMatchObject({ slot: 2 });
-    expect(await db.auditEvent.count({ where: { appId: app.id, action: 'api_key.regenerated', slot: 1 } })).toBe(20);
+    // The audit trail is in the order the keys were committed: no two events at the same time,
+    // and the latest is the current key's.
+    const events = await db.auditEvent.findMany({ where: { appId: app.id, action: 'api_key.regenerated', slot: 1 }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+    expect(events).toHaveLength(20);
+    const times = events.map((event) => event.createdAt.getTime());
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
+    const key = await db.apiKey.findFirstOrThrow({ where: { appId: app.id, slot: 1 }, select: { createdAt: true } });
+    expect(times.at(-1)).toBe(key.createdAt.getTime());
   });
 
   it('20 concurrent regenerations through the action also leave one current key and 20 audit rows', async () => {
