@@ -32,7 +32,7 @@ export function restrictTree(dir: string): void {
 /** The SQLite database (and its WAL, shared-memory and journal files), the secrets file beside it, and its folder. */
 export function restrictDatabaseFiles(databaseFile: string, secretsFile: string): void {
   for (const file of [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`, `${databaseFile}-journal`, secretsFile]) {
-    if (fs.existsSync(file)) fs.chmodSync(file, PRIVATE_FILE_MODE);
+    if (fs.existsSync(/*turbopackIgnore: true*/ file)) fs.chmodSync(file, PRIVATE_FILE_MODE);
   }
   const dir = path.dirname(databaseFile);
   if (fs.existsSync(dir) && isOwnFolder(dir)) fs.chmodSync(dir, PRIVATE_DIR_MODE);

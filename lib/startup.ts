@@ -46,7 +46,7 @@ export function restrictDataFiles(databaseUrl: string, env: Record<string, strin
     const file = sqliteFile(databaseUrl);
     restrictDatabaseFiles(file, secretsFileFor(file));
   }
-  restrictTree(path.resolve(env.RUNTIME_DATA_DIR ?? path.join('data', 'runtime')));
+  restrictTree(path.resolve(/*turbopackIgnore: true*/ env.RUNTIME_DATA_DIR ?? path.join('data', 'runtime')));
 }
 
 /** Parses the configuration and checks the secrets against the stored keys. Throws a clear error. */
