@@ -1,4 +1,5 @@
 import 'server-only';
+import { randomBytes } from 'node:crypto';
 import type { Db, DbTx } from '../prisma';
 import { Prisma } from '../generated/prisma/client';
 import { RESERVED_ORG_NAMES } from '../names';
@@ -16,9 +17,10 @@ export function orgSlugFrom(name: string, email: string): string {
   return RESERVED_ORG_NAMES.has(base) ? `${base}-org` : base;
 }
 
-async function freeOrgName(tx: DbTx, base: string): Promise<string> {
+/** The first free name of base, base-2, base-3…; `random` asks for a random suffix instead (after lost races). */
+async function freeOrgName(tx: DbTx, base: string, random = false): Promise<string> {
   for (let n = 1; n < 50; n++) {
-    const candidate = n === 1 ? base : `${base}-${n}`;
+    const candidate = random ? `${base}-${randomBytes(3).toString('hex')}` : n === 1 ? base : `${base}-${n}`;
     if (!(await tx.organization.findUnique({ where: { name: candidate }, select: { id: true } }))) return candidate;
   }
   return `${base}-${Date.now().toString(36)}`;
@@ -26,16 +28,40 @@ async function freeOrgName(tx: DbTx, base: string): Promise<string> {
 
 export class EmailTakenError extends Error {}
 
+/** Another sign-up took the organization name this one picked, between its check and its insert. */
+class OrgNameTaken extends Error {
+  override name = 'OrgNameTaken';
+}
+
+/** Tries with the next free number, then with random suffixes, which many same-name sign-ups at once do not share. */
+const ORG_NAME_ATTEMPTS = 8;
+const NUMBERED_ATTEMPTS = 2;
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
 /**
  * Creates a user with a personal organization they own (as Spice.ai Cloud does), in one
  * transaction. Throws EmailTakenError when the e-mail is already registered. The transaction
  * writes first (the unique index finds a taken e-mail): on SQLite a transaction that reads before
  * its first write can fail at once when another process writes meanwhile, instead of waiting.
+ * On PostgreSQL two sign-ups with the same name can both find a name free and race to insert it;
+ * the one that loses starts over (the failed statement ends its transaction) and picks the next
+ * free name; after two lost races, a name with a random suffix.
  */
 export async function createUserWithOrg(
   db: Db,
   input: { name: string; email: string; passwordHash?: string; githubId?: string },
 ): Promise<{ userId: string; orgName: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOnce(db, input, attempt > NUMBERED_ATTEMPTS);
+    } catch (error) {
+      if (!(error instanceof OrgNameTaken) || attempt === ORG_NAME_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function createOnce(db: Db, input: { name: string; email: string; passwordHash?: string; githubId?: string }, randomName: boolean) {
   return db.$transaction(async (tx) => {
     let user: { id: string };
     try {
@@ -44,13 +70,18 @@ export async function createUserWithOrg(
         select: { id: true },
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new EmailTakenError();
+      if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
     }
-    const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email));
-    await tx.organization.create({
-      data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
-    });
+    const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email), randomName);
+    try {
+      await tx.organization.create({
+        data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new OrgNameTaken();
+      throw error;
+    }
     return { userId: user.id, orgName };
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type ChangeOrigin } from '../audit';
 import { AppError } from '../errors';
+import { assertCan, parseRole } from '../auth/permissions';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
 import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
@@ -33,7 +34,8 @@ export async function createAppKeys(tx: DbTx, appId: number, actorId: string, se
 export type AppKeys = Record<ApiKeySlot, { key: string; createdAt: Date }>;
 
 /**
- * Replaces the keys in the given slots (one, or both at once). One transaction: each slot's new
+ * Replaces the keys in the given slots (one, or both at once). The caller has checked the
+ * permission; it is checked again under the lock, against the role as it is then. One transaction: each slot's new
  * ciphertext and digest, an audit event per slot, and a read of both keys. The old keys stop
  * verifying the moment it commits; if anything fails, nothing changes. Answers both keys as this
  * transaction left them, so the caller never shows another caller's key as its own. The portal's
@@ -55,6 +57,10 @@ export async function regenerateApiKeys(
     // deleted since its access was checked.
     const locked = await tx.$executeRaw`UPDATE "App" SET "name" = "name" WHERE "id" = ${appId}`;
     if (locked === 0) throw new AppError('not_found');
+    // The caller's role as it is now: someone demoted or removed since the check does not regenerate.
+    const membership = await tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } });
+    if (!membership) throw new AppError('not_found');
+    assertCan({ role: parseRole(membership.role) }, 'key:regenerate');
     const rows = await tx.apiKey.findMany({ where: { appId, slot: { in: [...input.slots] } }, select: { id: true, slot: true, createdAt: true } });
     const previous = Math.max(0, ...rows.map((row) => row.createdAt.getTime()));
     const createdAt = new Date(Math.max(Date.now(), previous + 1));

@@ -40,17 +40,20 @@ test('when every way to copy fails, the key is shown selected and a toast says t
 test('while regenerating, the button shows it is busy and cannot be pressed twice', async ({ page }) => {
   await setUp(page, 'Nia');
   const before = await readKey(page, 1);
+  // Opening the dialog reads the key's latest use (a server action): let that answer before counting.
+  const usageRead = page.waitForResponse((response) => response.request().method() === 'POST' && !!response.request().headers()['next-action']);
   await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Regenerate API Key 1?' });
   await expect(dialog).toBeVisible();
-  // Opening the dialog reads the key's latest use; let that finish before counting.
-  await page.waitForLoadState('networkidle');
-  // Hold the server action's request for a moment, to see the busy state.
+  await usageRead;
+  // Hold the regeneration's request until the busy state has been seen and pressed again.
   let actionCalls = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   await page.route('**/*', async (route) => {
     if (route.request().method() === 'POST' && route.request().headers()['next-action']) {
       actionCalls += 1;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await released;
     }
     await route.continue();
   });
@@ -61,6 +64,8 @@ test('while regenerating, the button shows it is busy and cannot be pressed twic
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeDisabled();
   await busy.click({ force: true });
   await page.keyboard.press('Escape');
+  await expect(dialog).toBeVisible();
+  release();
   await expect(page.getByRole('status').filter({ hasText: 'API Key 1 regenerated' })).toBeVisible();
   expect(actionCalls).toBe(1);
   expect(await readKey(page, 1)).not.toBe(before);

@@ -10,7 +10,7 @@ const answers = (url: string) => fetch(url).then((r) => r.ok, () => false);
 
 test('a killed runtime is restarted within seconds while the portal keeps serving; SIGTERM stops both', async ({ page }) => {
   test.setTimeout(180_000);
-  const ports = { portal: portalPort + 5, runtime: runtimePort + 5 };
+  const ports = { portal: portalPort + 7, runtime: runtimePort + 7 };
   const portal = `http://127.0.0.1:${ports.portal}`;
   const runtime = `http://127.0.0.1:${ports.runtime}`;
   const supervisor = spawn('node_modules/.bin/tsx', ['scripts/start.ts', '--skip-build'], {

@@ -43,6 +43,17 @@ describe('sign-up', () => {
     const b = await newUser('Sam');
     expect(a.org.name).not.toBe(b.org.name);
   });
+
+  it('gives people with the same name who sign up at the same moment each an organization', async () => {
+    const name = `Twin ${Date.now().toString(36)}`;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => signUp({ name, email: `twin-${i}-${Date.now()}@example.com`, password: 'correct horse battery' })),
+    );
+    expect(results.map((result) => result.ok)).toEqual(Array(8).fill(true));
+    const names = results.map((result) => (result.ok ? result.data.orgName : ''));
+    expect(new Set(names).size).toBe(8);
+    expect(await db.organization.count({ where: { name: { in: names } } })).toBe(8);
+  });
 });
 
 describe('creating apps', () => {

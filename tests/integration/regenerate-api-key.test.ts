@@ -187,3 +187,26 @@ describe('an app deleted while its key is being regenerated', () => {
     expect(await regenerateApiKey({ appId: app.id, slot: 1 })).toEqual({ ok: false, error: 'Not found.' });
   });
 });
+
+describe('an admin demoted or removed while regenerating', () => {
+  it('is refused under the lock with the role as it is then, and the key stays', async () => {
+    const { user: owner, org } = await newUser('Olga');
+    const { user: admin } = await newUser('Adam');
+    const app = await newApp(owner, org.name);
+    const before = await currentKeys(app.id);
+    await db.membership.create({ data: { orgId: org.id, userId: admin.id, role: 'admin' } });
+    // Checked while still an admin…
+    const access = (await findAppAccess(admin.id, { id: app.id }))!;
+    expect(access.role).toBe('admin');
+    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    const regenerate = () => regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: admin.id } });
+    // …then demoted before the change runs.
+    await db.membership.update({ where: { orgId_userId: { orgId: org.id, userId: admin.id } }, data: { role: 'member' } });
+    await expect(regenerate()).rejects.toMatchObject({ code: 'forbidden', message: 'Only owners and admins can regenerate keys.' });
+    // …or removed.
+    await db.membership.delete({ where: { orgId_userId: { orgId: org.id, userId: admin.id } } });
+    await expect(regenerate()).rejects.toMatchObject({ code: 'not_found' });
+    expect(await currentKeys(app.id)).toEqual(before);
+    expect(await db.auditEvent.count({ where: { appId: app.id, action: 'api_key.regenerated' } })).toBe(0);
+  });
+});

@@ -36,7 +36,7 @@ function spawnRuntime(env: Record<string, string>): ChildProcess {
 
 /** Runs the runtime until it exits on its own (a refused start); its status and messages. */
 export async function runtimeExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(await freePort()), ...env });
+  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(await freePort()), FLIGHT_HOST: '127.0.0.1', FLIGHT_PORT: '0', ...env });
   let output = '';
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
@@ -60,7 +60,18 @@ export type RuntimeProcess = {
 export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-process-'));
   const port = await freePort();
-  const child = spawnRuntime({ ...runtimeOnlyEnv(), RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(port), RUNTIME_DATA_DIR: dataDir, ...env });
+  // Flight on a port of its own choosing and its certificate in the test's folder: test files that
+  // run at the same time never compete for 50051 or for the project's data/flight-tls.
+  const child = spawnRuntime({
+    ...runtimeOnlyEnv(),
+    RUNTIME_HOST: '127.0.0.1',
+    RUNTIME_PORT: String(port),
+    RUNTIME_DATA_DIR: dataDir,
+    FLIGHT_HOST: '127.0.0.1',
+    FLIGHT_PORT: '0',
+    FLIGHT_TLS_DIR: path.join(dataDir, 'flight-tls'),
+    ...env,
+  });
   let output = '';
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { flightGeneratedCertificate, flightPublicUrl } from '@/lib/env';
@@ -10,6 +12,8 @@ import { peerAddress } from '@/lib/runtime/flight/server';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { decodeTicket, encodeTicket, flightTicketSecret, parametersFromIpc } from '@/lib/runtime/flight/tickets';
 import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
+
+const execFileAsync = promisify(execFile);
 
 describe('flightConfig', () => {
   it('defaults to TLS with a generated certificate on port 50051', () => {
@@ -60,6 +64,34 @@ describe('the generated certificate', () => {
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
     }
   });
+
+  it('is one matching pair when several processes make it at the same moment, and a stray key gets a clear error', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-tls-'));
+    try {
+      const tls = path.resolve('lib/runtime/flight/tls.ts');
+      for (let round = 0; round < 2; round++) {
+        const dir = path.join(root, `round-${round}`);
+        // Four processes, started together, each making the certificate in the same folder.
+        const runs = Array.from({ length: 4 }, () =>
+          execFileAsync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(tls)}).then((m) => console.log(JSON.stringify(m.ensureSelfSignedCertificate(${JSON.stringify(dir)}))))`]),
+        );
+        const results = await Promise.all(runs);
+        for (const { stdout } of results) {
+          const files = JSON.parse(stdout) as { certFile: string; keyFile: string };
+          const certificate = new X509Certificate(fs.readFileSync(files.certFile));
+          expect(certificate.checkPrivateKey(createPrivateKey(fs.readFileSync(files.keyFile)))).toBe(true);
+        }
+        expect(fs.readdirSync(dir).sort()).toEqual(['cert.pem', 'key.pem']);
+      }
+      // A key left without its certificate (a crash between the two): named, never overwritten in silence.
+      const stray = path.join(root, 'stray');
+      fs.mkdirSync(stray);
+      fs.writeFileSync(path.join(stray, 'key.pem'), 'not a key');
+      expect(() => ensureSelfSignedCertificate(stray, 200)).toThrow(/holds key.pem without cert.pem/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('tickets', () => {
