@@ -2,6 +2,7 @@
 // (default 8090) for HTTP and FLIGHT_PORT (default 50051) for Arrow Flight. `npm start`
 // supervises it beside the portal; `npm run runtime` starts it alone. It needs only DATABASE_URL
 // and the two key secrets; it never runs the portal's start-up.
+import type { AddressInfo } from 'node:net';
 import { FailureLimiter } from '../http/failure-limiter';
 import { AppDatabases } from './app-databases';
 import { runtimeConfig, runtimeDatabase } from './config';
@@ -54,7 +55,9 @@ try {
   setInterval(() => void sweep(), DELETED_APPS_SWEEP_MS).unref();
 
   server.listen(config.port, config.host, () => {
-    console.log(`Runtime listening on http://${config.host}:${config.port} (POST /v1/sql, GET /health, GET /v1/ready)`);
+    // The port bound, also when RUNTIME_PORT=0 asked for any free one.
+    const { port } = server.address() as AddressInfo;
+    console.log(`Runtime listening on http://${config.host}:${port} (POST /v1/sql, GET /health, GET /v1/ready)`);
     console.log(`Arrow Flight listening on ${tls ? 'grpc+tls' : 'grpc'}://${flight.host}:${flightPort}${tls ? '' : ' (TLS off: keys cross in clear)'}`);
   });
   const stop = () => {

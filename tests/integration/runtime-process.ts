@@ -3,18 +3,9 @@
 // its memory as the operating system reports them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { runtimeThreadPoolSize } from '@/lib/runtime/config';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The environment the runtime needs: the test database and its two key secrets, nothing of the portal's. */
 export function runtimeOnlyEnv(): Record<string, string> {
@@ -36,7 +27,7 @@ function spawnRuntime(env: Record<string, string>): ChildProcess {
 
 /** Runs the runtime until it exits on its own (a refused start); its status and messages. */
 export async function runtimeExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: String(await freePort()), FLIGHT_HOST: '127.0.0.1', FLIGHT_PORT: '0', ...env });
+  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: '0', FLIGHT_HOST: '127.0.0.1', FLIGHT_PORT: '0', ...env });
   let output = '';
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
@@ -59,13 +50,13 @@ export type RuntimeProcess = {
 /** Starts the runtime process on a free loopback port and waits until /health answers. */
 export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-process-'));
-  const port = await freePort();
-  // Flight on a port of its own choosing and its certificate in the test's folder: test files that
-  // run at the same time never compete for 50051 or for the project's data/flight-tls.
+  // Both servers on ports the system picks (the runtime prints the one it bound) and the
+  // certificate in the test's folder: test files that run at the same time never compete for a
+  // port, 50051 or the project's data/flight-tls.
   const child = spawnRuntime({
     ...runtimeOnlyEnv(),
     RUNTIME_HOST: '127.0.0.1',
-    RUNTIME_PORT: String(port),
+    RUNTIME_PORT: '0',
     RUNTIME_DATA_DIR: dataDir,
     FLIGHT_HOST: '127.0.0.1',
     FLIGHT_PORT: '0',
@@ -76,10 +67,12 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 30_000;
+  let url = '';
   for (;;) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    const bound = /Runtime listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+    if (bound) url = bound[1]!;
+    if (url && (await fetch(`${url}/health`).then((r) => r.ok, () => false))) break;
     if (child.exitCode !== null || Date.now() > until) {
       child.kill('SIGKILL');
       throw new Error(`The runtime did not start:\n${output}`);
