@@ -41,8 +41,11 @@ export const sharedEnv: Record<string, string> = {
 /** Where the instances' runtimes keep the generated Flight certificate (one for all). */
 export const flightTlsDir = `.test-data/e2e-${provider}/flight-tls`;
 
-/** An instance's Arrow Flight port: its runtime port + 40000 (8190 → 48190). */
-export const flightPortFor = (runtime: number) => runtime + 40_000;
+/**
+ * An instance's Arrow Flight port: its runtime port + 12000 (8190 → 20190), below the range the
+ * system hands out for outgoing connections (32768 and up), so a client's socket never holds it.
+ */
+export const flightPortFor = (runtime: number) => runtime + 12_000;
 
 /** One instance's own settings: its ports and its runtime data folder. */
 export function instanceEnv(name: string, ports: { portal: number; runtime: number }): Record<string, string> {
