@@ -34,12 +34,12 @@ export async function createAppKeys(tx: DbTx, appId: number, actorId: string, se
 export type AppKeys = Record<ApiKeySlot, { key: string; createdAt: Date }>;
 
 /**
- * Replaces the keys in the given slots (one, or both at once). The caller has checked the
- * permission; it is checked again under the lock, against the role as it is then. One transaction: each slot's new
+ * Replaces the keys in the given slots (one, or both at once). One transaction: each slot's new
  * ciphertext and digest, an audit event per slot, and a read of both keys. The old keys stop
  * verifying the moment it commits; if anything fails, nothing changes. Answers both keys as this
  * transaction left them, so the caller never shows another caller's key as its own. The portal's
- * action and the management API both call this.
+ * action and the management API both call this, after checking the permission; it is checked
+ * again under the lock, against the caller's role as it is then.
  *
  * Regenerations of one app take turns on its row, and each takes its time once it has its turn,
  * later than the key it replaces: the order of the keys' times and of their audit events is the
