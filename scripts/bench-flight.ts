@@ -34,7 +34,7 @@ const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: con
 const engine = new DuckDBQueryEngine(databases, config);
 const server = createFlightServer({
   authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, digest: '' } : null),
-  limiter: { blocked: () => false, recordFailure: () => undefined },
+  limiter: { retryAfter: () => 0, recordFailure: () => undefined },
   engine,
   tls: null,
   ticketSecret: randomBytes(32),

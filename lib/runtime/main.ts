@@ -36,7 +36,7 @@ try {
   const tls = loadTls(flight.tls);
   const flightServer = createFlightServer({
     authenticate: (presented) => authenticateKey(presented, keys, secrets.digestSecret),
-    limiter: { blocked: (address) => limiter.retryAfter(address, Date.now()) > 0, recordFailure: (address) => limiter.recordFailure(address, Date.now()) },
+    limiter,
     engine,
     tls,
     // Tickets are signed with a secret every instance shares, so any instance redeems them.

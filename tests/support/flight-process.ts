@@ -14,7 +14,7 @@ const engine = createRuntimeEngine(dir);
 const tls = loadTls({ mode: 'generated', dir: path.join(dir, 'flight-tls') });
 const server = createFlightServer({
   authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
-  limiter: { blocked: () => false, recordFailure: () => undefined },
+  limiter: { retryAfter: () => 0, recordFailure: () => undefined },
   engine,
   tls,
   ticketSecret: flightTicketSecret(digestSecret),

@@ -21,17 +21,13 @@ export async function startFlight(options: {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-'));
   const keys = openKeyStore(process.env.DATABASE_URL!);
   const digestSecret = serverEnv().keySecrets.digestSecret;
-  const limiter = new FailureLimiter(options.failuresPerMinute ?? 20);
   const engine = (options.engine ?? createRuntimeEngine)(dir);
   const tlsDir = path.join(dir, 'flight-tls');
   const tls = options.tls ? loadTls({ mode: 'generated', dir: tlsDir }) : null;
   const logs: string[] = [];
   const server = createFlightServer({
     authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
-    limiter: {
-      blocked: (address) => limiter.retryAfter(address, Date.now()) > 0,
-      recordFailure: (address) => limiter.recordFailure(address, Date.now()),
-    },
+    limiter: new FailureLimiter(options.failuresPerMinute ?? 20),
     engine,
     tls,
     // As the runtime derives it: every instance on the same KEY_DIGEST_SECRET redeems the others' tickets.

@@ -5,7 +5,7 @@
  *   const flight = flightConfig();
  *   const server = createFlightServer({
  *     authenticate: (presented) => authenticateKey(presented, keys, env.keySecrets.digestSecret),
- *     limiter: { blocked: (a) => limiter.retryAfter(a, Date.now()) > 0, recordFailure: (a) => limiter.recordFailure(a, Date.now()) },
+ *     limiter,                                    // the HTTP door's FailureLimiter
  *     engine,                                     // the runtime's QueryEngine
  *     tls: loadTls(flight.tls),                   // null when FLIGHT_TLS=off
  *     ticketSecret: flightTicketSecret(env.keySecrets.digestSecret), // the same on every instance

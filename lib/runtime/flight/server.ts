@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { Field, Null, Schema } from 'apache-arrow';
+import type { FailureLimiter } from '../../http/failure-limiter';
 import type { QueryEngine, QueryParameters } from '../query-engine';
 import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
@@ -24,8 +25,8 @@ import { decodeTicket, encodeTicket, parametersFromIpc, type TicketContent } fro
 /** What the runtime's key check returns for a current key. */
 export type FlightKey = { id: string; appId: number; digest: string };
 
-/** The per-address limiter of failed authentications that the HTTP door uses too. */
-export type FlightFailureLimiter = { blocked(address: string): boolean; recordFailure(address: string): void };
+/** The per-address limiter of failed authentications: the HTTP door's instance, so failures count once per address. */
+export type FlightFailureLimiter = Pick<FailureLimiter, 'retryAfter' | 'recordFailure'>;
 
 export type FlightServerDeps = {
   /** The runtime's key check (authenticateKey on the key store): called on every call, nothing cached. */
@@ -202,10 +203,11 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
       return key;
     }
     const address = peerAddress(call.getPeer());
-    if (deps.limiter.blocked(address)) {
+    const now = Date.now();
+    if (deps.limiter.retryAfter(address, now) > 0) {
       throw new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed authentications; try again in a minute.');
     }
-    deps.limiter.recordFailure(address);
+    deps.limiter.recordFailure(address, now);
     throw unauthorized();
   }
 
