@@ -2,6 +2,7 @@
 
 import { useState, useTransition, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
 import { CopyableValue } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { runQuery, type QueryTable } from '@/lib/actions/run-query';
@@ -33,20 +34,19 @@ export function QuickStart({ endpoint }: { endpoint: string }) {
 
   return (
     <div className="space-y-6">
-      <section aria-labelledby="quick-start-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="quick-start-heading" className="text-lg font-semibold">
-          Quick start
-        </h2>
+      <Card id="quick-start-heading" title="Quick start">
         <CopyableValue label="Endpoint" value={endpoint} what="endpoint" text={() => endpoint} />
         <CopyableValue label="API Key 1" value={maskApiKey(keys.view(1).key)} what="API Key 1" text={async () => (await keys.ensureCurrent(1)).key} />
-      </section>
-      <section aria-labelledby="try-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="try-heading" className="text-lg font-semibold">
-          Try a query
-        </h2>
-        <p className="text-sm text-slate-700">
-          Runs on this app&apos;s runtime with API Key 1. Each app has a sample table, <code className="font-mono">taxi_trips</code>.
-        </p>
+      </Card>
+      <Card
+        id="try-heading"
+        title="Try a query"
+        intro={
+          <>
+            Runs on this app&apos;s runtime with API Key 1. Each app has a sample table, <code className="font-mono">taxi_trips</code>.
+          </>
+        }
+      >
         <form onSubmit={onSubmit} className="space-y-3">
           <label htmlFor="sql-query" className="block text-sm font-medium text-slate-800">
             SQL query
@@ -71,7 +71,7 @@ export function QuickStart({ endpoint }: { endpoint: string }) {
           ) : null}
           {result ? <ResultTable result={result} /> : null}
         </div>
-      </section>
+      </Card>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { Card } from '@/components/ui/card';
 import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
 import { can, OWNER_RULES, REFUSALS } from '@/lib/auth/permissions';
 import { listMembers } from '@/lib/data/orgs';
@@ -51,13 +52,9 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
         </tbody>
       </table>
       {manager ? (
-        <section aria-labelledby="add-member-heading" className="max-w-lg space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-          <h2 id="add-member-heading" className="text-lg font-semibold">
-            Add a member
-          </h2>
-          <p className="text-sm text-slate-700">They need an account on this portal first.</p>
+        <Card id="add-member-heading" title="Add a member" intro="They need an account on this portal first." className="max-w-lg">
           <AddMemberForm org={org.name} callerIsOwner={callerIsOwner} />
-        </section>
+        </Card>
       ) : (
         <p className="text-sm text-slate-700">{REFUSALS['member:manage']}</p>
       )}

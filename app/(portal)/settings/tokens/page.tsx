@@ -3,6 +3,7 @@ import { listOrgAccess } from '@/lib/auth/access';
 import { requireUser } from '@/lib/auth/guards';
 import { listTokens } from '@/lib/data/tokens';
 import { DataTable } from '@/components/ui/data-table';
+import { Card } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { NEVER_USED } from '@/components/keys/key-usage';
 import { CreateTokenForm } from './create-token-form';
@@ -33,12 +34,9 @@ export default async function TokensPage() {
           automation such as key rotation in CI. A token acts as you, within its organization and scopes.
         </p>
       </div>
-      <section aria-labelledby="create-token-heading" className="max-w-xl space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="create-token-heading" className="text-lg font-semibold">
-          Create token
-        </h2>
+      <Card id="create-token-heading" title="Create token" className="max-w-xl">
         <CreateTokenForm orgs={orgs.map((access) => access.org.name)} />
-      </section>
+      </Card>
       <section aria-labelledby="tokens-heading" className="space-y-3">
         <h2 id="tokens-heading" className="text-lg font-semibold">
           Your tokens

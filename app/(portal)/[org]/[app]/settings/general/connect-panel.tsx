@@ -2,6 +2,7 @@
 
 import { CopyableValue, CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
+import { Card } from '@/components/ui/card';
 import { maskApiKey } from '@/lib/keys/display';
 
 const EXAMPLE_SQL = 'SELECT passenger_count, COUNT(*) AS trips FROM taxi_trips GROUP BY 1 ORDER BY 1';
@@ -70,17 +71,17 @@ export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpo
   const masked = maskApiKey(keys.view(1).key);
   const currentKey = async () => (await keys.ensureCurrent(1)).key;
   return (
-    <section aria-labelledby="connect-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-      <div>
-        <h2 id="connect-heading" className="text-lg font-semibold">
-          Connect
-        </h2>
-        <p className="mt-1 text-sm text-slate-700">
+    <Card
+      id="connect-heading"
+      title="Connect"
+      intro={
+        <>
           Query your app&apos;s runtime with either key: over HTTP in the <code className="font-mono">X-API-Key</code>{' '}
           header, or over Arrow Flight as the password of a Basic handshake. The examples use API Key 1; the Copy
           buttons copy them with the real key, ready to run.
-        </p>
-      </div>
+        </>
+      }
+    >
       <CopyableValue label="Endpoint" value={endpoint} what="endpoint" text={() => endpoint} />
       <CopyableValue label="Arrow Flight" value={flightUrl} what="Flight address" text={() => flightUrl} />
       <Snippet title="curl" what="curl command" shown={curlCommand(endpoint, masked)} copy={async () => curlCommand(endpoint, await currentKey())} />
@@ -91,6 +92,6 @@ export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpo
         copy={async () => flightSdkExample(flightUrl, flightCertificate, await currentKey())}
       />
       <Snippet title="JavaScript SDK over HTTP" what="SDK example" shown={sdkExample(endpoint, masked)} copy={async () => sdkExample(endpoint, await currentKey())} />
-    </section>
+    </Card>
   );
 }

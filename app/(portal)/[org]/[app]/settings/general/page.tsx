@@ -6,6 +6,7 @@ import { appPageMetadata, requireApp } from '@/lib/auth/guards';
 import { can, REFUSALS } from '@/lib/auth/permissions';
 import { flightGeneratedCertificate, flightPublicUrl, runtimePublicUrl } from '@/lib/env';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { Card } from '@/components/ui/card';
 import { ApiKeyField } from './api-key-field';
 import { AppDetailsForm } from './app-details-form';
 import { ConnectPanel } from './connect-panel';
@@ -15,8 +16,6 @@ export async function generateMetadata({ params }: { params: Promise<{ org: stri
   const { org, app } = await params;
   return appPageMetadata(org, app, 'General settings');
 }
-
-const cardClass = 'space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6';
 
 export default async function GeneralSettingsPage({ params }: { params: Promise<{ org: string; app: string }> }) {
   const { org, app: appName } = await params;
@@ -40,16 +39,11 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
       />
       <h1 className="text-2xl font-semibold">Settings</h1>
       <KeysProvider appId={app.id} appName={app.name} keys={keys}>
-        <section aria-labelledby="general-heading" className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:p-6">
-          <div>
-            <h2 id="general-heading" className="text-lg font-semibold">
-              General
-            </h2>
-            <p className="mt-1 text-sm text-slate-700">
-              Each app has two API keys. Click a key or its Copy button to copy it. Regenerating a key invalidates the old
-              key at once: to rotate with no downtime, move your applications to the other key first, then regenerate.
-            </p>
-          </div>
+        <Card
+          id="general-heading"
+          title="General"
+          intro="Each app has two API keys. Click a key or its Copy button to copy it. Regenerating a key invalidates the old key at once: to rotate with no downtime, move your applications to the other key first, then regenerate."
+        >
           {keys.map((key) => (
             <ApiKeyField key={key.slot} slot={key.slot} now={now} disabledReason={mayRegenerate ? null : REFUSALS['key:regenerate']} />
           ))}
@@ -58,13 +52,10 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
               View activity for this app
             </Link>
           </p>
-        </section>
+        </Card>
         <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
       </KeysProvider>
-      <section aria-labelledby="details-heading" className={cardClass}>
-        <h2 id="details-heading" className="text-lg font-semibold">
-          Name and description
-        </h2>
+      <Card id="details-heading" title="Name and description">
         {mayUpdate ? (
           <AppDetailsForm appId={app.id} name={app.name} description={app.description} />
         ) : (
@@ -82,11 +73,8 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             <p className="text-sm text-slate-700">{REFUSALS['app:update']}</p>
           </>
         )}
-      </section>
-      <section aria-labelledby="danger-heading" className={`${cardClass} border-red-300`}>
-        <h2 id="danger-heading" className="text-lg font-semibold text-red-800">
-          Danger zone
-        </h2>
+      </Card>
+      <Card id="danger-heading" title="Danger zone" danger>
         <div className="flex flex-wrap items-center justify-between gap-4">
           <div className="max-w-prose text-sm text-slate-700">
             <p className="font-medium text-slate-900">Delete this app</p>
@@ -98,7 +86,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             <p className="text-sm text-slate-700">{REFUSALS['app:delete']}</p>
           )}
         </div>
-      </section>
+      </Card>
     </main>
   );
 }
