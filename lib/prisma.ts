@@ -1,7 +1,7 @@
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { databaseProvider } from './database-url';
-import { PrismaClient } from './generated/prisma/client';
+import { Prisma, PrismaClient } from './generated/prisma/client';
 
 /**
  * A Prisma client on a driver adapter for the database the URL names: libSQL for the embedded
@@ -24,3 +24,8 @@ export function createPrismaClient(databaseUrl: string) {
 export type Db = ReturnType<typeof createPrismaClient>;
 /** A client or an interactive transaction's client. */
 export type DbTx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** A write refused by a unique index (Prisma's P2002): a name, e-mail or membership that is taken. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

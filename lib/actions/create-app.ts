@@ -9,9 +9,9 @@ import { findOrgAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { AppError } from '../errors';
 import { createAppKeys } from '../keys/api-keys';
-import { Prisma } from '../generated/prisma/client';
 import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
+import { isUniqueViolation } from '../prisma';
 
 const createAppSchema = z.object({
   org: z.string().min(1).max(64),
@@ -43,7 +43,7 @@ export const createApp = authedAction('create-app', createAppSchema, async (inpu
     revalidatePath(`/${access.org.name}`);
     return { name: app.name };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
     }
     throw error;

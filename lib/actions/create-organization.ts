@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
 import { AppError } from '../errors';
-import { Prisma } from '../generated/prisma/client';
 import { ORG_NAME_TAKEN, orgNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
+import { isUniqueViolation } from '../prisma';
 
 /**
  * Creates an organization whose owner is the caller, with its `org.created` audit event, in one
@@ -24,7 +24,7 @@ export const createOrganization = authedAction('create-organization', z.object({
       await recordAudit(tx, { action: 'org.created', orgId: org.id, origin });
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       throw new AppError('conflict', ORG_NAME_TAKEN, { fieldErrors: { name: [ORG_NAME_TAKEN] } });
     }
     throw error;

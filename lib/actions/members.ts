@@ -9,8 +9,7 @@ import { assertCan, can, OWNER_RULES, parseRole, REFUSALS, ROLES, type Role } fr
 import type { CurrentUser } from '../auth/session';
 import { keepingAnOwner } from '../data/locks';
 import { AppError } from '../errors';
-import { Prisma } from '../generated/prisma/client';
-import type { DbTx } from '../prisma';
+import { isUniqueViolation, type DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
 
 const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin or member.' });
@@ -71,7 +70,7 @@ export const addMember = authedAction(
         await recordAudit(tx, { action: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, details: { role: input.role }, origin });
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (isUniqueViolation(error)) {
         throw new AppError('conflict', ALREADY_MEMBER, { fieldErrors: { email: [ALREADY_MEMBER] } });
       }
       throw error;

@@ -7,10 +7,10 @@ import { serverEnv } from '../env';
 import { recordAudit } from '../audit';
 import { findOrgAccess } from '../auth/access';
 import { AppError } from '../errors';
-import { Prisma } from '../generated/prisma/client';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens';
 import { TOKEN_SCOPES } from '../tokens/scopes';
 import { authedAction, requestOrigin } from './safe-action';
+import { isUniqueViolation } from '../prisma';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -65,7 +65,7 @@ export const createToken = authedAction('create-token', createTokenSchema, async
     });
   } catch (error) {
     // The unique index on (userId, name) answers a name in use, also when two forms send it at once.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       const taken = `You already have a token named ${input.name}. Token names are unique, revoked and expired tokens included.`;
       throw new AppError('conflict', taken, { fieldErrors: { name: [taken] } });
     }

@@ -8,9 +8,9 @@ import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { lockApp } from '../data/locks';
 import { AppError } from '../errors';
-import { Prisma } from '../generated/prisma/client';
 import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
+import { isUniqueViolation } from '../prisma';
 
 const updateAppSchema = z.object({
   appId: z.coerce.number().int().positive(),
@@ -41,7 +41,7 @@ export const updateApp = authedAction('update-app', updateAppSchema, async (inpu
       if (described) await recordAudit(tx, { ...event, action: 'app.updated' });
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
     }
     throw error;

@@ -1,7 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import type { Db, DbTx } from '../prisma';
-import { Prisma } from '../generated/prisma/client';
+import { isUniqueViolation, type Db, type DbTx } from '../prisma';
 import { RESERVED_ORG_NAMES } from '../names';
 
 /** A personal organization's name from the user's name or e-mail; never one of the portal's own top-level routes. */
@@ -36,8 +35,6 @@ class OrgNameTaken extends Error {
 /** Tries with the next free number, then with random suffixes, which many same-name sign-ups at once do not share. */
 const ORG_NAME_ATTEMPTS = 8;
 const NUMBERED_ATTEMPTS = 2;
-
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /**
  * Creates a user with a personal organization they own (as Spice.ai Cloud does), in one
