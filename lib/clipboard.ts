@@ -1,3 +1,15 @@
+let copies = 0;
+
+/**
+ * Marks the start of a copy. A copy whose text takes a moment (a check with the server) writes
+ * only if no later copy began meanwhile, so that the clipboard holds what the user copied last,
+ * never an earlier copy that finished late.
+ */
+export function startCopy(): { isLatest(): boolean } {
+  const mine = ++copies;
+  return { isLatest: () => mine === copies };
+}
+
 /**
  * Copies text. Uses the Clipboard API where the page may (a secure context), and falls back to a
  * selected hidden textarea with execCommand('copy') where it is missing or refused. Returns false

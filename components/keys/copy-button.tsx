@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type Ref } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
-import { copyText } from '@/lib/clipboard';
+import { copyText, startCopy } from '@/lib/clipboard';
 
 type Props = {
   /** What is copied, for the accessible name and the toast: "API Key 1" → "Copy API Key 1", "API Key 1 copied". */
@@ -24,6 +24,7 @@ export function CopyButton({ what, text, label = 'Copy', ref, onFailure }: Props
   useEffect(() => () => clearTimeout(timer.current), []);
 
   async function copy() {
+    const attempt = startCopy();
     let value: string;
     try {
       value = await text();
@@ -32,6 +33,8 @@ export function CopyButton({ what, text, label = 'Copy', ref, onFailure }: Props
       toast.error(error instanceof Error ? error.message : `Could not copy ${what}.`, { id: `copied:${what}` });
       return;
     }
+    // A later copy began while this one waited: it has the clipboard.
+    if (!attempt.isLatest()) return;
     if (await copyText(value)) {
       toast.success(`${what} copied`, { id: `copied:${what}` });
       setCopied(true);

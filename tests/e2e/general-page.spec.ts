@@ -63,6 +63,34 @@ test('copy by button, by clicking the field and by Ctrl+C: each gives the real k
   await expect.poll(() => clipboard(page)).toBe(key2);
 });
 
+test('a copy that finishes late never overwrites a later one', async ({ page }) => {
+  const account = await signUp(page, 'Lars');
+  await createApp(page, account.org, 'late-copy');
+  await openGeneral(page);
+  const key2 = await readKey(page, 2);
+  // Hold the key checks with the server, so that the click on API Key 1 is still waiting for its
+  // check when API Key 2 is copied with Ctrl+C.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*', async (route) => {
+    if (route.request().method() === 'POST' && route.request().headers()['next-action']) await released;
+    await route.continue();
+  });
+  const checked = page.waitForResponse((response) => !!response.request().headers()['next-action']);
+  await page.getByLabel('API Key 1', { exact: true }).click();
+  const field2 = page.getByLabel('API Key 2', { exact: true });
+  await field2.focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('ControlOrMeta+c');
+  await expect.poll(() => clipboard(page)).toBe(key2);
+  release();
+  await checked;
+  // The click's check has answered; give its copy a moment to land, had it still been going to.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+  expect(await clipboard(page)).toBe(key2);
+  await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toHaveCount(0);
+});
+
 test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page }) => {
   const account = await signUp(page, 'Stan');
   await createApp(page, account.org, 'stale-page');

@@ -8,7 +8,7 @@ import { useNow } from '@/components/ui/use-now';
 import { CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { KeyUsage } from '@/components/keys/key-usage';
-import { copyText } from '@/lib/clipboard';
+import { copyText, startCopy } from '@/lib/clipboard';
 import { maskApiKey } from '@/lib/keys/display';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
 
@@ -58,6 +58,7 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
   }
 
   async function copyFromField() {
+    const copy = startCopy();
     let current;
     try {
       current = await keys.ensureCurrent(slot);
@@ -65,6 +66,8 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
       toast.error(error instanceof Error ? error.message : `Could not copy ${label}.`, { id: `copied:${label}` });
       return;
     }
+    // A later copy began while this one waited: it has the clipboard.
+    if (!copy.isLatest()) return;
     if (await copyText(current.key)) {
       toast.success(`${label} copied`, { id: `copied:${label}` });
       return;
@@ -85,6 +88,7 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
   // for the server, so the key is checked right after: if it had changed, the page says so at once.
   function onCopy(event: ClipboardEvent<HTMLInputElement>) {
     event.preventDefault();
+    startCopy();
     const copied = view.key;
     event.clipboardData.setData('text/plain', copied);
     toast.success(`${label} copied`, { id: `copied:${label}` });
