@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
-import { databaseProvider, resolveDatabaseUrl } from './lib/database-url';
+import { databaseProvider, resolveDatabaseUrl } from './lib/shared/database-url';
 
 // One folder per database provider: its datasource, generator and migrations. The models are
 // shared (prisma/models.prisma). The provider follows DATABASE_URL; unset means embedded SQLite.

@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { REQUESTED_PATH_HEADER } from './lib/http/requested-path';
-import { securityHeaders } from './lib/http/security-headers';
+import { REQUESTED_PATH_HEADER } from './lib/shared/http/requested-path';
+import { securityHeaders } from './lib/shared/http/security-headers';
 
 /**
- * Every page gets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce:
+ * Every page gets the security headers (lib/shared/http/security-headers.ts), with a fresh CSP nonce:
  * Next.js reads the nonce from the request's Content-Security-Policy header and puts it on the
  * scripts it renders. HSTS only when the portal is served over HTTPS (its public URL, or the
  * proxy's X-Forwarded-Proto when TRUST_PROXY lets that through).

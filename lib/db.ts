@@ -1,5 +1,5 @@
 import 'server-only';
-import { resolveDatabaseUrl } from './database-url';
+import { resolveDatabaseUrl } from './shared/database-url';
 import { createPrismaClient, type Db } from './prisma';
 
 const globalForPrisma = globalThis as unknown as { prisma?: Db };

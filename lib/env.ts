@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url';
+import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/database-url';
 import { DEFAULT_PASSWORD_HASH_COST } from './auth/password';
-import type { KeySecrets } from './keys/crypto';
-import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './secrets';
+import type { KeySecrets } from './shared/keys/crypto';
+import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 
 /** A secret given in base64: exactly, or at least, `bytes` long once decoded. */
 export const base64Secret = (bytes: number, exact: boolean) =>

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import pg from 'pg';
-import { databaseProvider, sqliteFile } from './database-url';
+import { databaseProvider, sqliteFile } from './shared/database-url';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './file-modes';
 
 /**

@@ -1,6 +1,6 @@
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseProvider } from './database-url';
+import { databaseProvider } from './shared/database-url';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
 /**

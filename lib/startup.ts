@@ -1,8 +1,8 @@
-import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './database-url';
-import { assertSecretsMatchKeys } from './keys/api-keys';
+import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/database-url';
+import { assertSecretsMatchKeys } from './data/api-keys';
 import { migrate } from './migrate';
 import { createPrismaClient } from './prisma';
-import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './secrets';
+import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './shared/secrets';
 import { serverEnv } from './env';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
 import path from 'node:path';

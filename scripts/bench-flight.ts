@@ -18,8 +18,8 @@ import { DuckDBQueryEngine } from '../lib/runtime/engine';
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { digestSecret } from '../lib/keys/digest';
-import { generateApiKey } from '../lib/keys/format';
+import { digestSecret } from '../lib/shared/keys/digest';
+import { generateApiKey } from '../lib/shared/keys/format';
 import type { KeyStore } from '../lib/runtime/key-store';
 import { createRuntimeServer } from '../lib/runtime/server';
 

@@ -1,5 +1,5 @@
 // The portal's HTTP server: Next.js's request handler behind the few lines Next.js cannot do
-// (lib/http/portal-front.ts): the client address from the connection, forged forwarding
+// (lib/shared/http/portal-front.ts): the client address from the connection, forged forwarding
 // headers dropped unless TRUST_PROXY, and a Host the portal can trust. `npm start` runs it
 // (instead of `next start`); `--dev` runs Next.js's development server behind it.
 //
@@ -10,7 +10,7 @@ import http from 'node:http';
 import next from 'next';
 import { tsImport } from 'tsx/esm/api';
 
-const { frontConfig, frontRequestHeaders } = await tsImport('../lib/http/portal-front.ts', import.meta.url);
+const { frontConfig, frontRequestHeaders } = await tsImport('../lib/shared/http/portal-front.ts', import.meta.url);
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);

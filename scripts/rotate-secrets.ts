@@ -4,11 +4,11 @@
 // them again with the new values. On the embedded database, data/secrets.json is updated here.
 import fs from 'node:fs';
 import { z } from 'zod';
-import { databaseProvider, sqliteFile } from '../lib/database-url';
+import { databaseProvider, sqliteFile } from '../lib/shared/database-url';
 import { base64Secret, serverEnv } from '../lib/env';
-import { rotateKeySecrets } from '../lib/keys/rotate-secrets';
+import { rotateKeySecrets } from '../lib/data/rotate-secrets';
 import { createPrismaClient } from '../lib/prisma';
-import { readSecretsFile, secretsFileFor } from '../lib/secrets';
+import { readSecretsFile, secretsFileFor } from '../lib/shared/secrets';
 
 
 try {

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { loginUrlFor, REQUESTED_PATH_HEADER } from '@/lib/http/requested-path';
+import { loginUrlFor, REQUESTED_PATH_HEADER } from '@/lib/shared/http/requested-path';
 import { OrgSwitcher } from '@/components/portal/org-switcher';
 import { UserMenu } from '@/components/portal/user-menu';
 import { listOrgAccess } from '@/lib/auth/access';

@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { readApiKey } from '@/lib/actions/read-api-key';
 import type { ApiKeyView } from '@/lib/data/apps';
-import { timeAgo } from '@/lib/time';
+import { timeAgo } from '@/lib/shared/time';
 
 type Slot = 1 | 2;
 /** A key read by the page itself, and the server render it was read on top of. */

@@ -1,4 +1,4 @@
-import { exactTime, timeAgo } from '@/lib/time';
+import { exactTime, timeAgo } from '@/lib/shared/time';
 
 /** A relative time ("3 minutes ago") with the exact time on hover and in the markup. */
 export function RelativeTime({ date, now, prefix = '' }: { date: Date | string; now?: Date | number; prefix?: string }) {

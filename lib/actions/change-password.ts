@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { limitPasswordChecks, TooManyAttempts } from '../auth/attempts';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { endUserSessions } from '../auth/sessions';

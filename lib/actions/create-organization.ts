@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { ORG_NAME_TAKEN, orgNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit';
 import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { lockApp } from '../data/locks';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
 const TYPE_THE_NAME = 'Type the app’s name exactly to confirm.';

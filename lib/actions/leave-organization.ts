@@ -6,7 +6,7 @@ import { recordAudit } from '../audit';
 import { findOrgAccess } from '../auth/access';
 import { OWNER_RULES } from '../auth/permissions';
 import { keepingAnOwner } from '../data/locks';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
 /**

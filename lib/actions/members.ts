@@ -8,7 +8,7 @@ import { findOrgAccess, type OrgAccess } from '../auth/access';
 import { assertCan, can, OWNER_RULES, parseRole, REFUSALS, ROLES, type Role } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
 import { keepingAnOwner } from '../data/locks';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { isUniqueViolation, type DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
 

@@ -3,7 +3,7 @@
 import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { getApiKeysForDisplay } from '../data/apps';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { appKeySlotSchema } from './key-slot-schema';
 import { authedAction } from './safe-action';
 

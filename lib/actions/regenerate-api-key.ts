@@ -3,10 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { AppError, logUnexpected } from '../errors';
+import { AppError, logUnexpected } from '../shared/errors';
 import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
-import { regenerateApiKeys } from '../keys/api-keys';
+import { regenerateApiKeys } from '../data/api-keys';
 import { appKeySlotSchema } from './key-slot-schema';
 import { authedAction, requestOrigin } from './safe-action';
 

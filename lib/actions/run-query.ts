@@ -5,7 +5,7 @@ import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { getApiKeysForDisplay } from '../data/apps';
 import { runtimeInternalUrl } from '../env';
-import { AppError, logUnexpected } from '../errors';
+import { AppError, logUnexpected } from '../shared/errors';
 import { authedAction } from './safe-action';
 
 /** What the Overview shows at most: the runtime caps rows; this caps the bytes the portal reads. */

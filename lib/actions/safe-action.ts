@@ -1,10 +1,10 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
-import { clientAddress } from '../http/client-address';
+import { clientAddress } from '../shared/http/client-address';
 import type { ChangeOrigin } from '../audit';
 import { getCurrentSession, type CurrentUser } from '../auth/session';
-import { AppError, ERROR_MESSAGES, logUnexpected } from '../errors';
+import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 export type ActionResult<T = null> = { ok: true; data: T } | ActionError;

@@ -4,11 +4,11 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { createUserWithOrg, EmailTakenError } from '../data/users';
 import { limitSignUp, TooManyAttempts } from '../auth/attempts';
 import { hashPassword } from '../auth/password';
-import { clientAddress } from '../http/client-address';
+import { clientAddress } from '../shared/http/client-address';
 import { publicAction } from './safe-action';
 
 const signUpSchema = z.object({

@@ -6,7 +6,7 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { recordAudit } from '../audit';
 import { findOrgAccess } from '../auth/access';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens';
 import { TOKEN_SCOPES } from '../tokens/scopes';
 import { authedAction, requestOrigin } from './safe-action';

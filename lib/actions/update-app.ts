@@ -7,7 +7,7 @@ import { recordAudit } from '../audit';
 import { findAppAccess } from '../auth/access';
 import { assertCan } from '../auth/permissions';
 import { lockApp } from '../data/locks';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';

@@ -1,4 +1,4 @@
-import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../errors';
+import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
 import { REFUSALS, type Permission } from '../auth/permissions';
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../keys/api-keys';
+import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../data/api-keys';
 import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
 import { apiErrors } from './errors';
 import type { ApiContext } from './with-token';

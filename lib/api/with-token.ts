@@ -1,11 +1,11 @@
 import 'server-only';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { FailureLimiter } from '../http/failure-limiter';
+import { FailureLimiter } from '../shared/http/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
-import { clientAddress } from '../http/client-address';
-import { AppError, logUnexpected } from '../errors';
+import { clientAddress } from '../shared/http/client-address';
+import { AppError, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
 
 /** Failed token authentications per client address per minute, as for app keys. Per process. */

@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import { cache } from 'react';
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
-import { loginUrlFor, REQUESTED_PATH_HEADER } from '../http/requested-path';
+import { loginUrlFor, REQUESTED_PATH_HEADER } from '../shared/http/requested-path';
 import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from './access';
 import { getCurrentUser } from './session';
 

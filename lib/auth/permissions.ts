@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 
 /** Organization roles, most powerful first. */
 export const ROLES = ['owner', 'admin', 'member'] as const;

@@ -2,7 +2,7 @@ import 'server-only';
 import type { AppAccess, OrgAccess } from '../auth/access';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from '../keys/api-keys';
+import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from './api-keys';
 
 /** The organization's apps, oldest first. */
 export async function listApps(access: OrgAccess) {

@@ -2,7 +2,7 @@ import 'server-only';
 import type { AppAccess, OrgAccess } from '../auth/access';
 import { assertCan, parseRole, type Permission } from '../auth/permissions';
 import { db } from '../db';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import type { DbTx } from '../prisma';
 
 // Changes that must see the row as it is when they commit take turns on it: the transaction

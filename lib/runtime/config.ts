@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { databaseProvider, resolveDatabaseUrl, sqliteFile } from '../database-url';
-import type { KeySecrets } from '../keys/crypto';
-import { readSecretsFile, secretsFileFor } from '../secrets';
+import { databaseProvider, resolveDatabaseUrl, sqliteFile } from '../shared/database-url';
+import type { KeySecrets } from '../shared/keys/crypto';
+import { readSecretsFile, secretsFileFor } from '../shared/secrets';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const size = (fallback: string) =>

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import Database from 'libsql';
 import pg from 'pg';
-import { databaseProvider, sqliteFile } from '../database-url';
-import type { KeySecrets } from '../keys/crypto';
-import { digestsEqual, lookupDigest } from '../keys/digest';
-import { mismatchedSecret, type KeySecretName } from '../keys/secrets-check';
+import { databaseProvider, sqliteFile } from '../shared/database-url';
+import type { KeySecrets } from '../shared/keys/crypto';
+import { digestsEqual, lookupDigest } from '../shared/keys/digest';
+import { mismatchedSecret, type KeySecretName } from '../shared/keys/secrets-check';
 
 /** What the runtime needs of a stored key. */
 export type StoredKey = { id: string; appId: number; slot: number; digest: string };

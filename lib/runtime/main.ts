@@ -3,7 +3,7 @@
 // supervises it beside the portal; `npm run runtime` starts it alone. It needs only DATABASE_URL
 // and the two key secrets; it never runs the portal's start-up.
 import type { AddressInfo } from 'node:net';
-import { FailureLimiter } from '../http/failure-limiter';
+import { FailureLimiter } from '../shared/http/failure-limiter';
 import { AppDatabases } from './app-databases';
 import { runtimeConfig, runtimeDatabase } from './config';
 import { DuckDBQueryEngine } from './engine';

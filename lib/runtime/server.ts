@@ -1,8 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { SHARED_MESSAGES } from '../errors';
-import { lastForwardedFor } from '../http/client-address';
-import { FailureLimiter } from '../http/failure-limiter';
+import { SHARED_MESSAGES } from '../shared/errors';
+import { lastForwardedFor } from '../shared/http/client-address';
+import { FailureLimiter } from '../shared/http/failure-limiter';
 import type { RuntimeConfig } from './config';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';

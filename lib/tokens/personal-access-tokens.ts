@@ -1,6 +1,6 @@
 import type { Db, DbTx } from '../prisma';
-import { digestSecret, digestsEqual, lookupDigest } from '../keys/digest';
-import { generatePersonalAccessToken, isWellFormedPersonalAccessToken } from '../keys/format';
+import { digestSecret, digestsEqual, lookupDigest } from '../shared/keys/digest';
+import { generatePersonalAccessToken, isWellFormedPersonalAccessToken } from '../shared/keys/format';
 import { parseScopes, type TokenScope } from './scopes';
 
 /** How often a token's "last used" time is written, at most. */

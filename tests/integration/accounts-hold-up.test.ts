@@ -13,7 +13,7 @@ import { signUp } from '@/lib/actions/sign-up';
 import { ACCOUNT_PROTECTION, accountProtection } from '@/lib/auth/attempts';
 import { getCurrentUser } from '@/lib/auth/session';
 import { signInWithPassword } from '@/lib/auth/sign-in';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { request, sessionCookie, signOut } from './request';
 
 let n = 0;

@@ -3,7 +3,7 @@ import * as appsRoute from '@/app/v1/apps/route';
 import * as keysRoute from '@/app/v1/apps/[appId]/api-keys/route';
 import * as openapiRoute from '@/app/v1/openapi.json/route';
 import { createToken } from '@/lib/actions/tokens';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { signInAs } from './request';
 
 type CallOptions = { token?: string | null; authorization?: string; body?: string; headers?: Record<string, string>; address?: string };
@@ -12,7 +12,7 @@ function request(method: string, path: string, options: CallOptions): Request {
   const headers = new Headers(options.headers);
   if (options.authorization !== undefined) headers.set('authorization', options.authorization);
   else if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  // What the portal's server sets from the connection (lib/http/client-address.ts).
+  // What the portal's server sets from the connection (lib/shared/http/client-address.ts).
   headers.set(CLIENT_ADDRESS_HEADER, options.address ?? '192.0.2.10');
   headers.set('user-agent', 'api-test');
   return new Request(`http://portal.test${path}`, { method, headers, body: options.body });

@@ -1,6 +1,6 @@
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
-import { revealApiKey } from '@/lib/keys/api-keys';
+import { revealApiKey } from '@/lib/data/api-keys';
 import { createApp } from '@/lib/actions/create-app';
 import { signUp } from '@/lib/actions/sign-up';
 import { signInAs } from './request';
@@ -36,7 +36,7 @@ export async function currentKeys(appId: number) {
 /** Regenerates keys as the user, through the same function as the portal and the API. */
 export async function regenerateAs(user: { id: string }, appId: number, slots: (1 | 2)[]) {
   const { findAppAccess } = await import('@/lib/auth/access');
-  const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+  const { regenerateApiKeys } = await import('@/lib/data/api-keys');
   const access = await findAppAccess(user.id, { id: appId });
   if (!access) throw new Error(`User ${user.id} cannot see app ${appId}`);
   return regenerateApiKeys(db, serverEnv().keySecrets, access, { slots, origin: { actorId: user.id } });

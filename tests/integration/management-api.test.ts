@@ -3,7 +3,7 @@ import { db } from '@/lib/db';
 import { addMember } from '@/lib/actions/members';
 import { revokeToken } from '@/lib/actions/tokens';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
-import { generatePersonalAccessToken } from '@/lib/keys/format';
+import { generatePersonalAccessToken } from '@/lib/shared/keys/format';
 import { api, json, tokenFor } from './api-client';
 import { findAppAccess } from '@/lib/auth/access';
 import { currentKeys, newApp, newUser } from './fixtures';

@@ -3,7 +3,7 @@ import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { addMember } from '@/lib/actions/members';
-import { isWellFormedApiKey } from '@/lib/keys/format';
+import { isWellFormedApiKey } from '@/lib/shared/keys/format';
 import { findAppAccess } from '@/lib/auth/access';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { checkKey as verify } from './key-check';
@@ -124,7 +124,7 @@ describe('regenerating a key', () => {
     await signInAs(user);
 
     const issued: string[] = [];
-    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    const { regenerateApiKeys } = await import('@/lib/data/api-keys');
     const access = (await findAppAccess(user.id, { id: app.id }))!;
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
@@ -170,7 +170,7 @@ describe('regenerating a key', () => {
 
 describe('the key check', () => {
   it('rejects a well-formed key that was never issued', async () => {
-    const { generateApiKey } = await import('@/lib/keys/format');
+    const { generateApiKey } = await import('@/lib/shared/keys/format');
     expect(await verify(generateApiKey())).toBeNull();
   });
 });
@@ -181,7 +181,7 @@ describe('an app deleted while its key is being regenerated', () => {
     const app = await newApp(user, org.name);
     const access = (await findAppAccess(user.id, { id: app.id }))!;
     await db.app.delete({ where: { id: app.id } });
-    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    const { regenerateApiKeys } = await import('@/lib/data/api-keys');
     await expect(regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: user.id } })).rejects.toMatchObject({ code: 'not_found' });
     await signInAs(user);
     expect(await regenerateApiKey({ appId: app.id, slot: 1 })).toEqual({ ok: false, error: 'Not found.' });
@@ -198,7 +198,7 @@ describe('an admin demoted or removed while regenerating', () => {
     // Checked while still an admin…
     const access = (await findAppAccess(admin.id, { id: app.id }))!;
     expect(access.role).toBe('admin');
-    const { regenerateApiKeys } = await import('@/lib/keys/api-keys');
+    const { regenerateApiKeys } = await import('@/lib/data/api-keys');
     const regenerate = () => regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: admin.id } });
     // …then demoted before the change runs.
     await db.membership.update({ where: { orgId_userId: { orgId: org.id, userId: admin.id } }, data: { role: 'member' } });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { encode } from 'next-auth/jwt';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 
 type RequestContext = { cookies: Map<string, string>; headers: Map<string, string> };
 
@@ -9,7 +9,7 @@ export const request: RequestContext = {
   cookies: new Map<string, string>(),
   headers: new Map<string, string>([
     ['user-agent', 'vitest'],
-    // The portal's server sets this from the connection (lib/http/client-address.ts).
+    // The portal's server sets this from the connection (lib/shared/http/client-address.ts).
     [CLIENT_ADDRESS_HEADER, '203.0.113.7'],
   ]),
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
-import { generateApiKey } from '@/lib/keys/format';
+import { generateApiKey } from '@/lib/shared/keys/format';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { signInAs } from './request';
 import { sql, startRuntime } from './runtime-helpers';

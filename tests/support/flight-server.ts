@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
-import { FailureLimiter } from '@/lib/http/failure-limiter';
+import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 import { createFlightServer, flightTicketSecret, loadTls, type FlightServerDeps } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import type { QueryEngine } from '@/lib/runtime/query-engine';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDatabase, databaseUrl } from '../../scripts/support/postgres-admin';
-import { databaseProvider } from '../../lib/database-url';
+import { databaseProvider } from '../../lib/shared/database-url';
 
 const url = process.env.DATABASE_URL!;
 const provider = databaseProvider(url);

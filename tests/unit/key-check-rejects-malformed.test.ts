@@ -2,7 +2,7 @@
 // the store here records every lookup, so a malformed key that reached it would show.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateApiKey } from '@/lib/keys/format';
+import { generateApiKey } from '@/lib/shared/keys/format';
 import { authenticateKey, type KeyStore } from '@/lib/runtime/key-store';
 
 function recordingStore(): KeyStore & { lookups: string[] } {

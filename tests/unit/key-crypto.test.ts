@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret } from '@/lib/keys/crypto';
-import { digestSecret, digestsEqual } from '@/lib/keys/digest';
-import { generateApiKey } from '@/lib/keys/format';
+import { decryptSecret, encryptSecret } from '@/lib/shared/keys/crypto';
+import { digestSecret, digestsEqual } from '@/lib/shared/keys/digest';
+import { generateApiKey } from '@/lib/shared/keys/format';
 
 const key = randomBytes(32);
 

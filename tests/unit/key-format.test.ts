@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_PREFIX, maskApiKey } from '@/lib/keys/display';
-import { base62Checksum, generateApiKey, isWellFormedApiKey, randomBase62 } from '@/lib/keys/format';
+import { API_KEY_PREFIX, maskApiKey } from '@/lib/shared/keys/display';
+import { base62Checksum, generateApiKey, isWellFormedApiKey, randomBase62 } from '@/lib/shared/keys/format';
 
 describe('API key format', () => {
   it('has the prefix, 30 random base62 characters and a 6-character CRC32 checksum', () => {

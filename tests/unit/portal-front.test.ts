@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address';
-import { acceptedHost, frontConfig, frontRequestHeaders } from '@/lib/http/portal-front';
-import { securityHeaders } from '@/lib/http/security-headers';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
+import { acceptedHost, frontConfig, frontRequestHeaders } from '@/lib/shared/http/portal-front';
+import { securityHeaders } from '@/lib/shared/http/security-headers';
 
 describe("the portal server's request headers", () => {
   const embedded = frontConfig({ PORT: '3000' });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runtimePublicUrl } from '@/lib/env';
 import { runtimeConfig } from '@/lib/runtime/config';
-import { FailureLimiter } from '@/lib/http/failure-limiter';
+import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 import { KeyUsageRecorder } from '@/lib/runtime/key-usage';
 import type { KeyUse } from '@/lib/runtime/key-store';
 import { toJsonValue } from '@/lib/runtime/results';
@@ -104,7 +104,7 @@ describe('runtime configuration', () => {
 });
 
 describe('client address behind a proxy', async () => {
-  const { clientAddress, connectionClientAddress, lastForwardedFor, CLIENT_ADDRESS_HEADER } = await import('@/lib/http/client-address');
+  const { clientAddress, connectionClientAddress, lastForwardedFor, CLIENT_ADDRESS_HEADER } = await import('@/lib/shared/http/client-address');
   it('takes the entry the nearest proxy wrote, not what the client sent', () => {
     expect(lastForwardedFor('6.6.6.6, 203.0.113.9')).toBe('203.0.113.9');
     expect(lastForwardedFor(['6.6.6.6', '203.0.113.9'])).toBe('203.0.113.9');

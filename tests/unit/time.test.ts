@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { exactTime, timeAgo } from '@/lib/time';
+import { exactTime, timeAgo } from '@/lib/shared/time';
 
 it('says how long ago, in words, down to seconds', () => {
   const now = new Date('2026-11-26T12:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateApiKey, generatePersonalAccessToken, isWellFormedApiKey, isWellFormedPersonalAccessToken } from '@/lib/keys/format';
+import { generateApiKey, generatePersonalAccessToken, isWellFormedApiKey, isWellFormedPersonalAccessToken } from '@/lib/shared/keys/format';
 import { scopeGrants } from '@/lib/tokens/scopes';
 
 describe('personal access token format', () => {

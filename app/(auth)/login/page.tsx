@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { githubSignInEnabled } from '@/lib/auth/options';
-import { safeCallbackUrl } from '@/lib/http/requested-path';
+import { safeCallbackUrl } from '@/lib/shared/http/requested-path';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { safeCallbackUrl } from '@/lib/http/requested-path';
+import { safeCallbackUrl } from '@/lib/shared/http/requested-path';
 import { SignupForm } from './signup-form';
 
 export const metadata: Metadata = { title: 'Create account' };

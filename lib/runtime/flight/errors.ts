@@ -1,5 +1,5 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
-import { SHARED_MESSAGES } from '../../errors';
+import { SHARED_MESSAGES } from '../../shared/errors';
 import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError } from '../query-engine';
 import { OversizedRowError } from './arrow';
 import { ParameterError } from './tickets';

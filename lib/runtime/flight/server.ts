@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { Field, Null, Schema } from 'apache-arrow';
-import type { FailureLimiter } from '../../http/failure-limiter';
+import type { FailureLimiter } from '../../shared/http/failure-limiter';
 import type { QueryEngine, QueryParameters } from '../query-engine';
 import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';

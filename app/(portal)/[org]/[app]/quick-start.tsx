@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card';
 import { CopyableValue } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { runQuery, type QueryTable } from '@/lib/actions/run-query';
-import { maskApiKey } from '@/lib/keys/display';
+import { maskApiKey } from '@/lib/shared/keys/display';
 
 export const STARTER_QUERY = 'SELECT passenger_count, COUNT(*) AS trips, ROUND(AVG(fare_amount), 2) AS avg_fare\nFROM taxi_trips\nGROUP BY passenger_count\nORDER BY passenger_count';
 

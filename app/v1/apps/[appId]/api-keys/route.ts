@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { apiErrors } from '@/lib/api/errors';
-import { AppError } from '@/lib/errors';
+import { AppError } from '@/lib/shared/errors';
 import { apiKeysOf, appForRequest, readOptionalJson, regenerateBodySchema } from '@/lib/api/management';
 import { withToken } from '@/lib/api/with-token';
 import { can } from '@/lib/auth/permissions';
-import { regenerateApiKeys, type ApiKeySlot } from '@/lib/keys/api-keys';
+import { regenerateApiKeys, type ApiKeySlot } from '@/lib/data/api-keys';
 
 type Params = { appId: string };
 const noStore = { 'Cache-Control': 'no-store' };

@@ -9,7 +9,7 @@ import { CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { KeyUsage } from '@/components/keys/key-usage';
 import { copyText, startCopy } from '@/lib/clipboard';
-import { maskApiKey } from '@/lib/keys/display';
+import { maskApiKey } from '@/lib/shared/keys/display';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
 
 type Props = {

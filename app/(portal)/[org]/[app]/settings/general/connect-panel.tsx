@@ -3,7 +3,7 @@
 import { CopyableValue, CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
 import { Card } from '@/components/ui/card';
-import { maskApiKey } from '@/lib/keys/display';
+import { maskApiKey } from '@/lib/shared/keys/display';
 
 const EXAMPLE_SQL = 'SELECT passenger_count, COUNT(*) AS trips FROM taxi_trips GROUP BY 1 ORDER BY 1';
 

@@ -5,7 +5,7 @@ import toast from 'react-hot-toast';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { useKeys } from '@/components/keys/keys-context';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
-import { timeAgo } from '@/lib/time';
+import { timeAgo } from '@/lib/shared/time';
 
 const RECENT_MS = 15 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type ChangeOrigin } from '../audit';
-import { AppError } from '../errors';
+import { AppError } from '../shared/errors';
 import { assertCan, parseRole } from '../auth/permissions';
 import type { AppAccess } from '../auth/access';
 import type { Db, DbTx } from '../prisma';
-import { decryptSecret, encryptSecret, type KeySecrets } from './crypto';
-import { digestSecret } from './digest';
-import { generateApiKey } from './format';
-import { mismatchedSecret, type KeySecretName } from './secrets-check';
+import { decryptSecret, encryptSecret, type KeySecrets } from '../shared/keys/crypto';
+import { digestSecret } from '../shared/keys/digest';
+import { generateApiKey } from '../shared/keys/format';
+import { mismatchedSecret, type KeySecretName } from '../shared/keys/secrets-check';
 
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
