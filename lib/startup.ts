@@ -1,7 +1,8 @@
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/database-url';
-import { assertSecretsMatchKeys } from './data/api-keys';
 import { migrate } from './migrate';
-import { createPrismaClient } from './prisma';
+import { createPrismaClient, type Db } from './prisma';
+import type { KeySecrets } from './shared/keys/crypto';
+import { assertSecretsOpen } from './shared/keys/secrets-check';
 import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './shared/secrets';
 import { serverEnv } from './env';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
@@ -68,4 +69,12 @@ export async function checkSecretsOrExit(): Promise<void> {
     console.error(`\nCannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * Refuses to run with secrets that do not match the stored keys (a missing, wrong or rotated
+ * secret). Checks one key: it must decrypt, and its digest must match. Never re-keys.
+ */
+export async function assertSecretsMatchKeys(db: Db, secrets: KeySecrets): Promise<void> {
+  assertSecretsOpen(await db.apiKey.findFirst({ select: { id: true, ciphertext: true, digest: true } }), secrets);
 }

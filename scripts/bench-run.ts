@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase } from './support/postgres-admin';
 import { createUserWithOrg } from '../lib/data/users';
-import { createAppKeys, revealApiKey } from '../lib/data/api-keys';
+import { createAppKeys } from '../lib/data/api-keys';
+import { decryptSecret } from '../lib/shared/keys/crypto';
 import { generateApiKey } from '../lib/shared/keys/format';
 import { migrate } from '../lib/migrate';
 import { createPrismaClient } from '../lib/prisma';
@@ -120,7 +121,7 @@ try {
       return created;
     });
     const row = await db.apiKey.findFirstOrThrow({ where: { appId: app.id, slot: 1 }, select: { id: true, ciphertext: true } });
-    return revealApiKey(row, secrets);
+    return decryptSecret(row.ciphertext, row.id, secrets.encryptionKey);
   };
   const validKey = await newAppKey('bench-app');
   const heavyKey = await newAppKey('heavy-app');

@@ -18,7 +18,7 @@ const changePasswordSchema = z.object({
  * Changes the signed-in user's password after checking the current one, and ends every other
  * session of theirs (this browser stays signed in).
  */
-export const changePassword = authedAction('change-password', changePasswordSchema, async ({ currentPassword, newPassword }, user, session) => {
+export const changePassword = authedAction({ name: 'change-password', schema: changePasswordSchema }, async ({ currentPassword, newPassword }, { user, session }) => {
   const env = serverEnv();
   try {
     await limitPasswordChecks(db, user.id);

@@ -5,8 +5,6 @@ import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { recordAudit } from '../audit';
-import { findOrgAccess } from '../auth/access';
-import { assertCan } from '../auth/permissions';
 import { AppError } from '../shared/errors';
 import { createAppKeys } from '../data/api-keys';
 import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
@@ -24,10 +22,7 @@ const createAppSchema = z.object({
  * and lets the unique index find a duplicate name: on SQLite a transaction that reads before its
  * first write can fail at once when another process writes meanwhile, instead of waiting its turn.
  */
-export const createApp = authedAction('create-app', createAppSchema, async (input, user) => {
-  const access = await findOrgAccess(user.id, { name: input.org });
-  if (!access) throw new AppError('not_found');
-  assertCan(access, 'app:create');
+export const createApp = authedAction({ name: 'create-app', schema: createAppSchema, permission: 'app:create', org: (input) => ({ name: input.org }) }, async (input, { user, access }) => {
   const origin = await requestOrigin(user);
   const { keySecrets } = serverEnv();
   try {

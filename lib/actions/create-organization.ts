@@ -13,7 +13,7 @@ import { isUniqueViolation } from '../prisma';
  * Creates an organization whose owner is the caller, with its `org.created` audit event, in one
  * transaction. Any signed-in user may. The unique index finds a name that is taken.
  */
-export const createOrganization = authedAction('create-organization', z.object({ name: orgNameSchema }), async (input, user) => {
+export const createOrganization = authedAction({ name: 'create-organization', schema: z.object({ name: orgNameSchema }) }, async (input, { user }) => {
   const origin = await requestOrigin(user);
   try {
     await db.$transaction(async (tx) => {

@@ -2,11 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '../db';
 import { recordAudit } from '../audit';
-import { findAppAccess } from '../auth/access';
-import { assertCan } from '../auth/permissions';
-import { lockApp } from '../data/locks';
+import { withAppLock } from '../data/locks';
 import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
@@ -25,13 +22,9 @@ const deleteAppSchema = z.object({
  * app stay, without their app. The app's runtime data files are the runtime's to remove: they
  * are named by the app's id, which is never reused.
  */
-export const deleteApp = authedAction('delete-app', deleteAppSchema, async (input, user) => {
-  const access = await findAppAccess(user.id, { id: input.appId });
-  if (!access) throw new AppError('not_found');
-  assertCan(access, 'app:delete');
+export const deleteApp = authedAction({ name: 'delete-app', schema: deleteAppSchema, permission: 'app:delete', app: (input) => ({ id: input.appId }) }, async (input, { user, access }) => {
   const origin = await requestOrigin(user);
-  await db.$transaction(async (tx) => {
-    const app = await lockApp(tx, access, 'app:delete');
+  await withAppLock(access, 'app:delete', async (tx, app) => {
     // Checked against the app as it is now: a rename meanwhile means the caller confirmed another name.
     if (input.confirmName.trim() !== app.name) throw new AppError('invalid', TYPE_THE_NAME, { fieldErrors: { confirmName: [TYPE_THE_NAME] } });
     await tx.app.delete({ where: { id: app.id }, select: { id: true } });

@@ -4,10 +4,9 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
-import { findOrgAccess, type OrgAccess } from '../auth/access';
-import { assertCan, can, OWNER_RULES, parseRole, REFUSALS, ROLES, type Role } from '../auth/permissions';
-import type { CurrentUser } from '../auth/session';
-import { keepingAnOwner } from '../data/locks';
+import type { OrgAccess } from '../auth/access';
+import { assertCan, OWNER_RULES, parseRole, ROLES, type Role } from '../auth/permissions';
+import { withOrgLock } from '../data/locks';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation, type DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
@@ -15,50 +14,42 @@ import { authedAction, requestOrigin } from './safe-action';
 const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin or member.' });
 const ALREADY_MEMBER = 'This user is already a member.';
 
-/** The caller's access to the organization, when they may manage its members. */
-async function managerAccess(user: CurrentUser, orgName: string): Promise<OrgAccess> {
-  const access = await findOrgAccess(user.id, { name: orgName });
-  if (!access) throw new AppError('not_found');
-  assertCan(access, 'member:manage');
-  return access;
-}
-
 /** Only owners grant, change or remove the owner role. */
 function assertMayTouchOwners(callerRole: Role, ...roles: Role[]): void {
-  if (roles.includes('owner') && !can(callerRole, 'member:grant-owner')) throw new AppError('forbidden', REFUSALS['member:grant-owner']);
+  if (roles.includes('owner')) assertCan({ role: callerRole }, 'member:grant-owner');
 }
 
 /**
- * A change to one member, made so that the organization keeps an owner (lib/data/locks.ts): inside
- * the locked transaction it re-reads the caller's and the target's roles before the change.
+ * A change to one member, made under the organization's lock so that it keeps an owner
+ * (lib/data/locks.ts): the caller's role is checked again there, and the target is read as it is.
  */
 async function changeMembership(
   access: OrgAccess,
   membershipId: string,
   change: (tx: DbTx, target: { id: string; userId: string; role: Role }, callerRole: Role) => Promise<void>,
 ): Promise<void> {
-  await keepingAnOwner(access, OWNER_RULES.lastOwner, async (tx) => {
-    const [caller, target] = await Promise.all([
-      tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } }),
-      tx.membership.findFirst({ where: { id: membershipId, orgId: access.org.id }, select: { id: true, userId: true, role: true } }),
-    ]);
-    if (!caller) throw new AppError('not_found');
-    const callerRole = parseRole(caller.role);
-    assertCan({ role: callerRole }, 'member:manage');
-    if (!target) throw new AppError('not_found');
-    await change(tx, { ...target, role: parseRole(target.role) }, callerRole);
-  });
+  await withOrgLock(
+    access,
+    'member:manage',
+    async (tx, callerRole) => {
+      const target = await tx.membership.findFirst({ where: { id: membershipId, orgId: access.org.id }, select: { id: true, userId: true, role: true } });
+      if (!target) throw new AppError('not_found');
+      await change(tx, { ...target, role: parseRole(target.role) }, callerRole);
+    },
+    { keepAnOwner: OWNER_RULES.lastOwner },
+  );
 }
 
+const orgSchema = z.string().min(1).max(64);
+const manage = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;
+
 export const addMember = authedAction(
-  'add-member',
-  z.object({
-    org: z.string().min(1).max(64),
-    email: z.string().trim().toLowerCase().email('Enter a valid email address.'),
-    role: roleSchema,
-  }),
-  async (input, user) => {
-    const access = await managerAccess(user, input.org);
+  {
+    name: 'add-member',
+    schema: z.object({ org: orgSchema, email: z.string().trim().toLowerCase().email('Enter a valid email address.'), role: roleSchema }),
+    ...manage,
+  },
+  async (input, { user, access }) => {
     assertMayTouchOwners(access.role, input.role);
     const invitee = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (!invitee) throw new AppError('not_found', 'No user has this email. They need to sign up first.', { fieldErrors: { email: ['No user has this email.'] } });
@@ -81,10 +72,8 @@ export const addMember = authedAction(
 );
 
 export const changeMemberRole = authedAction(
-  'change-member-role',
-  z.object({ org: z.string().min(1).max(64), membershipId: z.string().min(1).max(64), role: roleSchema }),
-  async (input, user) => {
-    const access = await managerAccess(user, input.org);
+  { name: 'change-member-role', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64), role: roleSchema }), ...manage },
+  async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {
       assertMayTouchOwners(callerRole, input.role, target.role);
@@ -104,10 +93,8 @@ export const changeMemberRole = authedAction(
 );
 
 export const removeMember = authedAction(
-  'remove-member',
-  z.object({ org: z.string().min(1).max(64), membershipId: z.string().min(1).max(64) }),
-  async (input, user) => {
-    const access = await managerAccess(user, input.org);
+  { name: 'remove-member', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64) }), ...manage },
+  async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {
       assertMayTouchOwners(callerRole, target.role);

@@ -1,8 +1,6 @@
 'use server';
 
 import { z } from 'zod';
-import { findAppAccess } from '../auth/access';
-import { assertCan } from '../auth/permissions';
 import { getApiKeysForDisplay } from '../data/apps';
 import { runtimeInternalUrl } from '../env';
 import { AppError, logUnexpected } from '../shared/errors';
@@ -48,10 +46,7 @@ function cell(value: unknown): string {
  * (the key never reaches the browser here, and a user reaches only apps they are a member of).
  * The answer is a small table, or the runtime's error text.
  */
-export const runQuery = authedAction('run-query', runQuerySchema, async (input, user): Promise<QueryTable> => {
-  const access = await findAppAccess(user.id, { id: input.appId });
-  if (!access) throw new AppError('not_found');
-  assertCan(access, 'key:view');
+export const runQuery = authedAction({ name: 'run-query', schema: runQuerySchema, permission: 'key:view', app: (input) => ({ id: input.appId }) }, async (input, { access }): Promise<QueryTable> => {
   const [key] = await getApiKeysForDisplay(access, [1]);
   let response: Response;
   try {

@@ -3,6 +3,8 @@ import { headers } from 'next/headers';
 import { z } from 'zod';
 import { clientAddress } from '../shared/http/client-address';
 import type { ChangeOrigin } from '../audit';
+import { findAppAccess, findOrgAccess, type AppAccess, type AppRef, type OrgAccess, type OrgRef } from '../auth/access';
+import { grant, type Granted, type Permission } from '../auth/permissions';
 import { getCurrentSession, type CurrentUser } from '../auth/session';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 
@@ -39,39 +41,58 @@ function toActionError(name: string, error: unknown): ActionError {
  * A server action anyone may call (sign-up): the input parsed with zod, and errors shaped. Every
  * server action is a public POST endpoint; this wrapper is for the few that need no session.
  */
-export function publicAction<S extends z.ZodType, T>(
-  name: string,
-  schema: S,
-  handler: (input: z.output<S>) => Promise<T>,
-): (input: unknown) => Promise<ActionResult<T>> {
+export function publicAction<S extends z.ZodType, T>(config: { name: string; schema: S }, handler: (input: z.output<S>) => Promise<T>): (input: unknown) => Promise<ActionResult<T>> {
   return async (input: unknown) => {
     try {
-      return { ok: true, data: await handler(parseInput(schema, input)) };
+      return { ok: true, data: await handler(parseInput(config.schema, input)) };
     } catch (error) {
-      return toActionError(name, error);
+      return toActionError(config.name, error);
     }
   };
 }
 
+/** What every signed-in action's handler gets: the user and their session. */
+export type ActionContext = { user: CurrentUser; session: { id: string } };
+type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
+type Config<S extends z.ZodType> = { name: string; schema: S };
+/** Where an action finds the app or organization it acts on, and the permission it needs there. */
+type AccessSpec<I> = { permission: Permission; app: (input: I) => AppRef } | { permission: Permission; org: (input: I) => OrgRef } | { permission?: never };
+type ContextFor<C> = C extends { permission: infer P extends Permission; app: unknown }
+  ? ActionContext & { access: Granted<AppAccess, P> }
+  : C extends { permission: infer P extends Permission; org: unknown }
+    ? ActionContext & { access: Granted<OrgAccess, P> }
+    : ActionContext;
+
 /**
  * Every other server action: the session (refused without one), the input parsed with zod (a
- * clear error, nothing changed), and error shaping: an AppError becomes `{ ok: false, error }`
- * with its message; anything else is logged as name and code and answered generically (no stack
- * trace, no secret reaches the browser). Authorization against the loaded row stays in each
- * action, through lib/auth/access and lib/auth/permissions.
+ * clear error, nothing changed), the permission, and error shaping: an AppError becomes
+ * `{ ok: false, error }` with its message; anything else is logged as name and code and
+ * answered generically (no stack trace, no secret reaches the browser).
+ *
+ * An action on an app or an organization declares it with `{ permission, app }` or
+ * `{ permission, org }` (how to find it in the input): the wrapper loads the caller's access
+ * (lib/auth/access; "not found" and "not yours" are one answer), checks the permission once, and
+ * hands the handler the proven access (`Granted`). A change that must re-check the role when it
+ * commits takes that access to the lock helpers in lib/data/locks.ts.
  */
-export function authedAction<S extends z.ZodType, T>(
-  name: string,
-  schema: S,
-  handler: (input: z.output<S>, user: CurrentUser, session: { id: string }) => Promise<T>,
-): (input: unknown) => Promise<ActionResult<T>> {
+export function authedAction<S extends z.ZodType, const C extends AccessSpec<z.output<S>>, T>(
+  config: Config<S> & C,
+  handler: (input: z.output<S>, context: ContextFor<C>) => Promise<T>,
+): Action<T> {
+  const spec = config as AccessSpec<z.output<S>>;
+  const run = handler as (input: z.output<S>, context: ActionContext & { access?: OrgAccess }) => Promise<T>;
   return async (input: unknown) => {
     const current = await getCurrentSession();
     if (!current) return { ok: false, error: ERROR_MESSAGES.unauthorized };
     try {
-      return { ok: true, data: await handler(parseInput(schema, input), current.user, { id: current.sessionId }) };
+      const parsed = parseInput(config.schema, input);
+      const context: ActionContext = { user: current.user, session: { id: current.sessionId } };
+      if (!spec.permission) return { ok: true, data: await run(parsed, context) };
+      const access = 'app' in spec ? await findAppAccess(current.user.id, spec.app(parsed)) : await findOrgAccess(current.user.id, spec.org(parsed));
+      if (!access) throw new AppError('not_found');
+      return { ok: true, data: await run(parsed, { ...context, access: grant(access, spec.permission) }) };
     } catch (error) {
-      return toActionError(name, error);
+      return toActionError(config.name, error);
     }
   };
 }

@@ -9,6 +9,6 @@ import { authedAction } from './safe-action';
  * Ends every session of the signed-in user, this one included: every browser where they are
  * signed in is signed out on its next request. The user menu then clears this browser's cookie.
  */
-export const signOutEverywhere = authedAction('sign-out-everywhere', z.object({}), async (_input, user) => {
+export const signOutEverywhere = authedAction({ name: 'sign-out-everywhere', schema: z.object({}) }, async (_input, { user }) => {
   return { ended: await endUserSessions(db, user.id) };
 });

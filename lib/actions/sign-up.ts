@@ -21,7 +21,7 @@ const signUpSchema = z.object({
  * Creates an account and its personal organization. The form then signs the user in. Attempts
  * are limited per client address (SIGNUP_LIMIT_PER_HOUR), with the wait in the message.
  */
-export const signUp = publicAction('sign-up', signUpSchema, async ({ name, email, password }) => {
+export const signUp = publicAction({ name: 'sign-up', schema: signUpSchema }, async ({ name, email, password }) => {
   const env = serverEnv();
   try {
     await limitSignUp(db, clientAddress(await headers()), env.signUpLimitPerHour);

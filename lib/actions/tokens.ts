@@ -9,10 +9,10 @@ import { findOrgAccess } from '../auth/access';
 import { AppError } from '../shared/errors';
 import { createPersonalAccessToken } from '../tokens/personal-access-tokens';
 import { TOKEN_SCOPES } from '../tokens/scopes';
+import { DAY_MS } from '../shared/time';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const createTokenSchema = z
   .object({
@@ -42,7 +42,7 @@ const createTokenSchema = z
   });
 
 /** Creates a personal access token. The token is in this answer once, and never again. Names are unique per user. */
-export const createToken = authedAction('create-token', createTokenSchema, async (input, user) => {
+export const createToken = authedAction({ name: 'create-token', schema: createTokenSchema }, async (input, { user }) => {
   let orgId: string | null = null;
   if (input.org !== '*') {
     const access = await findOrgAccess(user.id, { name: input.org });
@@ -78,9 +78,8 @@ export const createToken = authedAction('create-token', createTokenSchema, async
 
 /** Revokes one of the user's own tokens; it stops working at once. */
 export const revokeToken = authedAction(
-  'revoke-token',
-  z.object({ tokenId: z.string().min(1).max(64) }),
-  async (input, user) => {
+  { name: 'revoke-token', schema: z.object({ tokenId: z.string().min(1).max(64) }) },
+  async (input, { user }) => {
     const origin = await requestOrigin(user);
     await db.$transaction(async (tx) => {
       // Writes first: only a current token of the caller's own is revoked, once.

@@ -2,11 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '../db';
 import { recordAudit } from '../audit';
-import { findAppAccess } from '../auth/access';
-import { assertCan } from '../auth/permissions';
-import { lockApp } from '../data/locks';
+import { withAppLock } from '../data/locks';
 import { AppError } from '../shared/errors';
 import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
@@ -24,14 +21,10 @@ const updateAppSchema = z.object({
  * makes the change; a name another app of the organization has is refused by the unique index.
  * The answer is the app's URL name, for the page to move to after a rename.
  */
-export const updateApp = authedAction('update-app', updateAppSchema, async (input, user) => {
-  const access = await findAppAccess(user.id, { id: input.appId });
-  if (!access) throw new AppError('not_found');
-  assertCan(access, 'app:update');
+export const updateApp = authedAction({ name: 'update-app', schema: updateAppSchema, permission: 'app:update', app: (input) => ({ id: input.appId }) }, async (input, { user, access }) => {
   const origin = await requestOrigin(user);
   try {
-    await db.$transaction(async (tx) => {
-      const app = await lockApp(tx, access, 'app:update');
+    await withAppLock(access, 'app:update', async (tx, app) => {
       const renamed = app.name !== input.name;
       const described = app.description !== input.description;
       if (!renamed && !described) return;

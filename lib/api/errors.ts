@@ -1,5 +1,4 @@
 import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
-import { REFUSALS, type Permission } from '../auth/permissions';
 
 /**
  * The management API's errors, in the product's one vocabulary (AppError codes). Where we mirror
@@ -12,8 +11,6 @@ export const apiErrors = {
   tooManyFailures: (retryAfter: number) => new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter }),
   insufficientScope: (required: string) =>
     new AppError('forbidden', `Insufficient scope. Required: ${required}`, { apiCode: 'insufficient_scope' }),
-  /** A refusal from the permission table, worded as everywhere else. */
-  forbidden: (permission: Permission) => new AppError('forbidden', REFUSALS[permission], { apiCode: 'forbidden' }),
   invalidAppId: () => new AppError('invalid', 'Invalid app ID'),
   invalidJson: () => new AppError('invalid', 'Invalid JSON body'),
   invalidRequest: (details: unknown) => new AppError('invalid', 'Invalid request', { details }),

@@ -1,66 +1,38 @@
 import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
-import { serverEnv } from '../env';
 import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../data/api-keys';
-import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
+import type { OrgAccess } from '../auth/access';
+import type { Granted, KeyViewAccess } from '../auth/permissions';
 import { apiErrors } from './errors';
-import type { ApiContext } from './with-token';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** The app id from the path: a positive integer, or 400 "Invalid app ID". */
-export function parseAppId(raw: string): number {
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) throw apiErrors.invalidAppId();
-  return Number(raw);
-}
-
-/**
- * The organization a request acts in: the token's own, or, for a token that covers all of the
- * user's organizations, the one named in X-Org-Name. Only organizations the user is a member of.
- */
-export async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
-  const named = context.request.headers.get('x-org-name')?.trim();
-  if (!context.orgId && !named) throw apiErrors.orgRequired();
-  const access = await findOrgAccess(context.userId, named ? { name: named } : { id: context.orgId! }, { tokenOrgId: context.orgId });
-  if (!access) throw apiErrors.orgNotFound();
-  return access;
-}
-
-/** The app, when the token may see it: in the token's organization (or any of the user's), with the user a member. */
-export async function appForRequest(context: ApiContext, rawAppId: string): Promise<AppAccess> {
-  const appId = parseAppId(rawAppId);
-  const access = await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId });
-  if (!access) throw apiErrors.appNotFound(appId);
-  return access;
-}
-
 /** Both keys of an app, in Spice's shape. */
-export async function apiKeysOf(access: AppAccess): Promise<{ api_key: string | null; api_key_2: string | null }> {
+export async function apiKeysOf(access: KeyViewAccess): Promise<{ api_key: string | null; api_key_2: string | null }> {
   const appId = access.app.id;
-  const keys = await revealKeys([appId], API_KEY_SLOTS);
+  const keys = await revealKeys(access, [appId], API_KEY_SLOTS);
   return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
 }
 
 /** The organization's apps with their primary key (GET /v1/apps): two queries, only key 1 decrypted. */
-export async function listAppsWithPrimaryKey(access: OrgAccess) {
+export async function listAppsWithPrimaryKey(access: Granted<OrgAccess, 'key:view'>) {
   const apps = await db.app.findMany({
     where: { orgId: access.org.id },
     orderBy: { id: 'asc' },
     select: { id: true, name: true, description: true, visibility: true, createdAt: true },
   });
-  const keys = await revealKeys(apps.map((app) => app.id), [1]);
+  const keys = await revealKeys(access, apps.map((app) => app.id), [1]);
   return apps.map((app) => ({ ...app, apiKey: keys.get(`${app.id}:1`) ?? null }));
 }
 
-/** The keys in the given slots of the given apps, decrypted, by app id and slot: one query. */
-async function revealKeys(appIds: number[], slots: readonly ApiKeySlot[]): Promise<Map<string, string>> {
-  const { keySecrets } = serverEnv();
+/** The keys in the given slots of the given apps of the organization, decrypted, by app id and slot: one query. */
+async function revealKeys(access: Granted<OrgAccess, 'key:view'>, appIds: number[], slots: readonly ApiKeySlot[]): Promise<Map<string, string>> {
   const rows = await db.apiKey.findMany({
-    where: { appId: { in: appIds }, slot: { in: [...slots] } },
+    where: { appId: { in: appIds }, slot: { in: [...slots] }, app: { orgId: access.org.id } },
     select: { id: true, appId: true, slot: true, ciphertext: true },
   });
-  return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(row, keySecrets)]));
+  return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(access, row)]));
 }
 
 /** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */

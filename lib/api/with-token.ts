@@ -5,7 +5,9 @@ import { FailureLimiter } from '../shared/http/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
 import { clientAddress } from '../shared/http/client-address';
-import { AppError, logUnexpected } from '../shared/errors';
+import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
+import { grant, type Granted, type Permission } from '../auth/permissions';
+import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
 
 /** Failed token authentications per client address per minute, as for app keys. Per process. */
@@ -28,25 +30,77 @@ async function authenticate(request: Request): Promise<ApiContext> {
   throw header ? apiErrors.invalidToken() : apiErrors.missingAuthorization();
 }
 
+/** Where a route finds the app or organization it acts on, and the permission it needs there. */
+type AccessSpec =
+  | { permission: Permission; app: string }
+  | { permission: Permission; org: 'request' }
+  | { permission?: never };
+type ContextFor<C> = C extends { permission: infer Q extends Permission; app: unknown }
+  ? ApiContext & { access: Granted<AppAccess, Q> }
+  : C extends { permission: infer Q extends Permission; org: unknown }
+    ? ApiContext & { access: Granted<OrgAccess, Q> }
+    : ApiContext;
+
 /**
  * Wraps a management API route handler: authenticates the Bearer token (401s, rate limit),
- * checks the scope (403), hands the handler a typed context, and turns errors into Spice-shaped
- * JSON answers (AppError code → status). Unexpected errors are a 500 with a generic message;
- * the log gets the error's name and code only, never a token or key.
+ * checks the scope (403), and, for a route on an app (`app`: the path parameter of its id) or on the
+ * request's organization (`org: 'request'`), loads the caller's access there and checks the
+ * permission once (403 with the permission's wording), then hands the handler a typed context
+ * with the proven access. Errors become Spice-shaped JSON answers (AppError code → status); an
+ * app that is gone by the time the handler acts is answered as unknown. Unexpected errors are a
+ * 500 with a generic message; the log gets the error's name and code only, never a token or key.
  */
-export function withToken<P extends Record<string, string>>(
-  scope: RequiredScope,
-  handler: (context: ApiContext, params: P) => Promise<Response>,
-): (request: Request, route: { params: Promise<P> }) => Promise<Response> {
+export function withToken<const C extends AccessSpec>(
+  config: { scope: RequiredScope } & C,
+  handler: (context: ContextFor<C>, params: Record<string, string>) => Promise<Response>,
+): (request: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response> {
+  const spec = config as AccessSpec;
+  const run = handler as (context: ApiContext & { access?: OrgAccess }, params: Record<string, string>) => Promise<Response>;
   return async (request, route) => {
+    let appId: number | undefined;
     try {
       const context = await authenticate(request);
-      if (!scopeGrants(context.scopes, scope)) throw apiErrors.insufficientScope(scope);
-      return await handler(context, await route.params);
+      if (!scopeGrants(context.scopes, config.scope)) throw apiErrors.insufficientScope(config.scope);
+      const params = await route.params;
+      if (!spec.permission) return await run(context, params);
+      let access: OrgAccess;
+      if ('app' in spec) {
+        appId = parseAppId(params[spec.app] ?? '');
+        access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? throwError(apiErrors.appNotFound(appId));
+      } else {
+        access = await orgForRequest(context);
+      }
+      return await run({ ...context, access: grant(access, spec.permission) }, params);
     } catch (error) {
+      // Deleted since it was found (the lock found no row): answered as an unknown app.
+      if (error instanceof AppError && error.code === 'not_found' && error.message === ERROR_MESSAGES.not_found && appId !== undefined) {
+        return errorResponse(apiErrors.appNotFound(appId));
+      }
       if (error instanceof AppError) return errorResponse(error);
       logUnexpected(`api ${request.method} ${new URL(request.url).pathname}`, error);
       return errorResponse(new AppError('internal', 'Internal server error'));
     }
   };
+}
+
+function throwError(error: AppError): never {
+  throw error;
+}
+
+/** The app id from the path: a positive integer, or 400 "Invalid app ID". */
+export function parseAppId(raw: string): number {
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) throw apiErrors.invalidAppId();
+  return Number(raw);
+}
+
+/**
+ * The organization a request acts in: the token's own, or, for a token that covers all of the
+ * user's organizations, the one named in X-Org-Name. Only organizations the user is a member of.
+ */
+async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
+  const named = context.request.headers.get('x-org-name')?.trim();
+  if (!context.orgId && !named) throw apiErrors.orgRequired();
+  const access = await findOrgAccess(context.userId, named ? { name: named } : { id: context.orgId! }, { tokenOrgId: context.orgId });
+  if (!access) throw apiErrors.orgNotFound();
+  return access;
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../shared/errors';
+import type { AppAccess, OrgAccess } from './access';
 
 /** Organization roles, most powerful first. */
 export const ROLES = ['owner', 'admin', 'member'] as const;
@@ -19,6 +20,7 @@ export const PERMISSIONS = {
   'app:delete': ['owner', 'admin'],
   'member:manage': ['owner', 'admin'],
   'member:grant-owner': ['owner'],
+  'org:leave': ['owner', 'admin', 'member'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -31,15 +33,47 @@ export const REFUSALS: Record<Permission, string> = {
   'app:delete': 'Only owners and admins can delete an app.',
   'member:manage': 'Only owners and admins can manage members.',
   'member:grant-owner': 'Only owners can grant or change the owner role.',
+  'org:leave': 'Only members can leave an organization.',
 };
 
 export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** Throws a `forbidden` AppError with the permission's wording when the role lacks it. */
+/**
+ * The one refusal of a permission, for every door: the permission's wording, and Spice's
+ * `forbidden` code for API clients. The wrappers' check and the check under a lock throw the same.
+ */
+export function refusal(permission: Permission): AppError {
+  return new AppError('forbidden', REFUSALS[permission], { apiCode: 'forbidden' });
+}
+
+/** Throws the permission's refusal when the role lacks it. */
 export function assertCan(access: { role: Role }, permission: Permission): void {
-  if (!can(access.role, permission)) throw new AppError('forbidden', REFUSALS[permission]);
+  if (!can(access.role, permission)) throw refusal(permission);
+}
+
+declare const granted: unique symbol;
+
+/**
+ * Proof that the caller's role was checked for the permissions `P` on this access: only `grant`
+ * (which checks) makes one. Functions that must not run unchecked take it, so that forgetting
+ * the check does not compile: a key's plaintext is read only with a `KeyViewAccess`.
+ */
+export type Granted<A extends OrgAccess, P extends Permission> = A & { readonly [granted]: { readonly [K in P]: true } };
+
+/** An app whose keys the caller may see. */
+export type KeyViewAccess = Granted<AppAccess, 'key:view'>;
+
+/** The access, proven to hold the permission; throws the permission's refusal otherwise. */
+export function grant<A extends OrgAccess, P extends Permission>(access: A, permission: P): Granted<A, P> {
+  assertCan(access, permission);
+  return access as Granted<A, P>;
+}
+
+/** The proof when the role holds the permission, else null (for pages that show less instead of refusing). */
+export function grantIf<A extends OrgAccess, P extends Permission>(access: A, permission: P): Granted<A, P> | null {
+  return can(access.role, permission) ? (access as Granted<A, P>) : null;
 }
 
 /** An organization always keeps an owner: the wording of what that rule refuses, for pages and actions. */

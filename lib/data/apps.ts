@@ -1,7 +1,8 @@
 import 'server-only';
-import type { AppAccess, OrgAccess } from '../auth/access';
+import type { OrgAccess } from '../auth/access';
+import type { KeyViewAccess } from '../auth/permissions';
 import { db } from '../db';
-import { serverEnv } from '../env';
+import { DAY_MS } from '../shared/time';
 import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from './api-keys';
 
 /** The organization's apps, oldest first. */
@@ -28,12 +29,9 @@ export type ApiKeyView = {
   requests24h: number;
 };
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** Both keys of an app, or one of them, decrypted for the General page, with their use. */
-export async function getApiKeysForDisplay(access: AppAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyView[]> {
+export async function getApiKeysForDisplay(access: KeyViewAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyView[]> {
   const appId = access.app.id;
-  const { keySecrets } = serverEnv();
   const [rows, regenerations, usage] = await Promise.all([
     db.apiKey.findMany({
       where: { appId, slot: { in: [...slots] } },
@@ -53,7 +51,7 @@ export async function getApiKeysForDisplay(access: AppAccess, slots: readonly Ap
     if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
     return {
       slot,
-      key: revealApiKey(row, keySecrets),
+      key: revealApiKey(access, row),
       createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy?.name ?? null,
       createdViaToken: row.createdViaToken?.name ?? null,

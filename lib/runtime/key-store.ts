@@ -4,7 +4,7 @@ import pg from 'pg';
 import { databaseProvider, sqliteFile } from '../shared/database-url';
 import type { KeySecrets } from '../shared/keys/crypto';
 import { digestsEqual, lookupDigest } from '../shared/keys/digest';
-import { mismatchedSecret, type KeySecretName } from '../shared/keys/secrets-check';
+import { assertSecretsOpen } from '../shared/keys/secrets-check';
 
 /** What the runtime needs of a stored key. */
 export type StoredKey = { id: string; appId: number; slot: number; digest: string };
@@ -114,17 +114,6 @@ function isUnmigrated(error: unknown): boolean {
   return /no such table/i.test(error.message) || code === '42P01';
 }
 
-/** The runtime's secrets do not open the stored keys: it names the wrong one and does not start. */
-export class RuntimeSecretsMismatchError extends Error {
-  constructor(readonly secret: KeySecretName) {
-    super(
-      `${secret} does not match the API keys stored in the database. Give the runtime the same secret as the ` +
-        `portal (the environment, or data/secrets.json on the embedded database). It never re-keys stored keys.`,
-    );
-    this.name = 'RuntimeSecretsMismatchError';
-  }
-}
-
 /**
  * Refuses to serve with secrets that do not open the stored keys: one stored key must decrypt,
  * and its digest must match. A database without keys passes; one without tables is not ready.
@@ -136,8 +125,7 @@ export async function assertRuntimeSecrets(store: KeyStore, secrets: KeySecrets)
   } catch (error) {
     throw isUnmigrated(error) ? new DatabaseNotReadyError() : error;
   }
-  const wrong = sample && mismatchedSecret(sample, secrets);
-  if (wrong) throw new RuntimeSecretsMismatchError(wrong);
+  assertSecretsOpen(sample, secrets);
 }
 
 /**

@@ -1,3 +1,6 @@
+/** A day, in milliseconds. */
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],

@@ -1,6 +1,6 @@
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
-import { revealApiKey } from '@/lib/data/api-keys';
+import { decryptSecret } from '@/lib/shared/keys/crypto';
 import { createApp } from '@/lib/actions/create-app';
 import { signUp } from '@/lib/actions/sign-up';
 import { signInAs } from './request';
@@ -29,7 +29,10 @@ export async function newApp(owner: { id: string; name: string; email: string },
 /** Both current keys of an app, decrypted from the database. */
 export async function currentKeys(appId: number) {
   const rows = await db.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true } });
-  const reveal = (slot: number) => revealApiKey(rows.find((row) => row.slot === slot)!, serverEnv().keySecrets);
+  const reveal = (slot: number) => {
+    const row = rows.find((r) => r.slot === slot)!;
+    return decryptSecret(row.ciphertext, row.id, serverEnv().keySecrets.encryptionKey);
+  };
   return { 1: reveal(1), 2: reveal(2) };
 }
 
@@ -39,5 +42,5 @@ export async function regenerateAs(user: { id: string }, appId: number, slots: (
   const { regenerateApiKeys } = await import('@/lib/data/api-keys');
   const access = await findAppAccess(user.id, { id: appId });
   if (!access) throw new Error(`User ${user.id} cannot see app ${appId}`);
-  return regenerateApiKeys(db, serverEnv().keySecrets, access, { slots, origin: { actorId: user.id } });
+  return regenerateApiKeys(access, { slots, origin: { actorId: user.id } });
 }

@@ -6,6 +6,7 @@ import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { generatePersonalAccessToken } from '@/lib/shared/keys/format';
 import { api, json, tokenFor } from './api-client';
 import { findAppAccess } from '@/lib/auth/access';
+import { grant } from '@/lib/auth/permissions';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { checkKey as verify } from './key-check';
 import { signInAs } from './request';
@@ -162,7 +163,7 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     await api.regenerate(appId, { token: writeToken, body: JSON.stringify({ key_number: 2 }), headers: { 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6' } });
     const forged = await db.auditEvent.findFirstOrThrow({ where: { appId, action: 'api_key.regenerated', slot: 2 }, orderBy: { createdAt: 'desc' }, select: { ip: true } });
     expect(forged.ip).toBe('192.0.2.10');
-    const [key1] = await getApiKeysForDisplay((await findAppAccess(alice.user.id, { id: appId }))!);
+    const [key1] = await getApiKeysForDisplay(grant((await findAppAccess(alice.user.id, { id: appId }))!, 'key:view'));
     expect(key1).toMatchObject({ createdBy: 'Alice', createdViaToken: 'ci-rotate', regenerated: true });
   });
 

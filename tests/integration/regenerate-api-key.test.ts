@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { serverEnv } from '@/lib/env';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { addMember } from '@/lib/actions/members';
 import { isWellFormedApiKey } from '@/lib/shared/keys/format';
@@ -128,7 +127,7 @@ describe('regenerating a key', () => {
     const access = (await findAppAccess(user.id, { id: app.id }))!;
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
-        const result = await regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: user.id } });
+        const result = await regenerateApiKeys(access, { slots: [1], origin: { actorId: user.id } });
         issued.push(result[1].key);
         return result;
       }),
@@ -182,7 +181,7 @@ describe('an app deleted while its key is being regenerated', () => {
     const access = (await findAppAccess(user.id, { id: app.id }))!;
     await db.app.delete({ where: { id: app.id } });
     const { regenerateApiKeys } = await import('@/lib/data/api-keys');
-    await expect(regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: user.id } })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(regenerateApiKeys(access, { slots: [1], origin: { actorId: user.id } })).rejects.toMatchObject({ code: 'not_found' });
     await signInAs(user);
     expect(await regenerateApiKey({ appId: app.id, slot: 1 })).toEqual({ ok: false, error: 'Not found.' });
   });
@@ -199,7 +198,7 @@ describe('an admin demoted or removed while regenerating', () => {
     const access = (await findAppAccess(admin.id, { id: app.id }))!;
     expect(access.role).toBe('admin');
     const { regenerateApiKeys } = await import('@/lib/data/api-keys');
-    const regenerate = () => regenerateApiKeys(db, serverEnv().keySecrets, access, { slots: [1], origin: { actorId: admin.id } });
+    const regenerate = () => regenerateApiKeys(access, { slots: [1], origin: { actorId: admin.id } });
     // …then demoted before the change runs.
     await db.membership.update({ where: { orgId_userId: { orgId: org.id, userId: admin.id } }, data: { role: 'member' } });
     await expect(regenerate()).rejects.toMatchObject({ code: 'forbidden', message: 'Only owners and admins can regenerate keys.' });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
-import { assertSecretsMatchKeys } from '@/lib/data/api-keys';
+import { assertSecretsMatchKeys } from '@/lib/startup';
 import { rotateKeySecrets } from '@/lib/data/rotate-secrets';
 import { tokenFor } from './api-client';
 import { currentKeys, newApp, newUser } from './fixtures';

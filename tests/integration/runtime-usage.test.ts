@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { findAppAccess } from '@/lib/auth/access';
+import { grant } from '@/lib/auth/permissions';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { currentKeys, newApp, newUser, regenerateAs } from './fixtures';
 import { sql, startRuntime } from './runtime-helpers';
@@ -30,7 +31,7 @@ it('counts each key’s requests for the General page, and starts again from zer
   for (let i = 0; i < 3; i++) expect((await sql(runtime.url, keys[1], 'SELECT 1 AS one')).status).toBe(200);
   const row = await db.apiKey.findUniqueOrThrow({ where: { appId_slot: { appId: app.id, slot: 1 } }, select: { id: true } });
   expect(await settle(row.id, 3)).toBe(3);
-  const access = (await findAppAccess(user.id, { id: app.id }))!;
+  const access = grant((await findAppAccess(user.id, { id: app.id }))!, 'key:view');
   const [key1, key2] = await getApiKeysForDisplay(access);
   expect(key1).toMatchObject({ requests24h: 3 });
   expect(key1!.lastUsedAt).not.toBeNull();

@@ -1,9 +1,9 @@
 import { withToken } from '@/lib/api/with-token';
-import { listAppsWithPrimaryKey, orgForRequest } from '@/lib/api/management';
+import { listAppsWithPrimaryKey } from '@/lib/api/management';
 
 /** GET /v1/apps (apps:read): the apps of the token's organization, with their primary key. */
-export const GET = withToken('apps:read', async (context) => {
-  const apps = await listAppsWithPrimaryKey(await orgForRequest(context));
+export const GET = withToken({ scope: 'apps:read', permission: 'key:view', org: 'request' }, async (context) => {
+  const apps = await listAppsWithPrimaryKey(context.access);
   const body = apps.map((app) => ({
     id: app.id,
     name: app.name,

@@ -5,6 +5,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { appPageMetadata, requireApp } from '@/lib/auth/guards';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
+import { grantIf, REFUSALS } from '@/lib/auth/permissions';
 import { runtimePublicUrl } from '@/lib/env';
 import { QuickStart } from './quick-start';
 
@@ -17,7 +18,9 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
   const { org, app: appName } = await params;
   const { access } = await requireApp(org, appName);
   const { app } = access;
-  const keys = await getApiKeysForDisplay(access, [1]);
+  // The quick start runs with API Key 1: only for a caller proven to hold key:view.
+  const keyView = grantIf(access, 'key:view');
+  const keys = keyView ? await getApiKeysForDisplay(keyView, [1]) : null;
   // One reading of the clock per request: relative times print the same on the server and while hydrating.
   const now = new Date().valueOf();
   return (
@@ -33,9 +36,13 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
           </Link>
         </p>
       </div>
-      <KeysProvider appId={app.id} appName={app.name} keys={keys}>
-        <QuickStart endpoint={runtimePublicUrl()} />
-      </KeysProvider>
+      {keys ? (
+        <KeysProvider appId={app.id} appName={app.name} keys={keys}>
+          <QuickStart endpoint={runtimePublicUrl()} />
+        </KeysProvider>
+      ) : (
+        <p className="text-sm text-slate-700">{REFUSALS['key:view']}</p>
+      )}
     </main>
   );
 }

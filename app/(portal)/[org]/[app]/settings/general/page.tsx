@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { KeysProvider } from '@/components/keys/keys-context';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { appPageMetadata, requireApp } from '@/lib/auth/guards';
-import { can, REFUSALS } from '@/lib/auth/permissions';
+import { can, grantIf, REFUSALS } from '@/lib/auth/permissions';
 import { flightGeneratedCertificate, flightPublicUrl, runtimePublicUrl } from '@/lib/env';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { Card } from '@/components/ui/card';
@@ -21,12 +21,21 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
   const { org, app: appName } = await params;
   const { access } = await requireApp(org, appName);
   const { app } = access;
-  const keys = await getApiKeysForDisplay(access);
+  // Keys are decrypted only with the proof of a key:view check (lib/auth/permissions.ts).
+  const keyView = grantIf(access, 'key:view');
+  const keys = keyView ? await getApiKeysForDisplay(keyView) : null;
   const mayRegenerate = can(access.role, 'key:regenerate');
   const mayUpdate = can(access.role, 'app:update');
   const mayDelete = can(access.role, 'app:delete');
   // One reading of the clock per request: relative times print the same on the server and while hydrating.
   const now = new Date().valueOf();
+  const activityLink = (
+    <p className="text-sm">
+      <Link className="font-medium text-indigo-700 underline" href={`/${access.org.name}/activity?app=${encodeURIComponent(app.name)}`}>
+        View activity for this app
+      </Link>
+    </p>
+  );
   return (
     <main className="space-y-6">
       <Breadcrumbs
@@ -38,23 +47,25 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
         ]}
       />
       <h1 className="text-2xl font-semibold">Settings</h1>
-      <KeysProvider appId={app.id} appName={app.name} keys={keys}>
-        <Card
-          id="general-heading"
-          title="General"
-          intro="Each app has two API keys. Click a key or its Copy button to copy it. Regenerating a key invalidates the old key at once: to rotate with no downtime, move your applications to the other key first, then regenerate."
-        >
-          {keys.map((key) => (
-            <ApiKeyField key={key.slot} slot={key.slot} now={now} disabledReason={mayRegenerate ? null : REFUSALS['key:regenerate']} />
-          ))}
-          <p className="text-sm">
-            <Link className="font-medium text-indigo-700 underline" href={`/${access.org.name}/activity?app=${encodeURIComponent(app.name)}`}>
-              View activity for this app
-            </Link>
-          </p>
+      {keys ? (
+        <KeysProvider appId={app.id} appName={app.name} keys={keys}>
+          <Card
+            id="general-heading"
+            title="General"
+            intro="Each app has two API keys. Click a key or its Copy button to copy it. Regenerating a key invalidates the old key at once: to rotate with no downtime, move your applications to the other key first, then regenerate."
+          >
+            {keys.map((key) => (
+              <ApiKeyField key={key.slot} slot={key.slot} now={now} disabledReason={mayRegenerate ? null : REFUSALS['key:regenerate']} />
+            ))}
+            {activityLink}
+          </Card>
+          <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
+        </KeysProvider>
+      ) : (
+        <Card id="general-heading" title="General" intro={REFUSALS['key:view']}>
+          {activityLink}
         </Card>
-        <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
-      </KeysProvider>
+      )}
       <Card id="details-heading" title="Name and description">
         {mayUpdate ? (
           <AppDetailsForm appId={app.id} name={app.name} description={app.description} />

@@ -5,10 +5,9 @@ import toast from 'react-hot-toast';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { useKeys } from '@/components/keys/keys-context';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
-import { timeAgo } from '@/lib/shared/time';
+import { DAY_MS, timeAgo } from '@/lib/shared/time';
 
 const RECENT_MS = 15 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Confirmation before regenerating a key. It names the app, and shows the two-key rotation at

@@ -1,0 +1,29 @@
+// Type-level tests, checked by `npm run typecheck` (tsc): each `@ts-expect-error` line must fail
+// to compile, or tsc reports the directive as unused. Nothing here runs.
+import type { AppAccess, OrgAccess } from '@/lib/auth/access';
+import { grant, grantIf, type Granted } from '@/lib/auth/permissions';
+import { apiKeysOf, listAppsWithPrimaryKey } from '@/lib/api/management';
+import { getApiKeysForDisplay } from '@/lib/data/apps';
+import { revealApiKey } from '@/lib/data/api-keys';
+
+export async function pageThatForgetsTheCheck(access: AppAccess, org: OrgAccess, row: { id: string; ciphertext: string }) {
+  // @ts-expect-error The General page cannot decrypt keys with an access that was not checked for key:view.
+  await getApiKeysForDisplay(access);
+  // @ts-expect-error GET /v1/apps/{id}/api-keys cannot answer keys without the check.
+  await apiKeysOf(access);
+  // @ts-expect-error GET /v1/apps cannot list primary keys without the check.
+  await listAppsWithPrimaryKey(org);
+  // @ts-expect-error No row is decrypted without the proof.
+  revealApiKey(org, row);
+
+  // A check of another permission is no proof of key:view.
+  const regenerate: Granted<AppAccess, 'key:regenerate'> = grant(access, 'key:regenerate');
+  // @ts-expect-error key:regenerate does not prove key:view.
+  await getApiKeysForDisplay(regenerate);
+
+  // The check itself is the proof.
+  await getApiKeysForDisplay(grant(access, 'key:view'));
+  const maybe = grantIf(access, 'key:view');
+  if (maybe) await apiKeysOf(maybe);
+  await listAppsWithPrimaryKey(grant(org, 'key:view'));
+}
