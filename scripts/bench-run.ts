@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase } from './support/postgres-admin';
-import { createUserWithOrg } from '../lib/data/users';
+import { createUserWithOrg } from '../lib/auth/accounts';
 import { createAppKeys } from '../lib/data/api-keys';
 import { decryptSecret } from '../lib/shared/keys/crypto';
 import { generateApiKey } from '../lib/shared/keys/format';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { AppError } from '../shared/errors';
-import { createUserWithOrg, EmailTakenError } from '../data/users';
+import { createUserWithOrg, EmailTakenError } from '../auth/accounts';
 import { limitSignUp, TooManyAttempts } from '../auth/attempts';
 import { hashPassword } from '../auth/password';
 import { clientAddress } from '../shared/http/client-address';

@@ -5,7 +5,7 @@ import GitHubProvider from 'next-auth/providers/github';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { createUserWithOrg } from '../data/users';
+import { createUserWithOrg } from './accounts';
 import { logUnexpected } from '../shared/errors';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
