@@ -11,17 +11,18 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { createFlightServer } from '../lib/runtime/flight';
-import { FlightServiceClient, messages, packAny, type FlightData, type FlightInfo } from '../lib/runtime/flight/protocol';
+import type { FlightData } from '../lib/runtime/flight/protocol';
 import { AppDatabases } from '../lib/runtime/app-databases';
 import { runtimeConfig } from '../lib/runtime/config';
 import { DuckDBQueryEngine } from '../lib/runtime/engine';
-import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { FailureLimiter } from '../lib/shared/http/failure-limiter';
 import { digestSecret } from '../lib/shared/keys/digest';
 import { generateApiKey } from '../lib/shared/keys/format';
 import type { KeyStore } from '../lib/runtime/key-store';
 import { createRuntimeServer } from '../lib/runtime/server';
+import { rawClient, statementQuery } from '../tests/support/flight-client';
 
 const KEY = 'bench-key';
 const query = (rows: number) =>
@@ -34,7 +35,7 @@ const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: con
 const engine = new DuckDBQueryEngine(databases, config);
 const server = createFlightServer({
   authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, digest: '' } : null),
-  limiter: { retryAfter: () => 0, recordFailure: () => undefined },
+  limiter: new FailureLimiter(0), // 0: off, the bench presents its one key
   engine,
   tls: null,
   ticketSecret: randomBytes(32),
@@ -62,18 +63,11 @@ async function viaHttp(sql: string): Promise<{ rows: number; bytes: number }> {
   if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
   return { rows: (JSON.parse(text) as unknown[]).length, bytes: Buffer.byteLength(text) };
 }
-type Raw = grpc.Client & Record<'GetFlightInfo' | 'DoGet', (...args: unknown[]) => grpc.ClientReadableStream<FlightData>>;
-const client = new FlightServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {}) as unknown as Raw;
-const metadata = new grpc.Metadata();
-metadata.set('authorization', `Bearer ${KEY}`);
+const client = rawClient(port);
 
 async function viaFlight(sql: string): Promise<{ rows: number; bytes: number }> {
-  const info = await new Promise<FlightInfo>((resolve, reject) =>
-    client.GetFlightInfo({ type: 'CMD', cmd: Buffer.from(packAny(messages.commandStatementQuery, { query: sql })) }, metadata, (error: Error | null, value: FlightInfo) =>
-      error ? reject(error) : resolve(value),
-    ),
-  );
-  const call = client.DoGet({ ticket: info.endpoint[0]!.ticket.ticket }, metadata);
+  const info = await client.getFlightInfo(KEY, statementQuery(sql));
+  const call = client.startDoGet(KEY, info.endpoint[0]!.ticket.ticket);
   let schema: Buffer | null = null;
   let rows = 0;
   let bytes = 0;

@@ -1,11 +1,14 @@
 // A bare gRPC client for the Flight service, for checking the wire itself: what each call answers,
 // message by message, with the key where we choose to put it.
 import * as grpc from '@grpc/grpc-js';
-import { FlightServiceClient, messages, packAny, type FlightData, type FlightDescriptor, type FlightInfo } from '@/lib/runtime/flight/protocol';
+import { flightServiceDefinition, messages, packAny, type FlightData, type FlightDescriptor, type FlightInfo } from '@/lib/runtime/flight/protocol';
 
 type Call = grpc.ClientReadableStream<unknown> & grpc.ClientDuplexStream<unknown, unknown>;
 type Method = (...args: unknown[]) => Call;
 type Raw = grpc.Client & Record<'Handshake' | 'GetFlightInfo' | 'GetSchema' | 'DoGet' | 'DoAction' | 'DoPut', Method>;
+
+/** A plain gRPC client class for the service the server implements, from the same definition. */
+const FlightServiceClient = grpc.makeGenericClientConstructor(flightServiceDefinition, 'FlightService');
 
 export function rawClient(port: number) {
   const client = new FlightServiceClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {

@@ -3,6 +3,7 @@
 // certificate. Prints one JSON line ({ port, certFile }) when it listens; stops on SIGTERM.
 import path from 'node:path';
 import { serverEnv } from '@/lib/env';
+import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 import { createFlightServer, flightTicketSecret, loadTls } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import { createRuntimeEngine } from './flight-engine';
@@ -14,7 +15,7 @@ const engine = createRuntimeEngine(dir);
 const tls = loadTls({ mode: 'generated', dir: path.join(dir, 'flight-tls') });
 const server = createFlightServer({
   authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
-  limiter: { retryAfter: () => 0, recordFailure: () => undefined },
+  limiter: new FailureLimiter(0), // 0: off, nothing here fails authentication on purpose
   engine,
   tls,
   ticketSecret: flightTicketSecret(digestSecret),

@@ -18,13 +18,10 @@ const packageDefinition = protoLoader.loadSync(path.join(PROTO_DIR, 'flight.prot
   defaults: true,
   oneofs: true,
 });
-type ServiceClient = grpc.ServiceClientConstructor & { service: grpc.ServiceDefinition };
 const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
-  arrow: { flight: { protocol: { FlightService: ServiceClient } } };
+  arrow: { flight: { protocol: { FlightService: grpc.ServiceClientConstructor } } };
 };
 export const flightServiceDefinition = loaded.arrow.flight.protocol.FlightService.service;
-/** A plain gRPC client for the same service (tests, benchmarks). */
-export const FlightServiceClient = loaded.arrow.flight.protocol.FlightService;
 
 const root = new protobuf.Root().loadSync([path.join(PROTO_DIR, 'flight.proto'), path.join(PROTO_DIR, 'flight-sql.proto')], { keepCase: true });
 

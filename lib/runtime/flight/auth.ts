@@ -1,0 +1,94 @@
+// Who is calling: every call presents an app key (`authorization: Bearer <key>`), checked again
+// on each call with nothing cached and failures counted per address; Handshake takes the key by
+// Basic auth, Bearer or a BasicAuth payload and hands it back as the bearer token.
+import * as grpc from '@grpc/grpc-js';
+import type { FlightContext, FlightKey } from './context';
+import { FlightError, toStatus, unauthorized } from './errors';
+import { messages, type HandshakeRequest } from './protocol';
+
+/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` → the address alone. */
+export function peerAddress(peer: string): string {
+  const bare = peer.replace(/^(ipv4|ipv6|unix):/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(bare);
+  if (bracketed) return bracketed[1]!;
+  const colon = bare.lastIndexOf(':');
+  return colon > 0 && bare.indexOf(':') === colon ? bare.slice(0, colon) : bare;
+}
+
+function bearer(metadata: grpc.Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1] : undefined;
+}
+
+/** The key inside `authorization: Basic base64(username:key)`; the username is ignored (Spice: "username can be empty"). */
+function basicPassword(metadata: grpc.Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  if (typeof value !== 'string') return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+/**
+ * The current key for what the caller presented, or UNAUTHENTICATED (counted against the caller's
+ * address); RESOURCE_EXHAUSTED once the address has failed too often.
+ */
+async function checkKey(context: FlightContext, presented: string | undefined, call: { getPeer(): string }): Promise<FlightKey> {
+  const { deps } = context;
+  const key = presented ? await deps.authenticate(presented) : null;
+  if (key) {
+    deps.onAuthenticated?.(key);
+    return key;
+  }
+  const address = peerAddress(call.getPeer());
+  const now = Date.now();
+  if (deps.limiter.retryAfter(address, now) > 0) {
+    throw new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed authentications; try again in a minute.');
+  }
+  deps.limiter.recordFailure(address, now);
+  throw unauthorized();
+}
+
+/** The key of a call, from its bearer token: every call but Handshake starts here. */
+export function authorize(context: FlightContext, call: { metadata: grpc.Metadata; getPeer(): string }): Promise<FlightKey> {
+  return checkKey(context, bearer(call.metadata), call);
+}
+
+export function handshake(context: FlightContext, call: grpc.ServerDuplexStream<HandshakeRequest, unknown>): void {
+  let answered = false;
+  const answer = (presented: string | undefined) => {
+    if (answered) return;
+    answered = true;
+    checkKey(context, presented, call).then(
+      () => {
+        const metadata = new grpc.Metadata();
+        // The token is the key itself: it can never outlive the key, and every call checks it again.
+        metadata.set('authorization', `Bearer ${presented}`);
+        call.sendMetadata(metadata);
+        call.write({ protocol_version: 0, payload: Buffer.from(presented ?? '') });
+        call.end();
+      },
+      (error: unknown) => call.emit('error', toStatus(error, context.log)),
+    );
+  };
+  const fromHeader = basicPassword(call.metadata) ?? bearer(call.metadata);
+  if (fromHeader !== undefined) {
+    answer(fromHeader);
+    call.on('data', () => undefined);
+    return;
+  }
+  call.on('data', (request: HandshakeRequest) => {
+    let password: string | undefined;
+    try {
+      password = request.payload.length ? messages.basicAuth.decode(request.payload).password : undefined;
+    } catch {
+      password = undefined;
+    }
+    answer(password);
+  });
+  call.on('end', () => answer(undefined));
+}

@@ -1,0 +1,45 @@
+import type { FailureLimiter } from '../../shared/http/failure-limiter';
+import type { QueryEngine } from '../query-engine';
+import type { PreparedStatements } from './statements';
+
+/** What the runtime's key check returns for a current key. */
+export type FlightKey = { id: string; appId: number; digest: string };
+
+export type FlightServerDeps = {
+  /** The runtime's key check (authenticateKey on the key store): called on every call, nothing cached. */
+  authenticate(presented: string | undefined): Promise<FlightKey | null>;
+  /** Failed authentications per address: the HTTP door's instance, so failures count once per address. */
+  limiter: FailureLimiter;
+  engine: QueryEngine;
+  /** PEM certificate and key to serve TLS with, or null for plain gRPC. */
+  tls: { cert: Buffer; key: Buffer } | null;
+  /** Told about each authenticated call, e.g. to record the key's last use. */
+  onAuthenticated?(key: FlightKey): void;
+  log?(message: string): void;
+  /** Prepared statements: idle lifetime, how many one key and all keys together may hold open. */
+  statements?: { ttlMs?: number; perKey?: number; total?: number };
+  /**
+   * The key tickets are signed with (HMAC-SHA256): the same on every instance, so that any of
+   * them redeems another's tickets. flightTicketSecret(KEY_DIGEST_SECRET) derives it.
+   */
+  ticketSecret: Buffer;
+  /**
+   * How long DoGet waits for a client that takes no data before it ends the call
+   * (DEADLINE_EXCEEDED) and frees the query's slot: the query time limit (30 s by default).
+   */
+  stallTimeoutMs?: number;
+  /** DoPut fails when the client sends nothing for this long (30 s by default). */
+  putIdleMs?: number;
+  /** Largest number of builtin catalog rows (GetTables with schemas) collected; 10,000 by default. */
+  maxCatalogRows?: number;
+};
+
+/** What every handler is given: the server's deps, its state, and the limits with their defaults filled in. */
+export type FlightContext = {
+  deps: FlightServerDeps;
+  statements: PreparedStatements;
+  /** One controller per DoGet in progress, aborted when the server closes. */
+  running: Set<AbortController>;
+  log(message: string): void;
+  limits: { stallTimeoutMs: number; putIdleMs: number; maxCatalogRows: number };
+};
