@@ -1,23 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/database-url';
-import { DEFAULT_PASSWORD_HASH_COST } from './auth/password';
-import type { KeySecrets } from './shared/keys/crypto';
+import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type KeySecrets } from './shared/config';
+import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 
-/** A secret given in base64: exactly, or at least, `bytes` long once decoded. */
-export const base64Secret = (bytes: number, exact: boolean) =>
-  z
-    .string()
-    .transform((value) => Buffer.from(value, 'base64'))
-    .refine((buf) => (exact ? buf.length === bytes : buf.length >= bytes), {
-      message: exact ? `must be ${bytes} bytes, base64-encoded` : `must be at least ${bytes} bytes, base64-encoded`,
-    });
+/** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
+export const DEFAULT_PASSWORD_HASH_COST = 15;
 
-const envSchema = z.object({
+const envSchema = keySecretsSchema.extend({
   DATABASE_URL: z.string(),
-  KEY_ENCRYPTION_KEY: base64Secret(32, true),
-  KEY_DIGEST_SECRET: base64Secret(32, false),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
   GITHUB_ID: z.string().min(1).optional(),
   GITHUB_SECRET: z.string().min(1).optional(),
@@ -61,21 +53,19 @@ export function serverEnv(): ServerEnv {
   }
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `  ${issue.path.join('.')}: ${issue.message === 'Invalid input: expected string, received undefined' ? 'is not set' : issue.message}`)
-      .join('\n');
-    throw new Error(
-      `Invalid server configuration:\n${problems}\n` +
-        (provider === 'sqlite'
-          ? `On the embedded database, \`npm start\` generates missing secrets into ${path.relative(process.cwd(), secretsFileFor(sqliteFile(databaseUrl)))}.`
-          : 'Set them in the environment (see README, Deploying).'),
+    throw configurationError(
+      'server',
+      parsed.error.issues,
+      provider === 'sqlite'
+        ? `On the embedded database, \`npm start\` generates missing secrets into ${path.relative(process.cwd(), secretsFileFor(sqliteFile(databaseUrl)))}.`
+        : 'Set them in the environment (see docs/deploying.md).',
     );
   }
   const env = parsed.data;
   cached = {
     databaseUrl,
     provider,
-    keySecrets: { encryptionKey: env.KEY_ENCRYPTION_KEY, digestSecret: env.KEY_DIGEST_SECRET },
+    keySecrets: keySecretsFrom(env),
     nextAuthSecret: env.NEXTAUTH_SECRET,
     github: env.GITHUB_ID && env.GITHUB_SECRET ? { clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET } : null,
     passwordHashCost: env.PASSWORD_HASH_COST,
@@ -86,35 +76,26 @@ export function serverEnv(): ServerEnv {
   return cached;
 }
 
-/** The runtime's address as users see it (the General page, the Overview and the OpenAPI document): portal configuration. */
-export function runtimePublicUrl(env: Record<string, string | undefined> = process.env): string {
-  return (env.RUNTIME_PUBLIC_URL ?? `http://localhost:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
+/** The runtime's address as users see it (the General page, the Overview and the OpenAPI document). */
+export function runtimePublicUrl(env: Env = process.env): string {
+  return runtimeEndpoints(env).publicUrl;
 }
 
 /** Where the portal's own server reaches the runtime (the Overview's Run query): loopback by default. */
-export function runtimeInternalUrl(env: Record<string, string | undefined> = process.env): string {
-  return (env.RUNTIME_INTERNAL_URL ?? `http://127.0.0.1:${env.RUNTIME_PORT ?? 8090}`).replace(/\/+$/, '');
+export function runtimeInternalUrl(env: Env = process.env): string {
+  return runtimeEndpoints(env).internalUrl;
 }
 
-/**
- * The runtime's Arrow Flight address as users see it: FLIGHT_PUBLIC_URL, or
- * grpc+tls://localhost:<FLIGHT_PORT> (grpc:// when FLIGHT_TLS=off).
- */
-export function flightPublicUrl(env: Record<string, string | undefined> = process.env): string {
-  const scheme = env.FLIGHT_TLS === 'off' ? 'grpc' : 'grpc+tls';
-  return (env.FLIGHT_PUBLIC_URL ?? `${scheme}://localhost:${env.FLIGHT_PORT ?? 50051}`).replace(/\/+$/, '');
+/** The runtime's Arrow Flight address as users see it: FLIGHT_PUBLIC_URL, or grpc+tls://localhost:<FLIGHT_PORT> (grpc:// when FLIGHT_TLS=off). */
+export function flightPublicUrl(env: Env = process.env): string {
+  return runtimeEndpoints(env).flightPublicUrl;
 }
 
 /**
  * The certificate a Flight client must trust when the runtime serves the self-signed one it
- * generates (FLIGHT_TLS=auto without FLIGHT_TLS_CERT): its path in the project folder, for the
- * SDK's tlsRootCertFile. Null when TLS is off or the operator's own certificate is served.
+ * generates: its path in the project folder, for the SDK's tlsRootCertFile. Null when TLS is off
+ * or the operator's own certificate is served.
  */
-export function flightGeneratedCertificate(env: Record<string, string | undefined> = process.env): string | null {
-  if (env.FLIGHT_TLS === 'off' || env.FLIGHT_TLS_CERT) return null;
-  // Relative to the project folder (where npm start runs, and where a copied example is run):
-  // the page never shows a server's absolute path.
-  const file = path.resolve(env.FLIGHT_TLS_DIR ?? path.join('data', 'flight-tls'), 'cert.pem');
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? 'path/to/flight-tls/cert.pem' : relative;
+export function flightGeneratedCertificate(env: Env = process.env): string | null {
+  return runtimeEndpoints(env).generatedCertificate;
 }

@@ -1,10 +1,11 @@
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/database-url';
 import { migrate } from './migrate';
 import { createPrismaClient, type Db } from './prisma';
-import type { KeySecrets } from './shared/keys/crypto';
+import type { KeySecrets } from './shared/config';
 import { assertSecretsOpen } from './shared/keys/secrets-check';
 import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './shared/secrets';
 import { serverEnv } from './env';
+import { RUNTIME_DEFAULTS, runtimeEndpoints } from './shared/runtime-endpoints';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
 import path from 'node:path';
 
@@ -47,12 +48,14 @@ export function restrictDataFiles(databaseUrl: string, env: Record<string, strin
     const file = sqliteFile(databaseUrl);
     restrictDatabaseFiles(file, secretsFileFor(file));
   }
-  restrictTree(path.resolve(/*turbopackIgnore: true*/ env.RUNTIME_DATA_DIR ?? path.join('data', 'runtime')));
+  restrictTree(path.resolve(/*turbopackIgnore: true*/ env.RUNTIME_DATA_DIR ?? RUNTIME_DEFAULTS.dataDir));
 }
 
 /** Parses the configuration and checks the secrets against the stored keys. Throws a clear error. */
 export async function checkSecrets(): Promise<void> {
   const env = serverEnv();
+  // The runtime's endpoints the portal shows (the Connect panel): a wrong value stops the start here.
+  runtimeEndpoints();
   const client = createPrismaClient(env.databaseUrl);
   try {
     await assertSecretsMatchKeys(client, env.keySecrets);

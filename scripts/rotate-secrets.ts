@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { databaseProvider, sqliteFile } from '../lib/shared/database-url';
-import { base64Secret, serverEnv } from '../lib/env';
+import { serverEnv } from '../lib/env';
+import { base64Secret } from '../lib/shared/config';
 import { rotateKeySecrets } from '../lib/data/rotate-secrets';
 import { createPrismaClient } from '../lib/prisma';
 import { readSecretsFile, secretsFileFor } from '../lib/shared/secrets';

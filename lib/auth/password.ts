@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import os from 'node:os';
+import { DEFAULT_PASSWORD_HASH_COST } from '../env';
 
 /**
  * Password hashes: scrypt, run on libuv's thread pool (node:crypto's async scrypt), so hashing
@@ -11,8 +12,6 @@ import os from 'node:os';
  * replace them (and scrypt hashes with other parameters) after a successful check.
  */
 
-/** log2 of scrypt's cost N. 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
-export const DEFAULT_PASSWORD_HASH_COST = 15;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;

@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
-import { decryptSecret, encryptSecret, type KeySecrets } from '../shared/keys/crypto';
+import type { KeySecrets } from '../shared/config';
+import { decryptSecret, encryptSecret } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 
 export type RotationResult = { keys: number; tokensRevoked: number };

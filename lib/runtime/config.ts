@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from '../shared/database-url';
-import type { KeySecrets } from '../shared/keys/crypto';
+import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type KeySecrets } from '../shared/config';
+import { RUNTIME_DEFAULTS, runtimeEndpoints } from '../shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor } from '../shared/secrets';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -9,10 +10,9 @@ const size = (fallback: string) =>
   z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, `must look like ${fallback}`).default(fallback);
 
 const runtimeEnvSchema = z.object({
-  RUNTIME_PORT: int(8090),
   RUNTIME_HOST: z.string().min(1).default('0.0.0.0'),
   /** Where each app's DuckDB database lives. */
-  RUNTIME_DATA_DIR: z.string().min(1).default(path.join('data', 'runtime')),
+  RUNTIME_DATA_DIR: z.string().min(1).default(RUNTIME_DEFAULTS.dataDir),
   RUNTIME_QUERY_TIMEOUT_MS: int(30_000, 1),
   RUNTIME_MAX_ROWS: int(500, 1),
   RUNTIME_MAX_BODY_BYTES: int(1024 * 1024, 1),
@@ -56,17 +56,13 @@ export type RuntimeConfig = {
 /** What each app's DuckDB instance may use. */
 export type DuckDBResources = { threads: number; memoryLimit: string; tempLimit: string };
 
-/** A configuration error naming each variable that is wrong (`title`: "runtime", "Flight"). */
-export function configurationError(title: string, issues: readonly z.core.$ZodIssue[], advice = ''): Error {
-  return new Error(`Invalid ${title} configuration:\n${issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}${advice ? `\n${advice}` : ''}`);
-}
-
-export function runtimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
+export function runtimeConfig(env: Env = process.env): RuntimeConfig {
   const parsed = runtimeEnvSchema.safeParse(env);
   if (!parsed.success) throw configurationError('runtime', parsed.error.issues);
   const e = parsed.data;
   return {
-    port: e.RUNTIME_PORT,
+    // The port is one of the endpoints the portal shows too (lib/shared/runtime-endpoints.ts).
+    port: runtimeEndpoints(env).port,
     host: e.RUNTIME_HOST,
     dataDir: path.resolve(e.RUNTIME_DATA_DIR),
     queryTimeoutMs: e.RUNTIME_QUERY_TIMEOUT_MS,
@@ -92,23 +88,10 @@ export function runtimeConfig(env: Record<string, string | undefined> = process.
  * code, so the pool is sized above the process-wide query limit, leaving threads for cheap
  * queries and file work while the limit's worth of heavy queries run.
  */
-export function runtimeThreadPoolSize(env: Record<string, string | undefined> = process.env): number {
+export function runtimeThreadPoolSize(env: Env = process.env): number {
   const total = Number(env.RUNTIME_MAX_CONCURRENT_QUERIES);
   return Math.min(128, (Number.isInteger(total) && total > 0 ? total : 6) + 4);
 }
-
-const base64Secret = (bytes: number, exact: boolean) =>
-  z
-    .string({ error: 'is not set' })
-    .transform((value) => Buffer.from(value, 'base64'))
-    .refine((buf) => (exact ? buf.length === bytes : buf.length >= bytes), {
-      message: exact ? `must be ${bytes} bytes, base64-encoded` : `must be at least ${bytes} bytes, base64-encoded`,
-    });
-
-const runtimeSecretsSchema = z.object({
-  KEY_ENCRYPTION_KEY: base64Secret(32, true),
-  KEY_DIGEST_SECRET: base64Secret(32, false),
-});
 
 export type RuntimeDatabase = { databaseUrl: string; secrets: KeySecrets };
 
@@ -117,7 +100,7 @@ export type RuntimeDatabase = { databaseUrl: string; secrets: KeySecrets };
  * environment or, on the embedded SQLite default, from data/secrets.json beside the database.
  * Nothing of the portal's (no session secret, no sign-in settings).
  */
-export function runtimeDatabase(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): RuntimeDatabase {
+export function runtimeDatabase(env: Env = process.env, cwd = process.cwd()): RuntimeDatabase {
   const databaseUrl = resolveDatabaseUrl(env.DATABASE_URL, cwd);
   // An empty variable counts as unset.
   const raw = { KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY || undefined, KEY_DIGEST_SECRET: env.KEY_DIGEST_SECRET || undefined };
@@ -127,7 +110,7 @@ export function runtimeDatabase(env: Record<string, string | undefined> = proces
     raw.KEY_ENCRYPTION_KEY ??= stored.KEY_ENCRYPTION_KEY;
     raw.KEY_DIGEST_SECRET ??= stored.KEY_DIGEST_SECRET;
   }
-  const parsed = runtimeSecretsSchema.safeParse(raw);
+  const parsed = keySecretsSchema.safeParse(raw);
   if (!parsed.success) {
     throw configurationError(
       'runtime',
@@ -137,5 +120,5 @@ export function runtimeDatabase(env: Record<string, string | undefined> = proces
         : 'Set them in the environment (see README, Deploying).',
     );
   }
-  return { databaseUrl, secrets: { encryptionKey: parsed.data.KEY_ENCRYPTION_KEY, digestSecret: parsed.data.KEY_DIGEST_SECRET } };
+  return { databaseUrl, secrets: keySecretsFrom(parsed.data) };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import Database from 'libsql';
 import pg from 'pg';
 import { databaseProvider, sqliteFile } from '../shared/database-url';
-import type { KeySecrets } from '../shared/keys/crypto';
+import type { KeySecrets } from '../shared/config';
 import { digestsEqual, lookupDigest } from '../shared/keys/digest';
 import { assertSecretsOpen } from '../shared/keys/secrets-check';
 

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { flightGeneratedCertificate, flightPublicUrl } from '@/lib/env';
+import { flightGeneratedCertificate, flightPublicUrl, runtimeInternalUrl, runtimePublicUrl } from '@/lib/env';
+import { runtimeConfig } from '@/lib/runtime/config';
 import { flightConfig } from '@/lib/runtime/flight/config';
 import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
 
@@ -33,6 +34,18 @@ describe('flightConfig', () => {
     expect(flightGeneratedCertificate({ FLIGHT_TLS_DIR: '/srv/somewhere/tls' })).toBe('path/to/flight-tls/cert.pem');
     expect(flightGeneratedCertificate({ FLIGHT_TLS: 'off' })).toBeNull();
     expect(flightGeneratedCertificate({ FLIGHT_TLS_CERT: 'c.pem', FLIGHT_TLS_KEY: 'k.pem' })).toBeNull();
+  });
+
+  it('gives the portal and the runtime one reading of the same settings', () => {
+    const env = { RUNTIME_PORT: '9100', FLIGHT_PORT: '9101', FLIGHT_TLS: 'off' };
+    expect(runtimeConfig(env).port).toBe(9100);
+    expect(runtimePublicUrl(env)).toBe('http://localhost:9100');
+    expect(runtimeInternalUrl(env)).toBe('http://127.0.0.1:9100');
+    expect(flightConfig(env)).toMatchObject({ port: 9101, tls: { mode: 'off' } });
+    expect(flightPublicUrl(env)).toBe('grpc://localhost:9101');
+    // A value the runtime refuses, the portal refuses too, naming the variable.
+    expect(() => runtimePublicUrl({ RUNTIME_PORT: 'eighty' })).toThrow(/RUNTIME_PORT/);
+    expect(() => runtimeConfig({ RUNTIME_PORT: 'eighty' })).toThrow(/RUNTIME_PORT/);
   });
 
   it('names the variable that is wrong', () => {

@@ -1,13 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-/** The two secrets behind stored keys. Both come from the environment (lib/env.ts). */
-export type KeySecrets = {
-  /** 32 bytes: AES-256-GCM key for the recoverable copy of each key. */
-  encryptionKey: Buffer;
-  /** At least 32 bytes: HMAC-SHA256 key for the lookup digest. */
-  digestSecret: Buffer;
-};
-
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -1,4 +1,5 @@
-import { decryptSecret, type KeySecrets } from './crypto';
+import type { KeySecrets } from '../config';
+import { decryptSecret } from './crypto';
 import { digestSecret, digestsEqual } from './digest';
 
 export type KeySecretName = 'KEY_ENCRYPTION_KEY' | 'KEY_DIGEST_SECRET';
