@@ -8,7 +8,6 @@ import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
 export const apiErrors = {
   missingAuthorization: () => new AppError('unauthorized', 'Missing Authorization header'),
   invalidToken: () => new AppError('unauthorized', 'Invalid token'),
-  tooManyFailures: (retryAfter: number) => new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter }),
   insufficientScope: (required: string) =>
     new AppError('forbidden', `Insufficient scope. Required: ${required}`, { apiCode: 'insufficient_scope' }),
   invalidAppId: () => new AppError('invalid', 'Invalid app ID'),

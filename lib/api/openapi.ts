@@ -191,7 +191,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             401: { description: 'Missing, malformed, unknown or regenerated key', content: { 'text/plain': { schema: { type: 'string', const: 'Unauthorized' } } } },
             408: error('Query time limit exceeded'),
             413: error('Request body too large'),
-            429: { description: 'Too many failed authentications', headers: { 'Retry-After': { schema: { type: 'string' } } } },
+            429: { ...error('Too many failed authentications, or the app already runs and queues as many queries as it may'), headers: { 'Retry-After': { schema: { type: 'string' } } } },
           },
         },
       },

@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { FailureLimiter } from '../shared/http/failure-limiter';
+import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
 import { clientAddress } from '../shared/http/client-address';
@@ -15,19 +15,19 @@ let limiter: FailureLimiter | undefined;
 
 export type ApiContext = TokenContext & { request: Request; address: string };
 
+/** The token's context, or the one gate's answers (shared with the runtime): 401, then 429 for an address that keeps failing. */
 async function authenticate(request: Request): Promise<ApiContext> {
   limiter ??= new FailureLimiter(serverEnv().apiAuthFailuresPerMinute);
-  const address = clientAddress(request.headers);
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  const token = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
-  if (token) return { ...token, request, address };
-  // Only failures are limited, as on the runtime: a current token is answered even from an
-  // address over the limit, so someone else's failures never lock a valid token out.
-  const wait = limiter.retryAfter(address, Date.now());
-  if (wait > 0) throw apiErrors.tooManyFailures(wait);
-  limiter.recordFailure(address, Date.now());
-  throw header ? apiErrors.invalidToken() : apiErrors.missingAuthorization();
+  const address = clientAddress(request.headers);
+  const token = await authenticateOrRefuse(
+    limiter,
+    address,
+    async () => (match ? authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null),
+    () => (header ? apiErrors.invalidToken() : apiErrors.missingAuthorization()),
+  );
+  return { ...token, request, address };
 }
 
 /** Where a route finds the app or organization it acts on, and the permission it needs there. */

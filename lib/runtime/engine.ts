@@ -4,11 +4,9 @@ import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
 import type { RuntimeConfig } from './config';
+import { AppError } from '../shared/errors';
 import {
-  QueryCancelledError,
-  QueryError,
-  QueryLimitError,
-  QueryTimeoutError,
+  queryErrors,
   type QueryColumns,
   type QueryEngine,
   type QueryOptions,
@@ -76,7 +74,7 @@ export function scrubMessage(message: string): string {
 function toDuckDBValues(parameters: QueryParameters): DuckDBValue[] | Record<string, DuckDBValue> {
   const check = (value: unknown): DuckDBValue => {
     if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') return value;
-    throw new QueryError('Parameters must be strings, numbers, booleans or nulls.');
+    throw queryErrors.invalid('Parameters must be strings, numbers, booleans or nulls.');
   };
   if (Array.isArray(parameters)) return parameters.map(check);
   return Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, check(value)]));
@@ -121,10 +119,10 @@ export class DuckDBQueryEngine implements QueryEngine {
     this.parser.catch(() => undefined);
   }
 
-  /** Throws a QueryError unless the statement is allowed for this app's database. */
+  /** Throws an `invalid` AppError unless the statement is allowed for this app's database. */
   private async check(sql: string, database: OpenDatabase): Promise<void> {
     // Long texts are refused before anything keeps them (the verdict and statement caches are by text).
-    if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new QueryError(`The query is longer than ${MAX_SQL_BYTES} bytes.`);
+    if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw queryErrors.invalid(`The query is longer than ${MAX_SQL_BYTES} bytes.`);
     const key = `${[...database.tables].join(',')}\u0000${sql}`;
     if (this.checked.has(key)) return;
     const parser = await this.parser;
@@ -132,8 +130,8 @@ export class DuckDBQueryEngine implements QueryEngine {
     try {
       await parser.guard.check(connection, sql, database.tables);
     } catch (error) {
-      if (error instanceof QueryError) throw error;
-      throw new QueryError(scrubMessage(error instanceof Error ? error.message : String(error)));
+      if (error instanceof AppError) throw error;
+      throw queryErrors.invalid(scrubMessage(error instanceof Error ? error.message : String(error)));
     } finally {
       if (parser.idle.length < 4) parser.idle.push(connection);
       else connection.closeSync();
@@ -168,7 +166,7 @@ export class DuckDBQueryEngine implements QueryEngine {
       const prepared = await run.prepare();
       const given = parameterCountGiven(parameters);
       if (prepared.parameterCount !== given) {
-        throw new QueryError(`The query has ${prepared.parameterCount} parameter(s) but ${given} were given.`);
+        throw queryErrors.invalid(`The query has ${prepared.parameterCount} parameter(s) but ${given} were given.`);
       }
       if (given > 0) prepared.bind(values);
       result = await run.track(() => prepared.stream());
@@ -208,7 +206,7 @@ export class DuckDBQueryEngine implements QueryEngine {
     const { signal } = options;
     const limit = this.config.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
-    if (signal?.aborted) throw new QueryCancelledError('The client went away.');
+    if (signal?.aborted) throw queryErrors.cancelled();
     const database = await this.databases.database(appId);
     await this.check(sql, database);
     // The time limit starts once the app's database is open (its first build is not the query's).
@@ -264,26 +262,27 @@ export class DuckDBQueryEngine implements QueryEngine {
       else giveBack(reusable);
     };
     const mapError = (error: unknown): Error => {
-      if (error instanceof QueryError || error instanceof QueryTimeoutError || error instanceof QueryCancelledError) return error;
-      if (state.stopped === 'timeout') return new QueryTimeoutError(timeoutMessage);
-      if (state.stopped === 'cancelled') return new QueryCancelledError('The client went away.');
-      if (state.stopped === 'temp') return new QueryLimitError(tempLimitMessage(tempLimit));
+      if (error instanceof AppError) return error;
+      if (state.stopped === 'timeout') return queryErrors.timeout(timeoutMessage);
+      if (state.stopped === 'cancelled') return queryErrors.cancelled();
+      if (state.stopped === 'temp') return queryErrors.limit('temp_limit', tempLimitMessage(tempLimit));
       const message = error instanceof Error ? error.message : String(error);
-      if (/max_temp_directory_size|temp(orary)? directory/i.test(message)) return new QueryLimitError(tempLimitMessage(tempLimit));
+      if (/max_temp_directory_size|temp(orary)? directory/i.test(message)) return queryErrors.limit('temp_limit', tempLimitMessage(tempLimit));
       if (/^Out of Memory Error/i.test(message)) {
-        return new QueryLimitError(
+        return queryErrors.limit(
+          'memory_limit',
           `The query needs more memory than this app may use (RUNTIME_DUCKDB_MEMORY_LIMIT, ${memoryLimit}); aggregate or filter more, or add a LIMIT.`,
         );
       }
-      if (/Cannot prepare multiple statements/.test(message)) return new QueryError('Send one SQL statement per request.');
-      return new QueryError(scrubMessage(message));
+      if (/Cannot prepare multiple statements/.test(message)) return queryErrors.invalid('Send one SQL statement per request.');
+      return queryErrors.invalid(scrubMessage(message));
     };
 
     return {
       prepare: async () => {
         const prepared = await this.trackOn(state, () => preparedFor(pooled, sql));
         if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
-          throw new QueryError('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
+          throw queryErrors.invalid('Only read-only queries are allowed (SELECT, SHOW, DESCRIBE, EXPLAIN).');
         }
         return prepared;
       },

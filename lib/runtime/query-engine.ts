@@ -1,4 +1,5 @@
 import type { DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
+import { AppError } from '../shared/errors';
 
 /**
  * What each door of the runtime (HTTP /v1/sql, Arrow Flight) asks of the query engine. The
@@ -32,37 +33,20 @@ export interface QueryEngine {
   describe(appId: number, sql: string, options?: QueryOptions): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }>;
 }
 
-// Errors a door maps to its own wire (below): QueryError and QueryLimitError (HTTP 400, Flight
-// INVALID_ARGUMENT), QueryTimeoutError (408, DEADLINE_EXCEEDED), and a full per-app queue (429
-// with Retry-After, RESOURCE_EXHAUSTED). Their messages are safe to show: no server path or user.
-
-/** A query the client got wrong or that the sandbox refuses: HTTP 400. The message is safe to show. */
-export class QueryError extends Error {
-  override name = 'QueryError';
-}
-
-/** A query that passed one of the runtime's limits (result bytes, memory, temp space): HTTP 400. */
-export class QueryLimitError extends QueryError {
-  override name = 'QueryLimitError';
-}
-
-/** A query that ran, or waited, past its time limit: HTTP 408. */
-export class QueryTimeoutError extends Error {
-  override name = 'QueryTimeoutError';
-}
-
-/** The app already runs and queues as many queries as it may: HTTP 429 with Retry-After. */
-export class QueryQueueFullError extends Error {
-  override name = 'QueryQueueFullError';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The client went away (its signal aborted): nothing is sent. */
-export class QueryCancelledError extends Error {
-  override name = 'QueryCancelledError';
-}
+/**
+ * The engine's errors, in the product's one vocabulary (AppError codes, lib/shared/errors.ts):
+ * each door maps a code once, HTTP to its status and Flight to its gRPC status. The messages are
+ * safe to show: no server path or user.
+ */
+export const queryErrors = {
+  /** A query the client got wrong, or that the sandbox refuses. */
+  invalid: (message: string) => new AppError('invalid', message),
+  /** A query that ran, or waited, past its time limit. */
+  timeout: (message: string) => new AppError('timeout', message),
+  /** The app already runs and queues as many queries as it may. */
+  queueFull: (message: string, retryAfter: number) => new AppError('queue_full', message, { retryAfter }),
+  /** The client went away (its signal aborted): nothing is sent. */
+  cancelled: () => new AppError('cancelled', 'The client went away.'),
+  /** A query that passed one of the runtime's limits, named in the message. */
+  limit: (code: 'result_too_large' | 'memory_limit' | 'temp_limit', message: string) => new AppError(code, message),
+};

@@ -1,4 +1,4 @@
-import { QueryCancelledError, QueryQueueFullError, QueryTimeoutError } from './query-engine';
+import { queryErrors } from './query-engine';
 
 type Waiter = { grant: () => void };
 
@@ -30,7 +30,7 @@ class Semaphore {
         signal?.removeEventListener('abort', onAbort);
         reject(error);
       };
-      const onAbort = () => leave(new QueryCancelledError('The client went away.'));
+      const onAbort = () => leave(queryErrors.cancelled());
       const waiter: Waiter = {
         grant: () => {
           clearTimeout(timer);
@@ -38,7 +38,7 @@ class Semaphore {
           resolve();
         },
       };
-      const timer = setTimeout(() => leave(new QueryTimeoutError(timeoutMessage)), Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(() => leave(queryErrors.timeout(timeoutMessage)), Math.max(0, deadline - Date.now()));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);
     });
@@ -60,7 +60,7 @@ export type SlotLimits = { perApp: number; queuedPerApp: number; total: number }
 
 /**
  * Fair sharing of the runtime between apps: at most `perApp` queries of one app run at once and
- * at most `queuedPerApp` wait behind them (beyond that, QueryQueueFullError: HTTP 429), and at most
+ * at most `queuedPerApp` wait behind them (beyond that, a `queue_full` AppError: HTTP 429), and at most
  * `total` run in the whole process. Waiting counts against the query's time limit.
  */
 export class QuerySlots {
@@ -80,7 +80,7 @@ export class QuerySlots {
     }
     if (app.full && app.queued >= this.limits.queuedPerApp) {
       this.forgetIfIdle(appId, app);
-      throw new QueryQueueFullError(
+      throw queryErrors.queueFull(
         `This app already runs ${this.limits.perApp} queries and has ${this.limits.queuedPerApp} waiting ` +
           '(RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP, RUNTIME_MAX_QUEUED_QUERIES_PER_APP). Try again shortly.',
         1,

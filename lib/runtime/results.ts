@@ -8,7 +8,8 @@ import {
   type DuckDBVector,
   type JS,
 } from '@duckdb/node-api';
-import { QueryLimitError, type QueryStream } from './query-engine';
+import type { AppError } from '../shared/errors';
+import { queryErrors, type QueryStream } from './query-engine';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -70,7 +71,7 @@ export type CollectedResult = { body: string; truncated: boolean };
  * Reads a streamed result chunk by chunk into one HTTP answer, at most `maxRows` rows and
  * `maxBytes` bytes. Each chunk's size is read from DuckDB's vectors before any of its values is
  * converted, and each converted row is counted, so no value, row or result beyond the budget is
- * ever made in JavaScript; passing the budget throws a QueryLimitError naming the setting.
+ * ever made in JavaScript; passing the budget throws a `result_too_large` AppError naming the setting.
  */
 export async function collectResult(
   stream: QueryStream,
@@ -125,8 +126,9 @@ function finish(parts: string[], format: ResultFormat): string {
   return format === 'csv' ? parts.join('') : `${parts.join('')}]`;
 }
 
-function resultTooLarge(maxBytes: number): QueryLimitError {
-  return new QueryLimitError(
+function resultTooLarge(maxBytes: number): AppError {
+  return queryErrors.limit(
+    'result_too_large',
     `The result is larger than ${maxBytes} bytes (RUNTIME_MAX_RESULT_BYTES); select fewer or smaller columns, or add a LIMIT.`,
   );
 }

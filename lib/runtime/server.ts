@@ -1,12 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { SHARED_MESSAGES } from '../shared/errors';
-import { lastForwardedFor } from '../shared/http/client-address';
-import { FailureLimiter } from '../shared/http/failure-limiter';
+import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
+import { connectionClientAddress } from '../shared/http/client-address';
+import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-limiter';
 import type { RuntimeConfig } from './config';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
-import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError, type QueryEngine } from './query-engine';
+import type { QueryEngine } from './query-engine';
 import { collectResult } from './results';
 
 export type RuntimeDeps = {
@@ -78,30 +78,29 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
   const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
 
-  function clientAddress(req: IncomingMessage): string {
-    const forwarded = config.trustProxy ? lastForwardedFor(req.headers['x-forwarded-for']) : null;
-    return forwarded ?? req.socket.remoteAddress ?? 'unknown';
+  /** The current key, or the runtime's one gate answers: 401 (counted against the address), then 429. */
+  function authenticate(req: IncomingMessage): Promise<StoredKey> {
+    const header = req.headers['x-api-key'];
+    const address = connectionClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
+    return authenticateOrRefuse(limiter, address, () => authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret));
   }
 
-  function authenticate(req: IncomingMessage): Promise<StoredKey | null> {
-    const header = req.headers['x-api-key'];
-    return authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret);
+  /** An AppError on the wire: its status from the table, `{ "error": message }`; Spice's plain-text 401. */
+  function sendError(res: ServerResponse, error: AppError, headers: Record<string, string> = {}): void {
+    // The client went away: nothing is sent.
+    if (error.code === 'cancelled') return void res.destroy();
+    if (error.code === 'unauthorized') return unauthorized(res);
+    const { retryAfter } = error.options;
+    sendJson(res, ERROR_STATUS[error.code], { error: error.message }, { ...headers, ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}) });
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const key = await authenticate(req);
-    if (!key) {
-      // Only failures are limited: a current key from the same address is always answered, so
-      // clients still sending a replaced key never lock out those that moved on.
-      const address = clientAddress(req);
-      const wait = limiter.retryAfter(address, Date.now());
-      if (wait > 0) {
-        send(res, 429, 'Too Many Requests', 'text/plain; charset=utf-8', { 'Retry-After': String(wait) });
-        return;
-      }
-      limiter.recordFailure(address, Date.now());
-      unauthorized(res);
-      return;
+    let key: StoredKey;
+    try {
+      key = await authenticate(req);
+    } catch (error) {
+      if (error instanceof AppError) return sendError(res, error);
+      throw error;
     }
     usage.record(key);
 
@@ -110,8 +109,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       body = await readBody(req, config.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        sendJson(res, 413, { error: SHARED_MESSAGES.bodyTooLarge(config.maxBodyBytes) }, { Connection: 'close' });
-        return;
+        return sendError(res, new AppError('payload_too_large', SHARED_MESSAGES.bodyTooLarge(config.maxBodyBytes)), { Connection: 'close' });
       }
       throw error;
     }
@@ -157,10 +155,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       const headers: Record<string, string> = result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {};
       send(res, 200, result.body, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', headers);
     } catch (error) {
-      if (error instanceof QueryCancelledError) res.destroy();
-      else if (error instanceof QueryTimeoutError) sendJson(res, 408, { error: error.message });
-      else if (error instanceof QueryQueueFullError) sendJson(res, 429, { error: error.message }, { 'Retry-After': String(error.retryAfterSeconds) });
-      else if (error instanceof QueryError) sendJson(res, 400, { error: error.message });
+      if (error instanceof AppError) sendError(res, error);
       else throw error;
     }
   }

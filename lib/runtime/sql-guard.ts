@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { QueryError } from './query-engine';
+import { queryErrors } from './query-engine';
 
 /**
  * What a query may call, checked on DuckDB's own parse tree (json_serialize_sql, run on a private
@@ -94,7 +94,7 @@ export class SqlGuard {
   }
 
   /**
-   * Throws a QueryError unless `sql` is one allowed read-only statement over `tables`. `parser`
+   * Throws an `invalid` AppError unless `sql` is one allowed read-only statement over `tables`. `parser`
    * is a connection to a private in-memory database.
    */
   async check(parser: DuckDBConnection, sql: string, tables: ReadonlySet<string>): Promise<void> {
@@ -108,17 +108,17 @@ export class SqlGuard {
       statements?: unknown[];
     };
     if (parsed.error) {
-      if (parsed.error_type === 'not implemented') throw new QueryError(READ_ONLY);
-      throw new QueryError(parsed.error_message ?? 'The query could not be parsed.');
+      if (parsed.error_type === 'not implemented') throw queryErrors.invalid(READ_ONLY);
+      throw queryErrors.invalid(parsed.error_message ?? 'The query could not be parsed.');
     }
     const statements = parsed.statements ?? [];
-    if (statements.length !== 1) throw new QueryError(statements.length ? ONE_STATEMENT : 'The query is empty.');
+    if (statements.length !== 1) throw queryErrors.invalid(statements.length ? ONE_STATEMENT : 'The query is empty.');
     const cteNames = new Set<string>();
     collectCteNames(statements[0], cteNames);
     // A WITH query named after a system view would let an unqualified reference to that view
     // elsewhere in the statement pass as the WITH query.
     for (const name of cteNames) {
-      if (this.systemNames.has(name)) throw new QueryError(`${JSON.stringify(name)} is reserved: give the WITH query another name.`);
+      if (this.systemNames.has(name)) throw queryErrors.invalid(`${JSON.stringify(name)} is reserved: give the WITH query another name.`);
     }
     const budget = { generated: 0 };
     this.walk(statements[0], { tables, cteNames, budget });
@@ -133,7 +133,7 @@ export class SqlGuard {
     if (value.type === 'TABLE_FUNCTION' && isNode(value.function)) {
       const fn = value.function;
       const name = String(fn.function_name).toLowerCase();
-      if (!unqualified(fn) || !TABLE_FUNCTIONS.has(name)) throw new QueryError(notAllowed(`${name}()`));
+      if (!unqualified(fn) || !TABLE_FUNCTIONS.has(name)) throw queryErrors.invalid(notAllowed(`${name}()`));
       this.checkGenerated(name, fn.children, scope.budget, true);
       this.walk(fn.children, scope);
       this.walk(children({ ...value, function: null }), scope);
@@ -148,19 +148,19 @@ export class SqlGuard {
       const ownTable = scope.tables.has(table) && !value.catalog_name && (!schema || schema === 'main');
       const withQuery = scope.cteNames.has(table) && !value.catalog_name && !schema;
       if (!ownTable && !withQuery) {
-        throw new QueryError(`Table ${JSON.stringify(String(value.table_name))} does not exist. This app's tables: ${[...scope.tables].join(', ')}.`);
+        throw queryErrors.invalid(`Table ${JSON.stringify(String(value.table_name))} does not exist. This app's tables: ${[...scope.tables].join(', ')}.`);
       }
     }
     if (value.type === 'SHOW_REF') {
       const table = String(value.table_name ?? '').toLowerCase();
-      if (!value.query && table !== '"tables"' && !scope.tables.has(table)) throw new QueryError(notAllowed('this SHOW statement'));
+      if (!value.query && table !== '"tables"' && !scope.tables.has(table)) throw queryErrors.invalid(notAllowed('this SHOW statement'));
     }
     if (value.class === 'FUNCTION') {
       const name = String(value.function_name).toLowerCase();
-      if (!unqualified(value) || !this.functions.has(name)) throw new QueryError(notAllowed(`${name}()`));
+      if (!unqualified(value) || !this.functions.has(name)) throw queryErrors.invalid(notAllowed(`${name}()`));
       this.checkGenerated(name, value.children, scope.budget, false);
       if (AMPLIFIERS.has(name) && containsAmplifier(value.children)) {
-        throw new QueryError(`${name}() may not be nested in another function of its kind here: each level multiplies the size of its result.`);
+        throw queryErrors.invalid(`${name}() may not be nested in another function of its kind here: each level multiplies the size of its result.`);
       }
     }
     for (const child of children(value)) this.walk(child, scope);
@@ -196,7 +196,7 @@ export class SqlGuard {
       case 'format': {
         const pattern = constantString(list[0]);
         // A width or precision in the pattern (or taken from an argument) sets the output size.
-        if (pattern === null || /\*|\{[^}]*\{/.test(pattern)) throw new QueryError(`${name}() takes a constant pattern with constant widths.`);
+        if (pattern === null || /\*|\{[^}]*\{/.test(pattern)) throw queryErrors.invalid(`${name}() takes a constant pattern with constant widths.`);
         // Every number in the pattern may be a width: they all count.
         size = (pattern.match(/\d+/g) ?? []).reduce((sum, digits) => sum + Number(digits), 0);
         break;
@@ -204,11 +204,11 @@ export class SqlGuard {
       default:
         return;
     }
-    if (size === null) throw new QueryError(`${name}() takes constant sizes here (at most ${MAX_GENERATED}).`);
+    if (size === null) throw queryErrors.invalid(`${name}() takes constant sizes here (at most ${MAX_GENERATED}).`);
     // A negative size makes nothing; it never buys room for another function's output.
     budget.generated += Math.max(0, size);
     if (budget.generated > MAX_GENERATED) {
-      throw new QueryError(`The query generates values too large: functions such as ${name}() may make at most ${MAX_GENERATED} characters or elements per query.`);
+      throw queryErrors.invalid(`The query generates values too large: functions such as ${name}() may make at most ${MAX_GENERATED} characters or elements per query.`);
     }
   }
 }

@@ -13,10 +13,26 @@ export const ERROR_CODES = [
   'payload_too_large',
   'rate_limited',
   'internal',
+  // The runtime's: a query past its time limit, an app's queue full, a client gone away, a
+  // query past one of its limits (result bytes, memory, temp space), a row too large for one
+  // Flight message, and a protocol feature the runtime does not offer.
+  'timeout',
+  'queue_full',
+  'cancelled',
+  'result_too_large',
+  'memory_limit',
+  'temp_limit',
+  'row_too_large',
+  'unsupported',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** HTTP status for each code (the management API and the runtime). */
+/**
+ * HTTP status for each code (the management API and the runtime's /v1/sql). The runtime's limits
+ * answer 400 with a message naming the limit, as Spice's runtime does for a failed query;
+ * `cancelled` is never sent (the client is gone: the connection is closed). The Flight door maps
+ * the same codes to gRPC status once (lib/runtime/flight/errors.ts).
+ */
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthorized: 401,
@@ -26,6 +42,14 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   rate_limited: 429,
   internal: 500,
+  timeout: 408,
+  queue_full: 429,
+  cancelled: 499,
+  result_too_large: 400,
+  memory_limit: 400,
+  temp_limit: 400,
+  row_too_large: 400,
+  unsupported: 501,
 };
 
 /** The default wording of each code, where nothing more specific is said. */
@@ -38,6 +62,14 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   payload_too_large: 'The request is too large.',
   rate_limited: 'Too many attempts. Try again later.',
   internal: 'Something went wrong and nothing was changed. Try again.',
+  timeout: 'The query ran past its time limit and was stopped.',
+  queue_full: 'Too many queries for this app are running or waiting. Try again shortly.',
+  cancelled: 'Cancelled',
+  result_too_large: 'The result is larger than the runtime sends.',
+  memory_limit: 'The query needed more memory than this app may use.',
+  temp_limit: 'The query needed more temporary disk space than this app may use.',
+  row_too_large: 'A row of the result is too large to send.',
+  unsupported: 'This is not supported: the runtime only reads.',
 };
 
 /** Wording shared by both planes, so that the portal and the runtime say the same thing. */
@@ -69,10 +101,6 @@ export class AppError extends Error {
     this.code = code;
     this.options = options;
   }
-}
-
-export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { expect, it } from 'vitest';
 import { authorize, peerAddress } from '@/lib/runtime/flight/auth';
 import type { FlightContext, FlightKey } from '@/lib/runtime/flight/context';
+import { toStatus } from '@/lib/runtime/flight/errors';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 
@@ -38,7 +39,8 @@ it('takes the key from a Bearer header on each call, and counts anything else ag
     if (authorization !== null) metadata.set('authorization', authorization);
     return { metadata, getPeer: () => peer };
   };
-  const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code: number }) => error.code);
+  // The status the client sees: the error as the Flight door puts it on the wire.
+  const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: unknown) => toStatus(error, () => undefined).code);
 
   expect(await authorize(context, call('bearer good  '))).toEqual(key);
   expect(used).toEqual([key]);

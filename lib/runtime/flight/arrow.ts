@@ -33,6 +33,7 @@ import {
   type Data,
 } from 'apache-arrow';
 import { vectorBytes } from '../results';
+import { AppError } from '../../shared/errors';
 
 /**
  * DuckDB results as Arrow record batches, read from DuckDB's vectors directly: fixed-width
@@ -446,8 +447,6 @@ export function schemaMessage(schema: Schema): IpcMessage {
   return splitIpcStream(tableToIPC(new Table(schema), 'stream'))[0]!;
 }
 
-export class OversizedRowError extends Error {}
-
 /**
  * The IPC messages for one record batch, each body at most MAX_BODY_BYTES: a batch that would be
  * bigger is sent in row ranges. A single row bigger than that cannot be sent at all.
@@ -456,7 +455,7 @@ export function batchMessages(batch: RecordBatch): IpcMessage[] {
   const encoded = splitIpcStream(tableToIPC(new Table([batch]), 'stream')).slice(1);
   const bodyBytes = encoded.reduce((sum, m) => sum + m.body.byteLength, 0);
   if (bodyBytes <= MAX_BODY_BYTES) return encoded;
-  if (batch.numRows <= 1) throw new OversizedRowError('A row of the result is larger than 4 MiB, the most one Flight message may carry.');
+  if (batch.numRows <= 1) throw new AppError('row_too_large', 'A row of the result is larger than 4 MiB, the most one Flight message may carry.');
   const half = Math.ceil(batch.numRows / 2);
   return [...batchMessages(batch.slice(0, half)), ...batchMessages(batch.slice(half))];
 }

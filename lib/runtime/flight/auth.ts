@@ -2,8 +2,9 @@
 // on each call with nothing cached and failures counted per address; Handshake takes the key by
 // Basic auth, Bearer or a BasicAuth payload and hands it back as the bearer token.
 import * as grpc from '@grpc/grpc-js';
+import { authenticateOrRefuse } from '../../shared/http/failure-limiter';
 import type { FlightContext, FlightKey } from './context';
-import { FlightError, toStatus, unauthorized } from './errors';
+import { toStatus } from './errors';
 import { messages, type HandshakeRequest } from './protocol';
 
 /** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` → the address alone. */
@@ -35,22 +36,13 @@ function basicPassword(metadata: grpc.Metadata): string | undefined {
 
 /**
  * The current key for what the caller presented, or UNAUTHENTICATED (counted against the caller's
- * address); RESOURCE_EXHAUSTED once the address has failed too often.
+ * address); RESOURCE_EXHAUSTED once the address has failed too often (the runtime's one gate).
  */
 async function checkKey(context: FlightContext, presented: string | undefined, call: { getPeer(): string }): Promise<FlightKey> {
   const { deps } = context;
-  const key = presented ? await deps.authenticate(presented) : null;
-  if (key) {
-    deps.onAuthenticated?.(key);
-    return key;
-  }
-  const address = peerAddress(call.getPeer());
-  const now = Date.now();
-  if (deps.limiter.retryAfter(address, now) > 0) {
-    throw new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'Too many failed authentications; try again in a minute.');
-  }
-  deps.limiter.recordFailure(address, now);
-  throw unauthorized();
+  const key = await authenticateOrRefuse(deps.limiter, peerAddress(call.getPeer()), async () => (presented ? deps.authenticate(presented) : null));
+  deps.onAuthenticated?.(key);
+  return key;
 }
 
 /** The key of a call, from its bearer token: every call but Handshake starts here. */

@@ -1,5 +1,5 @@
 import { Binary, Field, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
-import { QueryLimitError, type QueryEngine, type QueryParameters } from '../query-engine';
+import { queryErrors, type QueryEngine, type QueryParameters } from '../query-engine';
 import { chunkConverter, encapsulatedSchema } from './arrow';
 
 /**
@@ -101,7 +101,7 @@ export async function tablesWithSchemas(
   try {
     for await (const chunk of stream.chunks) {
       if (rows.length + chunk.rowCount > maxRows) {
-        throw new QueryLimitError(`The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
+        throw queryErrors.limit('result_too_large', `The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
       }
       const columns = [0, 1, 2, 3].map((c) => chunk.getColumnVector(c));
       for (let i = 0, n = chunk.rowCount; i < n; i++) rows.push(columns.map((column) => column.getItem(i) as string | null));

@@ -1,35 +1,38 @@
 import { status, type StatusObject } from '@grpc/grpc-js';
-import { SHARED_MESSAGES } from '../../shared/errors';
-import { QueryCancelledError, QueryError, QueryQueueFullError, QueryTimeoutError } from '../query-engine';
-import { OversizedRowError } from './arrow';
-import { ParameterError } from './tickets';
-
-/** An answer for the client: a gRPC status and a message that is safe to show. */
-export class FlightError extends Error {
-  constructor(
-    readonly code: status,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export const unauthorized = () => new FlightError(status.UNAUTHENTICATED, SHARED_MESSAGES.unauthorized);
+import { AppError, type ErrorCode } from '../../shared/errors';
 
 /**
- * The gRPC status for an error, mapped as the HTTP door maps the same errors: the client's SQL
- * or input → INVALID_ARGUMENT (400) with the same message; the time limit → DEADLINE_EXCEEDED
- * (408); a full queue or a row too big for one message → RESOURCE_EXHAUSTED (429). Anything else is
- * ours: INTERNAL with a generic message, and `log` gets only the error's name.
+ * The gRPC status of each error code: the Flight door's one mapping of the product's error
+ * vocabulary (lib/shared/errors.ts), as the HTTP door maps the same codes to HTTP statuses. The
+ * client's SQL or input → INVALID_ARGUMENT (HTTP 400) with the same message, as are the query's
+ * limits; the time limit → DEADLINE_EXCEEDED (408); a full queue, too many failures, a request
+ * or a row too big for a message → RESOURCE_EXHAUSTED (429, 413).
+ */
+export const GRPC_STATUS: Record<ErrorCode, status> = {
+  invalid: status.INVALID_ARGUMENT,
+  unauthorized: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  not_found: status.NOT_FOUND,
+  conflict: status.ALREADY_EXISTS,
+  payload_too_large: status.RESOURCE_EXHAUSTED,
+  rate_limited: status.RESOURCE_EXHAUSTED,
+  internal: status.INTERNAL,
+  timeout: status.DEADLINE_EXCEEDED,
+  queue_full: status.RESOURCE_EXHAUSTED,
+  cancelled: status.CANCELLED,
+  result_too_large: status.INVALID_ARGUMENT,
+  memory_limit: status.INVALID_ARGUMENT,
+  temp_limit: status.INVALID_ARGUMENT,
+  row_too_large: status.RESOURCE_EXHAUSTED,
+  unsupported: status.UNIMPLEMENTED,
+};
+
+/**
+ * The gRPC status for an error: an AppError by its code, with its message (safe to show). Anything
+ * else is ours: INTERNAL with a generic message, and `log` gets only the error's name.
  */
 export function toStatus(error: unknown, log: (message: string) => void): Partial<StatusObject> {
-  if (error instanceof FlightError) return { code: error.code, details: error.message };
-  if (error instanceof QueryTimeoutError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
-  // QueryLimitError is a QueryError: a limit the query passed (result bytes, memory, temp space).
-  if (error instanceof QueryError || error instanceof ParameterError) return { code: status.INVALID_ARGUMENT, details: error.message };
-  if (error instanceof OversizedRowError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  if (error instanceof QueryQueueFullError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
-  if (error instanceof QueryCancelledError) return { code: status.CANCELLED, details: 'Cancelled' };
+  if (error instanceof AppError) return { code: GRPC_STATUS[error.code], details: error.message };
   log(`flight: internal error (${error instanceof Error ? error.constructor.name : typeof error})`);
   return { code: status.INTERNAL, details: 'Internal error' };
 }

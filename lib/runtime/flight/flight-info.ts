@@ -2,13 +2,14 @@
 // metadata command, whose SQL catalog.ts writes) into a signed ticket and its result schema;
 // DoGet redeems the ticket and streams the result as Arrow IPC at the client's pace.
 import * as grpc from '@grpc/grpc-js';
+import { AppError } from '../../shared/errors';
 import type { QueryParameters } from '../query-engine';
 import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
 import { authorize } from './auth';
 import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
 import type { FlightContext, FlightKey } from './context';
-import { FlightError, toStatus } from './errors';
+import {toStatus } from './errors';
 import { messages, unpackAny, type FlightData, type FlightDescriptor, type FlightInfo, type Ticket } from './protocol';
 import { SQL_INFO_SCHEMA, sqlInfoTable } from './sql-info';
 import { decodeTicket, encodeTicket, type TicketContent } from './tickets';
@@ -19,18 +20,18 @@ type Command =
 
 /** SQL from a client, refused past MAX_SQL_BYTES with the engine's words. */
 export function checkedSql(sql: string): string {
-  if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new FlightError(grpc.status.INVALID_ARGUMENT, `The query is longer than ${MAX_SQL_BYTES} bytes.`);
+  if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new AppError('invalid', `The query is longer than ${MAX_SQL_BYTES} bytes.`);
   return sql;
 }
 
 function parseCommand(descriptor: FlightDescriptor): Command {
-  if (descriptor.type !== 'CMD') throw new FlightError(grpc.status.INVALID_ARGUMENT, 'Only command descriptors are supported.');
+  if (descriptor.type !== 'CMD') throw new AppError('invalid', 'Only command descriptors are supported.');
   const any = unpackAny(descriptor.cmd);
   if (!any) {
     // The Spice SDK sends the SQL text itself as the command.
-    if (descriptor.cmd.length > MAX_SQL_BYTES) throw new FlightError(grpc.status.INVALID_ARGUMENT, `The query is longer than ${MAX_SQL_BYTES} bytes.`);
+    if (descriptor.cmd.length > MAX_SQL_BYTES) throw new AppError('invalid', `The query is longer than ${MAX_SQL_BYTES} bytes.`);
     const sql = Buffer.from(descriptor.cmd).toString('utf8');
-    if (!sql.trim()) throw new FlightError(grpc.status.INVALID_ARGUMENT, 'The command holds no SQL.');
+    if (!sql.trim()) throw new AppError('invalid', 'The command holds no SQL.');
     return { kind: 'query', sql, parameters: [] };
   }
   switch (any.typeUrl) {
@@ -51,7 +52,7 @@ function parseCommand(descriptor: FlightDescriptor): Command {
     case messages.commandGetTableTypes.typeUrl:
       return { kind: 'query', ...tableTypesQuery() };
     default:
-      throw new FlightError(grpc.status.UNIMPLEMENTED, `${any.typeUrl.split('.').pop()} is not supported: this runtime only reads.`);
+      throw new AppError('unsupported', `${any.typeUrl.split('.').pop()} is not supported: this runtime only reads.`);
   }
 }
 
@@ -59,9 +60,9 @@ function parseCommand(descriptor: FlightDescriptor): Command {
 async function plan(context: FlightContext, command: Command, key: FlightKey): Promise<{ ticket: TicketContent; schema: Uint8Array }> {
   if (command.kind === 'prepared') {
     const statement = context.statements.get(command.handle, key.appId);
-    if (!statement) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown prepared statement.');
+    if (!statement) throw new AppError('not_found', 'Unknown prepared statement.');
     if (statement.parameterCount > 0 && (Array.isArray(statement.parameters) ? statement.parameters.length : Object.keys(statement.parameters).length) === 0) {
-      throw new FlightError(grpc.status.INVALID_ARGUMENT, `The query has ${statement.parameterCount} parameter(s) but 0 were given.`);
+      throw new AppError('invalid', `The query has ${statement.parameterCount} parameter(s) but 0 were given.`);
     }
     return {
       ticket: { appId: key.appId, sql: statement.sql, parameters: statement.parameters },
@@ -100,7 +101,7 @@ function write(context: FlightContext, call: grpc.ServerWritableStream<Ticket, F
     };
     const timer = setTimeout(() => {
       done();
-      reject(new FlightError(grpc.status.DEADLINE_EXCEEDED, `The client took no data for ${stallTimeoutMs / 1000} s; the query was stopped.`));
+      reject(new AppError('timeout', `The client took no data for ${stallTimeoutMs / 1000} s; the query was stopped.`));
     }, stallTimeoutMs);
     call.once('drain', onDrain);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -151,7 +152,7 @@ export function doGet(context: FlightContext, call: grpc.ServerWritableStream<Ti
   (async () => {
     const key = await authorize(context, call);
     const ticket = decodeTicket(call.request.ticket, key.appId, deps.ticketSecret);
-    if (!ticket) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown ticket.');
+    if (!ticket) throw new AppError('not_found', 'Unknown ticket.');
     if (ticket.builtin) {
       const table =
         ticket.builtin === 'sql-info'

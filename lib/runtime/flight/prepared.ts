@@ -2,11 +2,12 @@
 // parameters (PreparedStatements in statements.ts holds them), and GetFlightInfo (flight-info.ts)
 // plans them like any query.
 import * as grpc from '@grpc/grpc-js';
+import { AppError } from '../../shared/errors';
 import { Field, Null, Schema } from 'apache-arrow';
 import { chunkConverter, encapsulatedSchema } from './arrow';
 import { authorize } from './auth';
 import type { FlightContext } from './context';
-import { FlightError, toStatus } from './errors';
+import {toStatus } from './errors';
 import { checkedSql } from './flight-info';
 import { messages, packAny, unpackAny, type Action, type FlightData } from './protocol';
 import { parametersFromIpc } from './tickets';
@@ -49,15 +50,15 @@ function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: 
     const idle = () => {
       clearTimeout(timer);
       timer = setTimeout(
-        () => settle(new FlightError(grpc.status.DEADLINE_EXCEEDED, `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)),
+        () => settle(new AppError('timeout', `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)),
         idleMs,
       );
     };
     const onData = (data: FlightData) => {
       size += messageBytes(data);
-      if (size > MAX_PUT_BYTES) return settle(new FlightError(grpc.status.RESOURCE_EXHAUSTED, 'The parameters are larger than 1 MiB.'));
+      if (size > MAX_PUT_BYTES) return settle(new AppError('payload_too_large', 'The parameters are larger than 1 MiB.'));
       if (received.length >= MAX_PUT_MESSAGES) {
-        return settle(new FlightError(grpc.status.RESOURCE_EXHAUSTED, `The parameters came in more than ${MAX_PUT_MESSAGES} messages.`));
+        return settle(new AppError('payload_too_large', `The parameters came in more than ${MAX_PUT_MESSAGES} messages.`));
       }
       received.push(data);
       idle();
@@ -81,7 +82,7 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
     const body = unpackAny(call.request.body);
     if (call.request.type === ACTION_CREATE) {
       if (!body || body.typeUrl !== messages.createPreparedStatementRequest.typeUrl) {
-        throw new FlightError(grpc.status.INVALID_ARGUMENT, 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
+        throw new AppError('invalid', 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
       }
       const query = checkedSql(messages.createPreparedStatementRequest.decode(body.value).query);
       const described = await deps.engine.describe(key.appId, query);
@@ -103,12 +104,12 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
       });
     } else if (call.request.type === ACTION_CLOSE) {
       if (!body || body.typeUrl !== messages.closePreparedStatementRequest.typeUrl) {
-        throw new FlightError(grpc.status.INVALID_ARGUMENT, 'ClosePreparedStatement needs an ActionClosePreparedStatementRequest.');
+        throw new AppError('invalid', 'ClosePreparedStatement needs an ActionClosePreparedStatementRequest.');
       }
       const { prepared_statement_handle } = messages.closePreparedStatementRequest.decode(body.value);
-      if (!statements.close(prepared_statement_handle, key.appId)) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown prepared statement.');
+      if (!statements.close(prepared_statement_handle, key.appId)) throw new AppError('not_found', 'Unknown prepared statement.');
     } else {
-      throw new FlightError(grpc.status.UNIMPLEMENTED, 'Unknown action.');
+      throw new AppError('unsupported', 'Unknown action.');
     }
   })().then(
     () => call.end(),
@@ -127,7 +128,7 @@ export function doPut(context: FlightContext, call: grpc.ServerDuplexStream<Flig
         const descriptor = data.flight_descriptor;
         const any = descriptor ? unpackAny(descriptor.cmd) : null;
         if (!any || any.typeUrl !== messages.commandPreparedStatementQuery.typeUrl) {
-          throw new FlightError(grpc.status.INVALID_ARGUMENT, 'DoPut only binds parameters to a prepared statement: this runtime only reads.');
+          throw new AppError('invalid', 'DoPut only binds parameters to a prepared statement: this runtime only reads.');
         }
         handle = messages.commandPreparedStatementQuery.decode(any.value).prepared_statement_handle;
       }
@@ -138,9 +139,9 @@ export function doPut(context: FlightContext, call: grpc.ServerDuplexStream<Flig
       prefix.writeUInt32LE(data.data_header.length + padding, 4);
       parts.push(prefix, Buffer.from(data.data_header), Buffer.alloc(padding), Buffer.from(data.data_body));
     }
-    if (handle === null) throw new FlightError(grpc.status.INVALID_ARGUMENT, 'DoPut needs a prepared statement descriptor.');
+    if (handle === null) throw new AppError('invalid', 'DoPut needs a prepared statement descriptor.');
     const statement = context.statements.get(handle, key.appId);
-    if (!statement) throw new FlightError(grpc.status.NOT_FOUND, 'Unknown prepared statement.');
+    if (!statement) throw new AppError('not_found', 'Unknown prepared statement.');
     statement.parameters = parametersFromIpc(Buffer.concat(parts), statement);
     // The handle stays the same; Flight SQL clients that look for an updated one find it here.
     call.write({ app_metadata: messages.doPutPreparedStatementResult.encode({ prepared_statement_handle: handle }) });

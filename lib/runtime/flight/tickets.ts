@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DataType, tableFromIPC, type Field } from 'apache-arrow';
 import type { QueryParameters } from '../query-engine';
+import { AppError } from '../../shared/errors';
 
 /**
  * A DoGet ticket carries what to run: the app, the SQL and its bound parameters, signed with
@@ -71,7 +72,6 @@ export function decodeTicket(bytes: Uint8Array, appId: number, secret: Buffer): 
   }
 }
 
-export class ParameterError extends Error {}
 
 function parameterValue(field: Field, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -82,7 +82,7 @@ function parameterValue(field: Field, value: unknown): unknown {
   }
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Uint8Array) return value;
-  throw new ParameterError(`Parameter ${field.name} has a type that cannot be bound (${String(field.type)}).`);
+  throw new AppError('invalid', `Parameter ${field.name} has a type that cannot be bound (${String(field.type)}).`);
 }
 
 /** The bare name of a parameter column: `$1` → `1`, `$name`/`:name`/`@name` → `name`. */
@@ -97,11 +97,11 @@ function bareName(name: string): string {
  */
 export function parametersFromIpc(ipc: Uint8Array, statement: { parameterCount: number; parameterNames: string[] }): QueryParameters {
   const table = ipc.byteLength === 0 ? null : tableFromIPC(ipc);
-  if (table && table.numRows > 1) throw new ParameterError('Bind one row of parameters per query.');
+  if (table && table.numRows > 1) throw new AppError('invalid', 'Bind one row of parameters per query.');
   const fields = table && table.numRows === 1 ? table.schema.fields : [];
   const values = fields.map((field, i) => parameterValue(field, table!.getChildAt(i)!.get(0)));
   if (fields.length !== statement.parameterCount) {
-    throw new ParameterError(`The query has ${statement.parameterCount} parameter(s) but ${fields.length} were given.`);
+    throw new AppError('invalid', `The query has ${statement.parameterCount} parameter(s) but ${fields.length} were given.`);
   }
   const positional = statement.parameterNames.every((name) => /^\d+$/.test(name));
   if (positional) {
@@ -115,7 +115,7 @@ export function parametersFromIpc(ipc: Uint8Array, statement: { parameterCount: 
   const named: Record<string, unknown> = {};
   fields.forEach((field, i) => (named[bareName(field.name)] = values[i]));
   for (const name of statement.parameterNames) {
-    if (!(name in named)) throw new ParameterError(`No value was given for parameter $${name}.`);
+    if (!(name in named)) throw new AppError('invalid', `No value was given for parameter $${name}.`);
   }
   return named;
 }

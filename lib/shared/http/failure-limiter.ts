@@ -1,3 +1,5 @@
+import { AppError, SHARED_MESSAGES } from '../errors';
+
 /**
  * Failed authentications per client address, in fixed one-minute windows. Only failures count,
  * so clients with valid keys are never slowed by someone else's. In memory, per process.
@@ -54,4 +56,27 @@ export class FailureLimiter {
       this.windows.delete(address);
     }
   }
+}
+
+/**
+ * Authenticate, or count a failure and refuse: the one gate in front of every door that takes a
+ * credential (the runtime's /v1/sql and Flight, the management API). `check` answers the
+ * credential's owner, or null. Only failures are limited: a valid credential is answered even
+ * from an address over the limit, so someone else's failures never lock it out. A failure is a
+ * `rate_limited` AppError (with the wait) once the address has failed too often, else
+ * `refusal()` (each door's own 401 wording).
+ */
+export async function authenticateOrRefuse<T>(
+  limiter: FailureLimiter,
+  address: string,
+  check: () => Promise<T | null>,
+  refusal: () => AppError = () => new AppError('unauthorized', SHARED_MESSAGES.unauthorized),
+): Promise<T> {
+  const owner = await check();
+  if (owner !== null) return owner;
+  const now = Date.now();
+  const wait = limiter.retryAfter(address, now);
+  if (wait > 0) throw new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter: wait });
+  limiter.recordFailure(address, now);
+  throw refusal();
 }
