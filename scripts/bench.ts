@@ -1,7 +1,7 @@
 // npm run bench: throughput and latency of the runtime and the portal, with the production
 // servers on loopback, on SQLite and on PostgreSQL side by side (PostgreSQL from
 // BENCH_POSTGRES_URL, or a throwaway cluster when PostgreSQL is installed). Prints Markdown
-// tables; the README shows a run. Not a test: nothing here passes or fails.
+// tables; docs/benchmark.md shows a run. Not a test: nothing here passes or fails.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

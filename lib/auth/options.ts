@@ -44,7 +44,7 @@ function buildAuthOptions(): NextAuthOptions {
   return {
     secret: env.nextAuthSecret,
     logger: {
-      // npm start sets AUTH_TRUST_HOST when NEXTAUTH_URL is unset (README, Configuration): no need to warn on every session read.
+      // npm start sets AUTH_TRUST_HOST when NEXTAUTH_URL is unset (docs/configuration.md): no need to warn on every session read.
       warn: (code) => {
         if (code !== 'NEXTAUTH_URL') console.warn(`[next-auth] warning: ${code}`);
       },

@@ -117,7 +117,7 @@ export function runtimeDatabase(env: Env = process.env, cwd = process.cwd()): Ru
       parsed.error.issues,
       sqlite
         ? `On the embedded database they come from ${path.relative(cwd, secretsFileFor(sqliteFile(databaseUrl)))}, which \`npm start\` or \`npm run migrate\` creates.`
-        : 'Set them in the environment (see README, Deploying).',
+        : 'Set them in the environment (see docs/deploying.md).',
     );
   }
   return { databaseUrl, secrets: keySecretsFrom(parsed.data) };

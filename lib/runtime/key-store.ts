@@ -12,7 +12,7 @@ export type StoredKey = { id: string; appId: number; slot: number; digest: strin
 /**
  * The runtime's access to keys: one indexed lookup by digest through a prepared statement, and
  * the "last used" write. It talks to the driver directly, not through Prisma, to keep the hot
- * path to one cheap query (see README, Benchmark). Nothing is cached: every check reads the
+ * path to one cheap query (see docs/benchmark.md). Nothing is cached: every check reads the
  * database, so a regenerated key is rejected by every instance on its next request.
  */
 export type KeyStore = {
