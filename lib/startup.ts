@@ -5,9 +5,8 @@ import type { KeySecrets } from './shared/config';
 import { assertSecretsOpen } from './shared/keys/secrets-check';
 import { generateSecrets, readSecretsFile, secretsFileFor, SECRET_NAMES, writeSecretsFile } from './shared/secrets';
 import { serverEnv } from './env';
-import { RUNTIME_DEFAULTS, runtimeEndpoints } from './shared/runtime-endpoints';
+import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
-import path from 'node:path';
 
 /**
  * What `npm start` does before serving: apply migrations, make sure the secrets exist (on the
@@ -48,7 +47,7 @@ export function restrictDataFiles(databaseUrl: string, env: Record<string, strin
     const file = sqliteFile(databaseUrl);
     restrictDatabaseFiles(file, secretsFileFor(file));
   }
-  restrictTree(path.resolve(/*turbopackIgnore: true*/ env.RUNTIME_DATA_DIR ?? RUNTIME_DEFAULTS.dataDir));
+  restrictTree(runtimeEndpoints(env).dataDir);
 }
 
 /** Parses the configuration and checks the secrets against the stored keys. Throws a clear error. */

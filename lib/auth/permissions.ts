@@ -60,7 +60,10 @@ declare const granted: unique symbol;
  * (which checks) makes one. Functions that must not run unchecked take it, so that forgetting
  * the check does not compile: a key's plaintext is read only with a `KeyViewAccess`.
  */
-export type Granted<A extends OrgAccess, P extends Permission> = A & { readonly [granted]: { readonly [K in P]: true } };
+export type Granted<A extends OrgAccess, P extends Permission> = A & { readonly [granted]: { readonly [K in Single<P>]: true } };
+
+/** P when it names one permission; never for a union (a permission typed widely proves nothing). */
+type Single<P, Q = P> = P extends unknown ? ([Q] extends [P] ? P : never) : never;
 
 /** An app whose keys the caller may see. */
 export type KeyViewAccess = Granted<AppAccess, 'key:view'>;

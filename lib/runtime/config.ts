@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { databaseProvider, resolveDatabaseUrl, sqliteFile } from '../shared/database-url';
 import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type KeySecrets } from '../shared/config';
-import { RUNTIME_DEFAULTS, runtimeEndpoints } from '../shared/runtime-endpoints';
+import { runtimeEndpoints } from '../shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor } from '../shared/secrets';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -11,8 +11,6 @@ const size = (fallback: string) =>
 
 const runtimeEnvSchema = z.object({
   RUNTIME_HOST: z.string().min(1).default('0.0.0.0'),
-  /** Where each app's DuckDB database lives. */
-  RUNTIME_DATA_DIR: z.string().min(1).default(RUNTIME_DEFAULTS.dataDir),
   RUNTIME_QUERY_TIMEOUT_MS: int(30_000, 1),
   RUNTIME_MAX_ROWS: int(500, 1),
   RUNTIME_MAX_BODY_BYTES: int(1024 * 1024, 1),
@@ -60,11 +58,12 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
   const parsed = runtimeEnvSchema.safeParse(env);
   if (!parsed.success) throw configurationError('runtime', parsed.error.issues);
   const e = parsed.data;
+  const endpoints = runtimeEndpoints(env);
   return {
-    // The port is one of the endpoints the portal shows too (lib/shared/runtime-endpoints.ts).
-    port: runtimeEndpoints(env).port,
+    // The port and the data folder are read by the portal too (lib/shared/runtime-endpoints.ts).
+    port: endpoints.port,
     host: e.RUNTIME_HOST,
-    dataDir: path.resolve(e.RUNTIME_DATA_DIR),
+    dataDir: endpoints.dataDir,
     queryTimeoutMs: e.RUNTIME_QUERY_TIMEOUT_MS,
     maxRows: e.RUNTIME_MAX_ROWS,
     maxBodyBytes: e.RUNTIME_MAX_BODY_BYTES,

@@ -17,11 +17,15 @@ export const RUNTIME_DEFAULTS = {
 } as const;
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
-const url = z
-  .string()
-  .min(1)
-  .transform((value) => value.replace(/\/+$/, ''))
-  .optional();
+/** An empty variable counts as unset. */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+const url = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+);
 
 const endpointsSchema = z.object({
   RUNTIME_PORT: port(RUNTIME_DEFAULTS.port),
@@ -36,7 +40,9 @@ const endpointsSchema = z.object({
   FLIGHT_TLS_CERT: z.string().min(1).optional(),
   FLIGHT_TLS_KEY: z.string().min(1).optional(),
   /** Where the generated certificate lives. */
-  FLIGHT_TLS_DIR: z.string().min(1).default(RUNTIME_DEFAULTS.flightTlsDir),
+  FLIGHT_TLS_DIR: z.preprocess(unsetIfEmpty, z.string().default(RUNTIME_DEFAULTS.flightTlsDir)),
+  /** Where each app's DuckDB database lives (the runtime's files; the portal's start-up restricts their modes). */
+  RUNTIME_DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default(RUNTIME_DEFAULTS.dataDir)),
   /** The Flight address users are shown, e.g. grpc+tls://flight.example.com:443. */
   FLIGHT_PUBLIC_URL: url,
 });
@@ -50,6 +56,8 @@ export type FlightTls =
 
 export type RuntimeEndpoints = {
   port: number;
+  /** The runtime's data folder, absolute. */
+  dataDir: string;
   publicUrl: string;
   internalUrl: string;
   flightPort: number;
@@ -87,6 +95,8 @@ export function runtimeEndpoints(env: Env = process.env, cwd = process.cwd()): R
   }
   return {
     port: e.RUNTIME_PORT,
+    // Not traced into the portal's server bundle: the folder is the runtime's data.
+    dataDir: path.resolve(/*turbopackIgnore: true*/ cwd, e.RUNTIME_DATA_DIR),
     publicUrl: e.RUNTIME_PUBLIC_URL ?? `http://localhost:${e.RUNTIME_PORT}`,
     internalUrl: e.RUNTIME_INTERNAL_URL ?? `http://127.0.0.1:${e.RUNTIME_PORT}`,
     flightPort: e.FLIGHT_PORT,

@@ -1,7 +1,7 @@
 // Type-level tests, checked by `npm run typecheck` (tsc): each `@ts-expect-error` line must fail
 // to compile, or tsc reports the directive as unused. Nothing here runs.
 import type { AppAccess, OrgAccess } from '@/lib/auth/access';
-import { grant, grantIf, type Granted } from '@/lib/auth/permissions';
+import { grant, grantIf, type Granted, type Permission } from '@/lib/auth/permissions';
 import { apiKeysOf, listAppsWithPrimaryKey } from '@/lib/api/management';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { revealApiKey } from '@/lib/data/api-keys';
@@ -20,6 +20,14 @@ export async function pageThatForgetsTheCheck(access: AppAccess, org: OrgAccess,
   const regenerate: Granted<AppAccess, 'key:regenerate'> = grant(access, 'key:regenerate');
   // @ts-expect-error key:regenerate does not prove key:view.
   await getApiKeysForDisplay(regenerate);
+
+  // A permission typed widely (any of them) proves none of them.
+  const some = 'app:delete' as Permission;
+  // @ts-expect-error a check of a permission not known at compile time is no proof of key:view.
+  await getApiKeysForDisplay(grant(access, some));
+  const either = 'app:delete' as 'app:delete' | 'key:view';
+  // @ts-expect-error nor is a check of one of two.
+  await getApiKeysForDisplay(grant(access, either));
 
   // The check itself is the proof.
   await getApiKeysForDisplay(grant(access, 'key:view'));

@@ -10,6 +10,12 @@ it('reads the client address from a gRPC peer', () => {
   expect(peerAddress('ipv4:127.0.0.1:50000')).toBe('127.0.0.1');
   expect(peerAddress('ipv6:[::1]:50000')).toBe('::1');
   expect(peerAddress('ipv6:[2001:db8::1]:443')).toBe('2001:db8::1');
+  // What grpc-js's getPeer() gives: the port always last, IPv6 without brackets.
+  expect(peerAddress('127.0.0.1:50000')).toBe('127.0.0.1');
+  expect(peerAddress('::1:50000')).toBe('::1');
+  expect(peerAddress('2001:db8::1:443')).toBe('2001:db8::1');
+  // An IPv4 client on a dual-stack socket counts as its IPv4 address, as on the HTTP door.
+  expect(peerAddress('::ffff:10.0.0.1:50000')).toBe('10.0.0.1');
 });
 
 it('takes the key from a Bearer header on each call, and counts anything else against the caller’s address', async () => {

@@ -2,18 +2,22 @@
 // on each call with nothing cached and failures counted per address; Handshake takes the key by
 // Basic auth, Bearer or a BasicAuth payload and hands it back as the bearer token.
 import * as grpc from '@grpc/grpc-js';
+import { connectionClientAddress } from '../../shared/http/client-address';
 import { authenticateOrRefuse } from '../../shared/http/failure-limiter';
 import type { FlightContext, FlightKey } from './context';
 import { toStatus } from './errors';
 import { messages, type HandshakeRequest } from './protocol';
 
-/** `ipv4:127.0.0.1:5000` / `ipv6:[::1]:5000` → the address alone. */
+/**
+ * The client's address from a gRPC peer, as the HTTP door reads it: without the port, and an IPv4
+ * client on a dual-stack socket as its IPv4 address. grpc-js gives `127.0.0.1:5000` and, for
+ * IPv6, `::1:5000` (no brackets); the `ipv4:`/`ipv6:[…]:port` forms are read too. The port must
+ * go, or each connection would count its failures apart.
+ */
 export function peerAddress(peer: string): string {
   const bare = peer.replace(/^(ipv4|ipv6|unix):/, '');
-  const bracketed = /^\[([^\]]+)\]/.exec(bare);
-  if (bracketed) return bracketed[1]!;
-  const colon = bare.lastIndexOf(':');
-  return colon > 0 && bare.indexOf(':') === colon ? bare.slice(0, colon) : bare;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  return connectionClientAddress(bracketed ? bracketed[1]! : bare.replace(/:\d+$/, ''), undefined, false);
 }
 
 function bearer(metadata: grpc.Metadata): string | undefined {

@@ -69,11 +69,11 @@ export class FailureLimiter {
 export async function authenticateOrRefuse<T>(
   limiter: FailureLimiter,
   address: string,
-  check: () => Promise<T | null>,
+  check: () => Promise<T | null | undefined>,
   refusal: () => AppError = () => new AppError('unauthorized', SHARED_MESSAGES.unauthorized),
 ): Promise<T> {
   const owner = await check();
-  if (owner !== null) return owner;
+  if (owner !== null && owner !== undefined) return owner;
   const now = Date.now();
   const wait = limiter.retryAfter(address, now);
   if (wait > 0) throw new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter: wait });
