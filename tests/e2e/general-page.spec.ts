@@ -66,8 +66,17 @@ test('copy by button, by clicking the field and by Ctrl+C: each gives the real k
 test('a copy that finishes late never overwrites a later one', async ({ page }) => {
   const account = await signUp(page, 'Lars');
   await createApp(page, account.org, 'late-copy');
-  await openGeneral(page);
+  const appId = await appIdOf(page, account.org, 'late-copy');
+  const token = await createToken(page, account, 'late-copy-rotate');
+  await page.goto(`/${account.org}/late-copy/settings/general`);
   const key2 = await readKey(page, 2);
+  // Every text the page hands to the Clipboard API, at the moment it does.
+  await page.evaluate(() => {
+    const writes: string[] = [];
+    Object.assign(window, { clipboardWrites: writes });
+    const writeText = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text: string) => (writes.push(text), writeText(text));
+  });
   // Hold the key checks with the server, so that the click on API Key 1 is still waiting for its
   // check when API Key 2 is copied with Ctrl+C.
   let release!: () => void;
@@ -76,17 +85,24 @@ test('a copy that finishes late never overwrites a later one', async ({ page }) 
     if (route.request().method() === 'POST' && route.request().headers()['next-action']) await released;
     await route.continue();
   });
-  const checked = page.waitForResponse((response) => !!response.request().headers()['next-action']);
   await page.getByLabel('API Key 1', { exact: true }).click();
   const field2 = page.getByLabel('API Key 2', { exact: true });
   await field2.focus();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.press('ControlOrMeta+c');
   await expect.poll(() => clipboard(page)).toBe(key2);
+  // Meanwhile API Key 1 is regenerated elsewhere, so that the click's check, once answered, shows.
+  const rotation = await fetch(`${portalURL}/v1/apps/${appId}/api-keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key_number: 1 }),
+  });
+  expect(rotation.status).toBe(200);
   release();
-  await checked;
-  // The click's check has answered; give its copy a moment to land, had it still been going to.
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+  // The click's check has answered and the page has handled it: it says that API Key 1 changed.
+  // Had the click's copy gone on, it would have handed the key to the Clipboard API by then.
+  await expect(page.getByRole('status').filter({ hasText: /^API Key 1 was regenerated/ })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { clipboardWrites: string[] }).clipboardWrites)).toEqual([]);
   expect(await clipboard(page)).toBe(key2);
   await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toHaveCount(0);
 });
