@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { portalURL, runtimeURL } from './servers';
 import { createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
 
@@ -33,8 +34,7 @@ async function appIdOf(page: Page, org: string, app: string): Promise<number> {
   return Number(/App ID (\d+)/.exec(text ?? '')![1]);
 }
 
-test('copy by button, by clicking the field and by Ctrl+C: each gives the real key', async ({ page }) => {
-  const account = await signUp(page, 'Cora');
+test('copy by button, by clicking the field and by Ctrl+C: each gives the real key', async ({ page, account }) => {
   await createApp(page, account.org, 'copy-ways');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -63,8 +63,7 @@ test('copy by button, by clicking the field and by Ctrl+C: each gives the real k
   await expect.poll(() => clipboard(page)).toBe(key2);
 });
 
-test('a copy that finishes late never overwrites a later one', async ({ page }) => {
-  const account = await signUp(page, 'Lars');
+test('a copy that finishes late never overwrites a later one', async ({ page, account }) => {
   await createApp(page, account.org, 'late-copy');
   const appId = await appIdOf(page, account.org, 'late-copy');
   const token = await createToken(page, account, 'late-copy-rotate');
@@ -107,11 +106,10 @@ test('a copy that finishes late never overwrites a later one', async ({ page }) 
   await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toHaveCount(0);
 });
 
-test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page }) => {
-  const account = await signUp(page, 'Stan');
+test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page, account }) => {
   await createApp(page, account.org, 'stale-page');
   const appId = await appIdOf(page, account.org, 'stale-page');
-  const token = await createToken(page, account, 'ci-rotate');
+  const token = await createToken(page, account, 'stale-page-rotate');
   await page.goto(`/${account.org}/stale-page/settings/general`);
   const before = await readKey(page, 2);
 
@@ -125,14 +123,14 @@ test('a page left open notices a key regenerated through the API, shows who did 
   expect(current).not.toBe(before);
 
   await page.getByRole('button', { name: 'Copy API Key 2' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /API Key 2 was regenerated (just now|\d+ seconds ago) by Stan via token ci-rotate/ })).toBeVisible();
+  const regenerated = new RegExp(`API Key 2 was regenerated (just now|\\d+ seconds ago) by ${account.name} via token stale-page-rotate`);
+  await expect(page.getByRole('status').filter({ hasText: regenerated })).toBeVisible();
   expect(await clipboard(page)).toBe(current);
   expect(await readKey(page, 2)).toBe(current);
   expect((await query(current, 'SELECT 1 AS one')).status).toBe(200);
 });
 
-test('the regenerate dialog names the app and warns while a key is in use, not when it is idle', async ({ page }) => {
-  const account = await signUp(page, 'Wren');
+test('the regenerate dialog names the app and warns while a key is in use, not when it is idle', async ({ page, account }) => {
   await createApp(page, account.org, 'warn-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -159,9 +157,8 @@ test('the regenerate dialog names the app and warns while a key is in use, not w
   await expect(page.getByRole('button', { name: 'Copy API Key 2' })).toBeFocused();
 });
 
-test('on a 390 px phone each key has its own full-width row, its buttons below, and its last four characters', async ({ page }) => {
+test('on a 390 px phone each key has its own full-width row, its buttons below, and its last four characters', async ({ page, account }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  const account = await signUp(page, 'Mia');
   await createApp(page, account.org, 'phone-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -183,8 +180,7 @@ test('on a 390 px phone each key has its own full-width row, its buttons below, 
   await expectAccessible(page, 'Settings → General on a phone');
 });
 
-test('the copied curl command runs in a shell as pasted and returns rows', async ({ page }) => {
-  const account = await signUp(page, 'Cruz');
+test('the copied curl command runs in a shell as pasted and returns rows', async ({ page, account }) => {
   await createApp(page, account.org, 'curl-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -205,8 +201,7 @@ test('the copied curl command runs in a shell as pasted and returns rows', async
   await expect.poll(() => clipboard(page)).toContain(`'${key1}'`);
 });
 
-test('the copied Flight SDK example runs as pasted, over TLS with the runtime certificate', async ({ page }) => {
-  const account = await signUp(page, 'Flo');
+test('the copied Flight SDK example runs as pasted, over TLS with the runtime certificate', async ({ page, account }) => {
   await createApp(page, account.org, 'flight-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -230,8 +225,7 @@ test('the copied Flight SDK example runs as pasted, over TLS with the runtime ce
   }
 });
 
-test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page }) => {
-  const account = await signUp(page, 'Otto');
+test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page, account }) => {
   await createApp(page, account.org, 'overview-demo');
   await expect(page.getByLabel('SQL query')).toHaveValue(/FROM taxi_trips/);
   await page.getByRole('button', { name: 'Run query' }).click();
@@ -308,9 +302,8 @@ test('every signed-out page passes axe in light, dark and at 390 px', async ({ p
   }
 });
 
-test('every signed-in page passes axe in light, dark and at 390 px', async ({ page }) => {
+test('every signed-in page passes axe in light, dark and at 390 px', async ({ page, account }) => {
   test.setTimeout(180_000);
-  const account = await signUp(page, 'Axel');
   await createApp(page, account.org, 'axe-demo');
   for (const path of [
     `/${account.org}`,
@@ -328,8 +321,7 @@ test('every signed-in page passes axe in light, dark and at 390 px', async ({ pa
   }
 });
 
-test('under each key: when it was last used and how many requests it opened in the last 24 hours', async ({ page }) => {
-  const account = await signUp(page, 'Una');
+test('under each key: when it was last used and how many requests it opened in the last 24 hours', async ({ page, account }) => {
   await createApp(page, account.org, 'usage-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
