@@ -15,6 +15,8 @@ export default defineConfig({
   use: {
     baseURL: portalURL,
     trace: 'retain-on-failure',
+    // As for a user who asks for less motion: toasts and transitions are at rest when checked.
+    reducedMotion: 'reduce',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [

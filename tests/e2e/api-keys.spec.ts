@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
@@ -24,8 +24,7 @@ test('a new user signs up, creates an app and finds its two keys under Settings 
   await expectAccessible(page, 'the apps list');
 });
 
-test('copy, show and hide a key', async ({ page }) => {
-  const account = await signUp(page, 'Bea');
+test('copy, show and hide a key', async ({ page, account }) => {
   await createApp(page, account.org, 'copy-demo');
   await openGeneral(page);
   const field = page.getByLabel('API Key 1', { exact: true });
@@ -51,8 +50,7 @@ test('copy, show and hide a key', async ({ page }) => {
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key2);
 });
 
-test('regenerate API Key 2: Cancel changes nothing; Regenerate replaces it and keeps key 1', async ({ page }) => {
-  const account = await signUp(page, 'Cleo');
+test('regenerate API Key 2: Cancel changes nothing; Regenerate replaces it and keeps key 1', async ({ page, account }) => {
   await createApp(page, account.org, 'rotate-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -79,7 +77,7 @@ test('regenerate API Key 2: Cancel changes nothing; Regenerate replaces it and k
   await dialog.getByRole('button', { name: 'Regenerate' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'API Key 2 regenerated' })).toBeVisible();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(/Regenerated (just now|\d+ seconds ago) by Cleo/)).toBeVisible();
+  await expect(page.getByText(new RegExp(`Regenerated (just now|\\d+ seconds ago) by ${account.name}`))).toBeVisible();
   const newKey2 = await readKey(page, 2);
   expect(newKey2).not.toBe(key2);
   expect(newKey2).toMatch(/^spk_[0-9A-Za-z]{36}$/);
@@ -90,8 +88,7 @@ test('regenerate API Key 2: Cancel changes nothing; Regenerate replaces it and k
   expect(await readKey(page, 1)).toBe(key1);
 });
 
-test('regenerate with the keyboard alone; focus stays in the dialog', async ({ page }) => {
-  const account = await signUp(page, 'Dana');
+test('regenerate with the keyboard alone; focus stays in the dialog', async ({ page, account }) => {
   await createApp(page, account.org, 'keyboard-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);

@@ -1,17 +1,17 @@
-import { expect, test, type Page } from '@playwright/test';
-import { createApp, openGeneral, readKey, signUp } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { createApp, openGeneral, readKey, type Account } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-async function setUp(page: Page, name: string) {
-  const account = await signUp(page, name);
-  await createApp(page, account.org, `${name.toLowerCase()}-app`);
+/** An app of the test's own, on its General page. */
+async function setUp(page: Page, account: Account, app: string) {
+  await createApp(page, account.org, app);
   await openGeneral(page);
-  return account;
 }
 
-test('without the Clipboard API, copying falls back to execCommand and still copies the key', async ({ page, context }) => {
-  await setUp(page, 'Lena');
+test('without the Clipboard API, copying falls back to execCommand and still copies the key', async ({ page, context, account }) => {
+  await setUp(page, account, 'fallback-copy');
   const key = await readKey(page, 1);
   // As on plain HTTP on a host other than localhost: no navigator.clipboard.
   await page.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }));
@@ -23,8 +23,8 @@ test('without the Clipboard API, copying falls back to execCommand and still cop
   await reader.close();
 });
 
-test('when every way to copy fails, the key is shown selected and a toast says to copy by hand', async ({ page }) => {
-  await setUp(page, 'Milo');
+test('when every way to copy fails, the key is shown selected and a toast says to copy by hand', async ({ page, account }) => {
+  await setUp(page, account, 'failed-copy');
   const key = await readKey(page, 2);
   await page.evaluate(() => {
     Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
@@ -37,8 +37,8 @@ test('when every way to copy fails, the key is shown selected and a toast says t
   expect(await field.evaluate((input: HTMLInputElement) => input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0))).toBe(key);
 });
 
-test('while regenerating, the button shows it is busy and cannot be pressed twice', async ({ page }) => {
-  await setUp(page, 'Nia');
+test('while regenerating, the button shows it is busy and cannot be pressed twice', async ({ page, account }) => {
+  await setUp(page, account, 'busy-regenerate');
   const before = await readKey(page, 1);
   // Opening the dialog reads the key's latest use (a server action): let that answer before counting.
   const usageRead = page.waitForResponse((response) => response.request().method() === 'POST' && !!response.request().headers()['next-action']);

@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { portalURL, runtimeURL } from './servers';
 import { createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
 
@@ -33,8 +34,7 @@ async function appIdOf(page: Page, org: string, app: string): Promise<number> {
   return Number(/App ID (\d+)/.exec(text ?? '')![1]);
 }
 
-test('copy by button, by clicking the field and by Ctrl+C: each gives the real key', async ({ page }) => {
-  const account = await signUp(page, 'Cora');
+test('copy by button, by clicking the field and by Ctrl+C: each gives the real key', async ({ page, account }) => {
   await createApp(page, account.org, 'copy-ways');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -63,11 +63,19 @@ test('copy by button, by clicking the field and by Ctrl+C: each gives the real k
   await expect.poll(() => clipboard(page)).toBe(key2);
 });
 
-test('a copy that finishes late never overwrites a later one', async ({ page }) => {
-  const account = await signUp(page, 'Lars');
+test('a copy that finishes late never overwrites a later one', async ({ page, account }) => {
   await createApp(page, account.org, 'late-copy');
-  await openGeneral(page);
+  const appId = await appIdOf(page, account.org, 'late-copy');
+  const token = await createToken(page, account, 'late-copy-rotate');
+  await page.goto(`/${account.org}/late-copy/settings/general`);
   const key2 = await readKey(page, 2);
+  // Every text the page hands to the Clipboard API, at the moment it does.
+  await page.evaluate(() => {
+    const writes: string[] = [];
+    Object.assign(window, { clipboardWrites: writes });
+    const writeText = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text: string) => (writes.push(text), writeText(text));
+  });
   // Hold the key checks with the server, so that the click on API Key 1 is still waiting for its
   // check when API Key 2 is copied with Ctrl+C.
   let release!: () => void;
@@ -76,26 +84,32 @@ test('a copy that finishes late never overwrites a later one', async ({ page }) 
     if (route.request().method() === 'POST' && route.request().headers()['next-action']) await released;
     await route.continue();
   });
-  const checked = page.waitForResponse((response) => !!response.request().headers()['next-action']);
   await page.getByLabel('API Key 1', { exact: true }).click();
   const field2 = page.getByLabel('API Key 2', { exact: true });
   await field2.focus();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.press('ControlOrMeta+c');
   await expect.poll(() => clipboard(page)).toBe(key2);
+  // Meanwhile API Key 1 is regenerated elsewhere, so that the click's check, once answered, shows.
+  const rotation = await fetch(`${portalURL}/v1/apps/${appId}/api-keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key_number: 1 }),
+  });
+  expect(rotation.status).toBe(200);
   release();
-  await checked;
-  // The click's check has answered; give its copy a moment to land, had it still been going to.
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+  // The click's check has answered and the page has handled it: it says that API Key 1 changed.
+  // Had the click's copy gone on, it would have handed the key to the Clipboard API by then.
+  await expect(page.getByRole('status').filter({ hasText: /^API Key 1 was regenerated/ })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { clipboardWrites: string[] }).clipboardWrites)).toEqual([]);
   expect(await clipboard(page)).toBe(key2);
   await expect(page.getByRole('status').filter({ hasText: 'API Key 1 copied' })).toHaveCount(0);
 });
 
-test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page }) => {
-  const account = await signUp(page, 'Stan');
+test('a page left open notices a key regenerated through the API, shows who did it, and copies the current key', async ({ page, account }) => {
   await createApp(page, account.org, 'stale-page');
   const appId = await appIdOf(page, account.org, 'stale-page');
-  const token = await createToken(page, account, 'ci-rotate');
+  const token = await createToken(page, account, 'stale-page-rotate');
   await page.goto(`/${account.org}/stale-page/settings/general`);
   const before = await readKey(page, 2);
 
@@ -109,14 +123,14 @@ test('a page left open notices a key regenerated through the API, shows who did 
   expect(current).not.toBe(before);
 
   await page.getByRole('button', { name: 'Copy API Key 2' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /API Key 2 was regenerated (just now|\d+ seconds ago) by Stan via token ci-rotate/ })).toBeVisible();
+  const regenerated = new RegExp(`API Key 2 was regenerated (just now|\\d+ seconds ago) by ${account.name} via token stale-page-rotate`);
+  await expect(page.getByRole('status').filter({ hasText: regenerated })).toBeVisible();
   expect(await clipboard(page)).toBe(current);
   expect(await readKey(page, 2)).toBe(current);
   expect((await query(current, 'SELECT 1 AS one')).status).toBe(200);
 });
 
-test('the regenerate dialog names the app and warns while a key is in use, not when it is idle', async ({ page }) => {
-  const account = await signUp(page, 'Wren');
+test('the regenerate dialog names the app and warns while a key is in use, not when it is idle', async ({ page, account }) => {
   await createApp(page, account.org, 'warn-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -143,9 +157,8 @@ test('the regenerate dialog names the app and warns while a key is in use, not w
   await expect(page.getByRole('button', { name: 'Copy API Key 2' })).toBeFocused();
 });
 
-test('on a 390 px phone each key has its own full-width row, its buttons below, and its last four characters', async ({ page }) => {
+test('on a 390 px phone each key has its own full-width row, its buttons below, and its last four characters', async ({ page, account }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  const account = await signUp(page, 'Mia');
   await createApp(page, account.org, 'phone-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -167,8 +180,7 @@ test('on a 390 px phone each key has its own full-width row, its buttons below, 
   await expectAccessible(page, 'Settings → General on a phone');
 });
 
-test('the copied curl command runs in a shell as pasted and returns rows', async ({ page }) => {
-  const account = await signUp(page, 'Cruz');
+test('the copied curl command runs in a shell as pasted and returns rows', async ({ page, account }) => {
   await createApp(page, account.org, 'curl-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -189,8 +201,7 @@ test('the copied curl command runs in a shell as pasted and returns rows', async
   await expect.poll(() => clipboard(page)).toContain(`'${key1}'`);
 });
 
-test('the copied Flight SDK example runs as pasted, over TLS with the runtime certificate', async ({ page }) => {
-  const account = await signUp(page, 'Flo');
+test('the copied Flight SDK example runs as pasted, over TLS with the runtime certificate', async ({ page, account }) => {
   await createApp(page, account.org, 'flight-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);
@@ -214,8 +225,7 @@ test('the copied Flight SDK example runs as pasted, over TLS with the runtime ce
   }
 });
 
-test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page }) => {
-  const account = await signUp(page, 'Otto');
+test('Overview runs a query with the app key and shows rows, or the error for bad SQL', async ({ page, account }) => {
   await createApp(page, account.org, 'overview-demo');
   await expect(page.getByLabel('SQL query')).toHaveValue(/FROM taxi_trips/);
   await page.getByRole('button', { name: 'Run query' }).click();
@@ -292,9 +302,8 @@ test('every signed-out page passes axe in light, dark and at 390 px', async ({ p
   }
 });
 
-test('every signed-in page passes axe in light, dark and at 390 px', async ({ page }) => {
+test('every signed-in page passes axe in light, dark and at 390 px', async ({ page, account }) => {
   test.setTimeout(180_000);
-  const account = await signUp(page, 'Axel');
   await createApp(page, account.org, 'axe-demo');
   for (const path of [
     `/${account.org}`,
@@ -312,8 +321,7 @@ test('every signed-in page passes axe in light, dark and at 390 px', async ({ pa
   }
 });
 
-test('under each key: when it was last used and how many requests it opened in the last 24 hours', async ({ page }) => {
-  const account = await signUp(page, 'Una');
+test('under each key: when it was last used and how many requests it opened in the last 24 hours', async ({ page, account }) => {
   await createApp(page, account.org, 'usage-demo');
   await openGeneral(page);
   const key1 = await readKey(page, 1);

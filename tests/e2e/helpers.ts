@@ -62,7 +62,24 @@ export async function readKey(page: Page, slot: 1 | 2): Promise<string> {
   return value;
 }
 
+/**
+ * Resolves once the page is at rest: every animation and transition running now has finished
+ * (a colour caught halfway through one, like a toast fading in, is not the page's colour).
+ * Endless ones, like a spinner, are left running.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.playState === 'running' && animation.effect?.getComputedTiming().endTime !== Infinity)
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 async function severeViolations(page: Page): Promise<string[]> {
+  await settled(page);
   // axe's default rule set, plus the (experimental) check that a control's name contains its visible text.
   const results = await new AxeBuilder({ page }).options({ rules: { 'label-content-name-mismatch': { enabled: true } } }).analyze();
   return results.violations
@@ -71,8 +88,8 @@ async function severeViolations(page: Page): Promise<string[]> {
 }
 
 /**
- * axe-core finds no serious or critical violations on the page as it is now: in the light
- * theme, in the dark theme (prefers-color-scheme: dark), and at a 390 px phone width.
+ * axe-core finds no serious or critical violations on the page as it is now, once at rest: in
+ * the light theme, in the dark theme (prefers-color-scheme: dark), and at a 390 px phone width.
  */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   expect(await severeViolations(page), `accessibility of ${label} (light)`).toEqual([]);

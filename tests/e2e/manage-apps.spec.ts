@@ -1,7 +1,8 @@
 // Apps a team can manage from Settings → General: URLs in any case, names unique regardless of
 // case, rename and description, and delete by typing the name, after which the runtime refuses
 // both old keys. Members see the values and the reasons, not the controls.
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { portalURL, runtimeURL } from './servers';
 import { addMember, createApp, expectAccessible, readKey, signUp } from './helpers';
 
@@ -11,11 +12,10 @@ function query(key: string) {
 
 const breadcrumbCurrent = (page: Page) => page.getByRole('navigation', { name: 'Breadcrumb' }).locator('[aria-current="page"]');
 
-test('a name that differs only by case is refused; URLs work in any case', async ({ page }) => {
-  const account = await signUp(page, 'Rita');
-  await createApp(page, account.org, 'taxi-demo');
+test('a name that differs only by case is refused; URLs work in any case', async ({ page, account }) => {
+  await createApp(page, account.org, 'case-demo');
   await page.goto(`/${account.org}/new`);
-  await page.getByLabel('App name').fill('Taxi-Demo');
+  await page.getByLabel('App name').fill('Case-Demo');
   await page.getByRole('button', { name: 'Create app' }).click();
   await expect(page.getByText('An app with this name already exists in this organization.')).toBeVisible();
   await expect(page.getByLabel('App name')).toHaveAttribute('aria-invalid', 'true');
@@ -23,14 +23,14 @@ test('a name that differs only by case is refused; URLs work in any case', async
   await page.getByRole('button', { name: 'Create app' }).click();
   await expect(page.getByText('App name may contain only letters, digits and single hyphens, not at the start or end.')).toBeVisible();
 
-  const response = await page.goto(`/${account.org.toUpperCase()}/Taxi-Demo/settings/general`);
+  const response = await page.goto(`/${account.org.toUpperCase()}/Case-Demo/settings/general`);
   expect(response?.status()).toBe(200);
   await expect(page.getByRole('heading', { name: 'General' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'App' }).getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
   await expect(breadcrumbCurrent(page)).toHaveText('General');
   const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' });
   await expect(crumbs.getByRole('link', { name: account.org })).toHaveAttribute('href', `/${account.org}`);
-  await expect(crumbs.getByRole('link', { name: 'taxi-demo' })).toHaveAttribute('href', `/${account.org}/taxi-demo`);
+  await expect(crumbs.getByRole('link', { name: 'case-demo' })).toHaveAttribute('href', `/${account.org}/case-demo`);
   await expect(crumbs.getByRole('link', { name: 'Settings' })).toBeVisible();
 });
 
@@ -113,8 +113,7 @@ test('a member sees the name and description read-only, and no Delete, with the 
   await expectAccessible(page, 'General settings as a member');
 });
 
-test('404 pages are titled as such, and the favicon is served to anyone', async ({ page }) => {
-  const account = await signUp(page, 'Tess');
+test('404 pages are titled as such, and the favicon is served to anyone', async ({ page, account }) => {
   for (const path of [`/${account.org}/no-such-app/settings/general`, `/${account.org}/no-such-app`, '/no-such-org-here/members', '/no-such-org-here']) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);

@@ -1,6 +1,7 @@
 // Organizations as users meet them: the switcher after being added to someone else's, a new
 // organization, leaving one, breadcrumbs, and member actions that only show when they can work.
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { portalURL } from './servers';
 import { addMember, expectAccessible, signUp, type Account } from './helpers';
 
@@ -54,8 +55,8 @@ test('the switcher lists an organization one was added to, marks the current one
   await ownerPage.close();
 });
 
-test('create an organization from the switcher; its creator owns it', async ({ page }) => {
-  const account = await signUp(page, 'Nico');
+test('create an organization from the switcher; its creator owns it', async ({ page, account }) => {
+  await page.goto(`/${account.org}`);
   const list = await openSwitcher(page);
   await page.getByRole('link', { name: 'New organization' }).click();
   await expect(page.getByRole('heading', { name: 'New organization', level: 1 })).toBeVisible();

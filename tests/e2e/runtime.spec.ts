@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { runtimeURL } from './servers';
-import { createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
+import { createApp, expectAccessible, openGeneral, readKey } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -8,9 +8,8 @@ async function query(key: string, sql: string) {
   return fetch(`${runtimeURL}/v1/sql`, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'text/plain' }, body: sql });
 }
 
-test('a key copied from the General page queries the app at the runtime, until it is regenerated', async ({ page }) => {
+test('a key copied from the General page queries the app at the runtime, until it is regenerated', async ({ page, account }) => {
   await expect.poll(async () => (await fetch(`${runtimeURL}/health`).catch(() => null))?.status).toBe(200);
-  const account = await signUp(page, 'Quinn');
   await createApp(page, account.org, 'runtime-demo');
   await openGeneral(page);
 

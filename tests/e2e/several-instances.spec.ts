@@ -12,13 +12,13 @@ import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { createApp, openGeneral, readKey, signUp } from './helpers';
 import { flightQuery, query, startInstance, type Instance } from './instances';
-import { portalURL, postgres, runtimeURL, sharedEnv } from './servers';
+import { portalPort, portalURL, postgres, runtimePort, runtimeURL, sharedEnv } from './servers';
 
 test.describe.configure({ mode: 'serial' });
 
 let b: Instance;
 test.beforeAll(async () => {
-  b = await startInstance('b', { portal: 3211, runtime: 8191 });
+  b = await startInstance('b', { portal: portalPort + 1, runtime: runtimePort + 1 });
 });
 test.afterAll(async () => {
   await b?.stop();
@@ -74,7 +74,7 @@ test('regenerating through A (portal and management API) cuts the old key off on
 });
 
 type Slot = 1 | 2;
-const PORTS = { portal: 3212, runtime: 8192 };
+const PORTS = { portal: portalPort + 2, runtime: runtimePort + 2 };
 // The storm sends hundreds of failures on purpose (replaced keys): no rate limit for this instance.
 const UNLIMITED = { RUNTIME_AUTH_FAILURES_PER_MINUTE: '0', API_AUTH_FAILURES_PER_MINUTE: '0' };
 
@@ -169,13 +169,13 @@ test('SIGKILL in a storm of regenerations and queries leaves every key consisten
     };
 
     const storm = [0, 1, 2, 3].map(regenerations).concat([0, 1, 2].map(readers));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const confirmedTotal = () => [...confirmed.values()].reduce((a, b) => a + b, 0);
+    // SIGKILL midway: once the storm is under way (regenerations confirmed, queries answered),
+    // with requests of both kinds in flight.
+    await expect.poll(() => confirmedTotal() > 5 && queries > 5, { message: 'the storm is under way', timeout: 60_000 }).toBe(true);
     await instance.kill();
     stopped = true;
     await Promise.all(storm);
-    const confirmedTotal = [...confirmed.values()].reduce((a, b) => a + b, 0);
-    expect(confirmedTotal).toBeGreaterThan(5);
-    expect(queries).toBeGreaterThan(5);
 
     instance = await startInstance('c', PORTS, UNLIMITED);
 
@@ -193,7 +193,7 @@ test('SIGKILL in a storm of regenerations and queries leaves every key consisten
     }
     // No replaced key works.
     const replaced = [...known].filter((key) => !current.has(key));
-    expect(replaced.length).toBeGreaterThan(confirmedTotal / 2);
+    expect(replaced.length).toBeGreaterThan(confirmedTotal() / 2);
     for (const key of replaced) expect((await query(instance.runtimeURL, key)).status).toBe(401);
 
     // The audit trail equals the committed regenerations: at least every confirmed one, at most

@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppDatabases } from '@/lib/runtime/app-databases';
 import { runtimeConfig } from '@/lib/runtime/config';
 import { DuckDBQueryEngine } from '@/lib/runtime/engine';
+import { QuerySlots } from '@/lib/runtime/query-slots';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-engine-'));
 const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_QUERY_TIMEOUT_MS: '1500', RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1', RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '1' });
@@ -19,6 +20,25 @@ async function rows(appId: number, sql: string, parameters: unknown[] = []) {
   let count = 0;
   for await (const chunk of stream.chunks) count += chunk.rowCount;
   return { names: stream.names, count };
+}
+
+/**
+ * Resolves once the engine has asked the fair-sharing slots for a place for the app's next query.
+ * The ask takes the app's slot or a place in its queue before it returns, so from then on that
+ * query is running or waiting.
+ */
+function slotAsked(appId: number): Promise<void> {
+  const acquire = QuerySlots.prototype.acquire;
+  return new Promise((resolve) => {
+    const watch = vi.spyOn(QuerySlots.prototype, 'acquire').mockImplementation(function (this: QuerySlots, ...args) {
+      const slot = acquire.apply(this, args);
+      if (args[0] === appId) {
+        watch.mockRestore();
+        resolve();
+      }
+      return slot;
+    });
+  });
 }
 
 beforeAll(async () => {
@@ -49,18 +69,27 @@ describe('a door asking the engine', () => {
   });
 
   it('times out a query while it runs and while it waits, and turns away what does not fit the queue', async () => {
-    const running = engine.stream(2, HEAVY, []).then((s) => s.chunks[Symbol.asyncIterator]().next());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const waiting = engine.stream(2, HEAVY, []);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The app's one slot is taken by a stream that is open and not read on: it keeps its slot
+    // until the door closes it.
+    const holder = await engine.stream(2, 'SELECT * FROM range(100000000)', []);
+    await holder.chunks[Symbol.asyncIterator]().next();
+    const waitingAsked = slotAsked(2);
+    const waiting = engine.stream(2, 'SELECT 1', []);
+    await waitingAsked;
+    // One holds the slot and one waits (the app's whole share): a third is turned away at once.
     await expect(engine.stream(2, 'SELECT 1', [])).rejects.toMatchObject({ code: 'queue_full' });
-    await expect(running).rejects.toMatchObject({ code: 'timeout' });
     await expect(waiting).rejects.toMatchObject({ code: 'timeout' });
+    holder.close();
+    const running = engine.stream(2, HEAVY, []).then((s) => s.chunks[Symbol.asyncIterator]().next());
+    await expect(running).rejects.toMatchObject({ code: 'timeout' });
     expect((await rows(2, 'SELECT 1 AS one')).count).toBe(1);
   });
 
   it('stops a query when its signal aborts, and frees its slot', async () => {
     const gone = new AbortController();
+    // A time, not an event: the client leaves while DuckDB is well into the query. Nothing outside
+    // the engine tells when DuckDB has begun, and an interrupt sent in the very instant a call is
+    // handed to DuckDB can be missed (the query then runs on and keeps its slot).
     setTimeout(() => gone.abort(), 200);
     const started = performance.now();
     const read = engine.stream(3, HEAVY, [], { signal: gone.signal }).then((stream) => stream.chunks[Symbol.asyncIterator]().next());

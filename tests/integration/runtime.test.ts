@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { db } from '@/lib/db';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { generateApiKey } from '@/lib/shared/keys/format';
@@ -183,15 +183,26 @@ describe('authentication', () => {
     const trackedKeys = await currentKeys(tracked.id);
     const lastUsed = async (slot: number) =>
       (await db.apiKey.findUniqueOrThrow({ where: { appId_slot: { appId: tracked.id, slot } }, select: { lastUsedAt: true } })).lastUsedAt;
-    expect(await lastUsed(1)).toBeNull();
-    await sql(runtime.url, trackedKeys[1], 'SELECT 1');
-    const first = await lastUsed(1);
-    expect(first).toBeInstanceOf(Date);
-    expect(Date.now() - first!.getTime()).toBeLessThan(5000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await sql(runtime.url, trackedKeys[1], 'SELECT 1');
-    expect(await lastUsed(1)).toEqual(first);
-    expect(await lastUsed(2)).toBeNull();
+    const { id: keyId } = await db.apiKey.findUniqueOrThrow({ where: { appId_slot: { appId: tracked.id, slot: 1 } }, select: { id: true } });
+    // The writes of this key's use: the runtime starts one (or not) while it handles the request.
+    const recordUse = vi.spyOn(runtime.keys, 'recordUse');
+    const writes = () => recordUse.mock.calls.flatMap(([use], i) => (use.keyId === keyId ? [recordUse.mock.results[i]!.value as Promise<void>] : []));
+    try {
+      expect(await lastUsed(1)).toBeNull();
+      await sql(runtime.url, trackedKeys[1], 'SELECT 1');
+      expect(writes()).toHaveLength(1);
+      await writes()[0];
+      const first = await lastUsed(1);
+      expect(first).toBeInstanceOf(Date);
+      expect(Date.now() - first!.getTime()).toBeLessThan(5000);
+      // Used again within the minute: answered without a second write.
+      await sql(runtime.url, trackedKeys[1], 'SELECT 1');
+      expect(writes()).toHaveLength(1);
+      expect(await lastUsed(1)).toEqual(first);
+      expect(await lastUsed(2)).toBeNull();
+    } finally {
+      recordUse.mockRestore();
+    }
 
     await signInAs(owner.user);
     await regenerateApiKey({ appId: tracked.id, slot: 1 });

@@ -5,10 +5,14 @@ import { scrubMessage } from '@/lib/runtime/engine';
 import { QuerySlots } from '@/lib/runtime/query-slots';
 
 const later = (ms: number) => Date.now() + ms;
+/**
+ * Whether the promise settles without waiting for a timer: the slots are plain promises, so once
+ * the event loop has run what was already queued (setImmediate), anything due now has happened.
+ */
 const settled = async (promise: Promise<unknown>) => {
   let done = false;
   promise.then(() => (done = true), () => (done = true));
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setImmediate(resolve));
   return done;
 };
 

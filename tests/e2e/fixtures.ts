@@ -1,0 +1,34 @@
+// The browser tests' `test`, with a signed-in user for the tests that are not about accounts.
+//
+// A test that asks for `account` starts signed in: its worker signed a user up once, through the
+// sign-up form, and saved the login (Playwright's storage state), which the test's browser
+// context takes on. Other pages a test opens (browser.newPage()) start signed out, as before.
+// The tests sharing a worker's user run one after the other and never meet: each makes its own
+// apps, under names no other test uses. Tests about signing up, in and out and about sessions,
+// and tests that need users of their own (members, roles, a second user, a password change),
+// sign up their own with signUp.
+import path from 'node:path';
+import { test as base } from '@playwright/test';
+import { signUp, type Account } from './helpers';
+
+type WorkerUser = { account: Account; storageState: string };
+
+export const test = base.extend<{ account: Account }, { workerUser: WorkerUser }>({
+  workerUser: [
+    async ({ browser }, provide, workerInfo) => {
+      const context = await browser.newContext({ baseURL: workerInfo.project.use.baseURL });
+      const account = await signUp(await context.newPage(), 'Wendy');
+      const storageState = path.join(workerInfo.project.outputDir, '.auth', `worker-${workerInfo.workerIndex}.json`);
+      await context.storageState({ path: storageState });
+      await context.close();
+      await provide({ account, storageState });
+    },
+    { scope: 'worker' },
+  ],
+  account: async ({ context, workerUser }, provide) => {
+    await context.setStorageState(workerUser.storageState);
+    await provide(workerUser.account);
+  },
+});
+
+export { expect } from '@playwright/test';
