@@ -221,10 +221,23 @@ export class DuckDBQueryEngine implements QueryEngine {
     }
     const pooled: PooledConnection = lease.pooled;
     const state: RunState = { stopped: null, pending: null, finished: false, onStop: null };
+    /**
+     * Interrupts the DuckDB call in flight, again and again until it lets go: an interrupt sent in
+     * the very instant a call is handed to DuckDB can be lost (the query would run on and keep its
+     * slot). An interrupted connection is closed, never reused, so no later query sees the flag.
+     */
+    const interrupt = () => {
+      pooled.connection.interrupt();
+      const pending = state.pending;
+      if (!pending) return;
+      const again = setInterval(() => pooled.connection.interrupt(), INTERRUPT_REPEAT_MS);
+      const done = () => clearInterval(again);
+      void pending.then(done, done);
+    };
     const stop = (why: 'timeout' | 'temp' | 'cancelled') => {
       if (state.stopped || state.finished) return;
       state.stopped = why;
-      pooled.connection.interrupt();
+      interrupt();
       state.onStop?.();
     };
     const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
@@ -256,7 +269,7 @@ export class DuckDBQueryEngine implements QueryEngine {
       const pending = state.pending;
       if (pending && !state.stopped) {
         state.stopped = 'cancelled';
-        pooled.connection.interrupt();
+        interrupt();
       }
       if (pending) void pending.then(() => giveBack(false), () => giveBack(false));
       else giveBack(reusable);
@@ -321,6 +334,9 @@ export class DuckDBQueryEngine implements QueryEngine {
     });
   }
 }
+
+/** How often an interrupt is sent again while the interrupted call has not let go. */
+const INTERRUPT_REPEAT_MS = 25;
 
 type RunState = {
   stopped: null | 'timeout' | 'temp' | 'cancelled';

@@ -174,9 +174,7 @@ describe('fair sharing', () => {
     const gone = new AbortController();
     // The client goes away once its queries hold both of the app's slots and all four places in
     // its queue (the seventh is turned away), and the two that run are well into DuckDB. That last
-    // part is a time, not an event: nothing outside tells when DuckDB has begun, and an interrupt
-    // sent in the very instant a query is handed to DuckDB can be missed (the query then runs on
-    // and keeps its slot).
+    // part is a time, not an event: nothing outside tells when DuckDB has begun.
     const abandoned = Array.from({ length: 7 }, () => query(attacker[1], heavy, { signal: gone.signal }).catch(() => null));
     await untilTurnedAway(abandoned, 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
