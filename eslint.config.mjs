@@ -8,7 +8,18 @@ import nextTs from 'eslint-config-next/typescript';
 // - lib/runtime (the data plane) imports only lib/shared, its own files and packages;
 // - the portal (app, components, the rest of lib, proxy.ts) imports anything but lib/runtime.
 // When a rule is in the way, move the piece both planes need into lib/shared.
-const PORTAL = ['./app', './components', './lib/actions', './lib/api', './lib/auth', './lib/data', './lib/tokens', './lib/*.ts', './proxy.ts', './instrumentation.ts'];
+const PORTAL = [
+  './app',
+  './components',
+  './lib/actions',
+  './lib/api',
+  './lib/auth',
+  './lib/data',
+  './lib/tokens',
+  './lib/*.ts',
+  './proxy.ts',
+  './instrumentation.ts',
+];
 export const WALL_ZONES = [
   {
     target: './lib/shared',
@@ -31,7 +42,14 @@ export const WALL_ZONES = [
 const NO_PORTAL_PACKAGES = {
   'no-restricted-imports': [
     'error',
-    { patterns: [{ group: ['@prisma/*', 'next', 'next/*', 'next-auth', 'next-auth/*', 'server-only', 'react', 'react-dom'], message: 'The runtime and the shared core use neither Prisma nor Next.js nor React.' }] },
+    {
+      patterns: [
+        {
+          group: ['@prisma/*', 'next', 'next/*', 'next-auth', 'next-auth/*', 'server-only', 'react', 'react-dom'],
+          message: 'The runtime and the shared core use neither Prisma nor Next.js nor React.',
+        },
+      ],
+    },
   ],
 };
 
@@ -47,5 +65,15 @@ export default defineConfig([
       'no-restricted-imports': ['error', { paths: [{ name: 'next/navigation', message: 'lib/data never redirects: use the guards in lib/auth/guards.ts.' }] }],
     },
   },
-  globalIgnores(['.next/**', '.next-postgresql/**', '.test-data/**', '.scratch/**', 'lib/generated/**', 'node_modules/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**']),
+  globalIgnores([
+    '.next/**',
+    '.next-postgresql/**',
+    '.test-data/**',
+    '.scratch/**',
+    'lib/generated/**',
+    'node_modules/**',
+    'next-env.d.ts',
+    'test-results/**',
+    'playwright-report/**',
+  ]),
 ]);

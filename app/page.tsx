@@ -15,8 +15,8 @@ export default async function HomePage() {
     <main className="mx-auto flex min-h-screen max-w-xl flex-col justify-center gap-6 px-6">
       <h1 className="text-3xl font-semibold">Spice Portal</h1>
       <p className="text-slate-700">
-        Create data apps, copy their API keys, and rotate them with no downtime. Every app has two keys: move your
-        applications to one while you regenerate the other.
+        Create data apps, copy their API keys, and rotate them with no downtime. Every app has two keys: move your applications to one while you regenerate the
+        other.
       </p>
       <div className="flex gap-3">
         <Link href="/signup" className={buttonClass('primary')}>

@@ -7,7 +7,11 @@ export function Toaster() {
   // class lets app/globals.css stop the toasts' motion for those who ask for less of it.
   return (
     <section aria-label="Notifications">
-      <HotToaster position="top-center" containerClassName="toaster" toastOptions={{ duration: 4000, style: { background: 'var(--color-white)', color: 'var(--color-slate-900)' } }} />
+      <HotToaster
+        position="top-center"
+        containerClassName="toaster"
+        toastOptions={{ duration: 4000, style: { background: 'var(--color-white)', color: 'var(--color-slate-900)' } }}
+      />
     </section>
   );
 }

@@ -48,9 +48,7 @@ async function migrateSqlite(client: Client, migrations: MigrationFile[]): Promi
   // WAL lets the portal read while another process writes; it is a property of the file.
   await client.execute('PRAGMA journal_mode = WAL');
   await client.execute(SQLITE_MIGRATIONS_TABLE);
-  const rows = await client.execute(
-    'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-  );
+  const rows = await client.execute('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
   const result: MigrationResult = { applied: [] };
   const records = rows.rows.map((row) => ({
     migration_name: row.migration_name,

@@ -108,10 +108,7 @@ async function best<T>(times: number, run: () => Promise<T>): Promise<{ ms: numb
   return { ms: fastest, value };
 }
 
-const lines = [
-  '| rows | path | time | rows/s | MB/s on the wire | vs HTTP JSON | vs DuckDB alone |',
-  '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
-];
+const lines = ['| rows | path | time | rows/s | MB/s on the wire | vs HTTP JSON | vs DuckDB alone |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: |'];
 for (const rows of [100_000, 1_000_000]) {
   const sql = query(rows);
   await viaFlight(query(1000)); // warm up
@@ -121,7 +118,11 @@ for (const rows of [100_000, 1_000_000]) {
   const bare = await best(3, () => bareDuckDB(sql));
   const row = (label: string, ms: number, bytes: number | null) =>
     `| ${rows.toLocaleString('en')} | ${label} | ${ms.toFixed(0)} ms | ${Math.round((rows / ms) * 1000).toLocaleString('en')} | ${bytes === null ? '' : ((bytes / 1e6 / ms) * 1000).toFixed(0)} | ${(json.ms / ms).toFixed(1)}× | ${(bare.ms / ms).toFixed(2)} |`;
-  lines.push(row('Flight (DoGet, Arrow decoded)', flight.ms, flight.value.bytes), row('HTTP /v1/sql JSON (parsed)', json.ms, json.value.bytes), row('DuckDB read alone', bare.ms, null));
+  lines.push(
+    row('Flight (DoGet, Arrow decoded)', flight.ms, flight.value.bytes),
+    row('HTTP /v1/sql JSON (parsed)', json.ms, json.value.bytes),
+    row('DuckDB read alone', bare.ms, null),
+  );
 }
 console.log(lines.join('\n'));
 

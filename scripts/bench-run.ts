@@ -66,7 +66,9 @@ function load(name: string, url: string, options: { method: string; headers?: Re
     rps: result.rps,
     p50: result.p50,
     p99: result.p99,
-    statuses: Object.entries(result.statuses).map(([status, count]) => `${status}×${count}`).join(' '),
+    statuses: Object.entries(result.statuses)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' '),
   };
 }
 
@@ -83,7 +85,9 @@ async function opsPerSecond(fn: () => Promise<unknown>, ms = 1000): Promise<numb
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(url).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -175,7 +179,10 @@ try {
   await post(otherKey, 'SELECT 1');
   const heavy = new AbortController();
   const heavyRequests = Array.from({ length: 6 }, () =>
-    post(heavyKey, 'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b', heavy.signal).then((r) => r.status, () => 0),
+    post(heavyKey, 'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b', heavy.signal).then(
+      (r) => r.status,
+      () => 0,
+    ),
   );
   await new Promise((resolve) => setTimeout(resolve, 500));
   const saturated: Row[] = [];

@@ -98,7 +98,9 @@ console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
 columns[0]!.column.attacks.forEach((attack, i) => {
   console.log(`| ${attack.name} | ${columns.map(({ column }) => `${column.attacks[i]!.status}, ${fmt(column.attacks[i]!.seconds, 1)} s`).join(' | ')} |`);
 });
-console.log(`| peak runtime RSS through the saturation and the attacks | ${columns.map(({ column }) => `${fmt(column.peakRss / 1024 ** 2)} MiB`).join(' | ')} |`);
+console.log(
+  `| peak runtime RSS through the saturation and the attacks | ${columns.map(({ column }) => `${fmt(column.peakRss / 1024 ** 2)} MiB`).join(' | ')} |`,
+);
 
 // Arrow Flight against HTTP JSON and the bare DuckDB read (one process; no database needed).
 console.error('Measuring Flight, HTTP JSON and the bare DuckDB read…');

@@ -7,7 +7,9 @@ import net from 'node:net';
 
 const spec = JSON.parse(process.argv[2]);
 const { host, port, durationMs, warmupMs, connections } = spec;
-const headerLines = Object.entries(spec.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+const headerLines = Object.entries(spec.headers ?? {})
+  .map(([k, v]) => `${k}: ${v}\r\n`)
+  .join('');
 const body = spec.body ?? '';
 const request = Buffer.from(
   `${spec.method} ${spec.path} HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: keep-alive\r\n${headerLines}` +

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 // The client for the provider of DATABASE_URL, before anything loads it.
-const generated = spawnSync(process.execPath, [path.join(process.cwd(), 'scripts', 'prisma-generate.mjs'), '--if-needed'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const generated = spawnSync(process.execPath, [path.join(process.cwd(), 'scripts', 'prisma-generate.mjs'), '--if-needed'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (generated.status !== 0) process.exit(generated.status ?? 1);
 
 try {

@@ -26,7 +26,9 @@ const server = http.createServer((req, res) => {
 });
 // As `next start`: keep-alive connections outlive a load balancer's idle timeout.
 server.keepAliveTimeout = 65_000;
-server.listen(port, () => console.log(`Portal listening on http://localhost:${port}${config.trustProxy ? ' (TRUST_PROXY: client addresses from X-Forwarded-For)' : ''}`));
+server.listen(port, () =>
+  console.log(`Portal listening on http://localhost:${port}${config.trustProxy ? ' (TRUST_PROXY: client addresses from X-Forwarded-For)' : ''}`),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

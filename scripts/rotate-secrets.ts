@@ -11,7 +11,6 @@ import { rotateKeySecrets } from '../lib/data/rotate-secrets';
 import { createPrismaClient } from '../lib/prisma';
 import { readSecretsFile, secretsFileFor } from '../lib/shared/secrets';
 
-
 try {
   const parsed = z
     .object({ NEW_KEY_ENCRYPTION_KEY: base64Secret(32, true).optional(), NEW_KEY_DIGEST_SECRET: base64Secret(32, false).optional() })

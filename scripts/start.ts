@@ -125,7 +125,9 @@ function launch(server: Server): void {
     const delay = BACKOFF_MS[Math.min(server.failures, BACKOFF_MS.length - 1)]!;
     server.failures += 1;
     const others = servers.filter((s) => s !== server && s.child).map((s) => s.name);
-    log(`${server.name} ${why} after ${Math.round(ranMs / 1000)} s; restarting it in ${delay / 1000} s${others.length ? ` (${others.join(', ')} still serving)` : ''}`);
+    log(
+      `${server.name} ${why} after ${Math.round(ranMs / 1000)} s; restarting it in ${delay / 1000} s${others.length ? ` (${others.join(', ')} still serving)` : ''}`,
+    );
     server.restart = setTimeout(() => {
       server.restart = undefined;
       if (!stopping) launch(server);

@@ -8,9 +8,10 @@ export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 unset DATABASE_URL TEST_DATABASE
 step() { printf '\n== %s\n\n' "$*"; }
 
-step "SQLite: type-check, lint, unit and integration tests"
+step "SQLite: type-check, lint, format check, unit and integration tests"
 npm run typecheck
 npm run lint
+npm run format:check
 npx vitest run
 
 step "SQLite: production build and browser tests"

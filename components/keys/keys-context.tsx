@@ -87,7 +87,10 @@ export function KeysProvider({ appId, appName, keys, children }: { appId: number
     (slot: Slot, key: string) => {
       const known = view(slot);
       shownKeys.current[slot] = key;
-      setFresh((state) => ({ ...state, [slot]: { view: { ...known, key, createdAt: new Date().toISOString(), regenerated: true, lastUsedAt: null, requests24h: 0 }, basis: keys } }));
+      setFresh((state) => ({
+        ...state,
+        [slot]: { view: { ...known, key, createdAt: new Date().toISOString(), regenerated: true, lastUsedAt: null, requests24h: 0 }, basis: keys },
+      }));
       setNotices((state) => ({ ...state, [slot]: undefined }));
     },
     [view, keys],

@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { usePopover } from '@/components/ui/use-popover';
 
-const itemClass = 'flex items-center justify-between gap-3 rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600';
+const itemClass =
+  'flex items-center justify-between gap-3 rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600';
 
 /**
  * Switch organization: every organization the user belongs to, the one in the URL marked

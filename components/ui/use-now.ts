@@ -27,5 +27,9 @@ function subscribe(listener: () => void): () => void {
  * hydrating (so both sides print the same words), then the browser's clock, every 5 seconds.
  */
 export function useNow(serverNow: number): number {
-  return useSyncExternalStore(subscribe, () => now, () => serverNow);
+  return useSyncExternalStore(
+    subscribe,
+    () => now,
+    () => serverNow,
+  );
 }

@@ -18,22 +18,25 @@ const changePasswordSchema = z.object({
  * Changes the signed-in user's password after checking the current one, and ends every other
  * session of theirs (this browser stays signed in).
  */
-export const changePassword = authedAction({ name: 'change-password', schema: changePasswordSchema }, async ({ currentPassword, newPassword }, { user, session }) => {
-  const env = serverEnv();
-  try {
-    await limitPasswordChecks(db, user.id);
-  } catch (error) {
-    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
-    throw error;
-  }
-  const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
-  if (!row.passwordHash || !(await verifyPassword(currentPassword, row.passwordHash, env.passwordHashCost))) {
-    throw new AppError('invalid', 'The current password is not right.', { fieldErrors: { currentPassword: ['The current password is not right.'] } });
-  }
-  const passwordHash = await hashPassword(newPassword, env.passwordHashCost);
-  const ended = await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-    return endUserSessions(tx, user.id, session.id);
-  });
-  return { otherSessionsEnded: ended };
-});
+export const changePassword = authedAction(
+  { name: 'change-password', schema: changePasswordSchema },
+  async ({ currentPassword, newPassword }, { user, session }) => {
+    const env = serverEnv();
+    try {
+      await limitPasswordChecks(db, user.id);
+    } catch (error) {
+      if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
+      throw error;
+    }
+    const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
+    if (!row.passwordHash || !(await verifyPassword(currentPassword, row.passwordHash, env.passwordHashCost))) {
+      throw new AppError('invalid', 'The current password is not right.', { fieldErrors: { currentPassword: ['The current password is not right.'] } });
+    }
+    const passwordHash = await hashPassword(newPassword, env.passwordHashCost);
+    const ended = await db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+      return endUserSessions(tx, user.id, session.id);
+    });
+    return { otherSessionsEnded: ended };
+  },
+);

@@ -22,25 +22,28 @@ const createAppSchema = z.object({
  * and lets the unique index find a duplicate name: on SQLite a transaction that reads before its
  * first write can fail at once when another process writes meanwhile, instead of waiting its turn.
  */
-export const createApp = authedAction({ name: 'create-app', schema: createAppSchema, permission: 'app:create', org: (input) => ({ name: input.org }) }, async (input, { user, access }) => {
-  const origin = await requestOrigin(user);
-  const { keySecrets } = serverEnv();
-  try {
-    const app = await db.$transaction(async (tx) => {
-      const created = await tx.app.create({
-        data: { orgId: access.org.id, name: input.name, description: input.description },
-        select: { id: true, name: true },
+export const createApp = authedAction(
+  { name: 'create-app', schema: createAppSchema, permission: 'app:create', org: (input) => ({ name: input.org }) },
+  async (input, { user, access }) => {
+    const origin = await requestOrigin(user);
+    const { keySecrets } = serverEnv();
+    try {
+      const app = await db.$transaction(async (tx) => {
+        const created = await tx.app.create({
+          data: { orgId: access.org.id, name: input.name, description: input.description },
+          select: { id: true, name: true },
+        });
+        await createAppKeys(tx, created.id, user.id, keySecrets);
+        await recordAudit(tx, { action: 'app.created', orgId: access.org.id, appId: created.id, origin });
+        return created;
       });
-      await createAppKeys(tx, created.id, user.id, keySecrets);
-      await recordAudit(tx, { action: 'app.created', orgId: access.org.id, appId: created.id, origin });
-      return created;
-    });
-    revalidatePath(`/${access.org.name}`);
-    return { name: app.name };
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
+      revalidatePath(`/${access.org.name}`);
+      return { name: app.name };
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
+      }
+      throw error;
     }
-    throw error;
-  }
-});
+  },
+);

@@ -22,14 +22,17 @@ const deleteAppSchema = z.object({
  * app stay, without their app. The app's runtime data files are the runtime's to remove: they
  * are named by the app's id, which is never reused.
  */
-export const deleteApp = authedAction({ name: 'delete-app', schema: deleteAppSchema, permission: 'app:delete', app: (input) => ({ id: input.appId }) }, async (input, { user, access }) => {
-  const origin = await requestOrigin(user);
-  await withAppLock(access, 'app:delete', async (tx, app) => {
-    // Checked against the app as it is now: a rename meanwhile means the caller confirmed another name.
-    if (input.confirmName.trim() !== app.name) throw new AppError('invalid', TYPE_THE_NAME, { fieldErrors: { confirmName: [TYPE_THE_NAME] } });
-    await tx.app.delete({ where: { id: app.id }, select: { id: true } });
-    await recordAudit(tx, { action: 'app.deleted', orgId: access.org.id, appId: null, details: { name: app.name, appId: app.id }, origin });
-  });
-  revalidatePath(`/${access.org.name}`, 'layout');
-  return { org: access.org.name, name: access.app.name };
-});
+export const deleteApp = authedAction(
+  { name: 'delete-app', schema: deleteAppSchema, permission: 'app:delete', app: (input) => ({ id: input.appId }) },
+  async (input, { user, access }) => {
+    const origin = await requestOrigin(user);
+    await withAppLock(access, 'app:delete', async (tx, app) => {
+      // Checked against the app as it is now: a rename meanwhile means the caller confirmed another name.
+      if (input.confirmName.trim() !== app.name) throw new AppError('invalid', TYPE_THE_NAME, { fieldErrors: { confirmName: [TYPE_THE_NAME] } });
+      await tx.app.delete({ where: { id: app.id }, select: { id: true } });
+      await recordAudit(tx, { action: 'app.deleted', orgId: access.org.id, appId: null, details: { name: app.name, appId: app.id }, origin });
+    });
+    revalidatePath(`/${access.org.name}`, 'layout');
+    return { org: access.org.name, name: access.app.name };
+  },
+);

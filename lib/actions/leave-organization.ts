@@ -24,7 +24,7 @@ export const leaveOrganization = authedAction(
       },
       { keepAnOwner: OWNER_RULES.soleOwnerLeaving },
     );
-  revalidatePath('/', 'layout');
+    revalidatePath('/', 'layout');
     return null;
   },
 );

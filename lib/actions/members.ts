@@ -52,7 +52,8 @@ export const addMember = authedAction(
   async (input, { user, access }) => {
     assertMayTouchOwners(access.role, input.role);
     const invitee = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (!invitee) throw new AppError('not_found', 'No user has this email. They need to sign up first.', { fieldErrors: { email: ['No user has this email.'] } });
+    if (!invitee)
+      throw new AppError('not_found', 'No user has this email. They need to sign up first.', { fieldErrors: { email: ['No user has this email.'] } });
     const origin = await requestOrigin(user);
     try {
       // Writes first; the unique index answers "already a member", also when two add the same person at once.

@@ -46,38 +46,41 @@ function cell(value: unknown): string {
  * (the key never reaches the browser here, and a user reaches only apps they are a member of).
  * The answer is a small table, or the runtime's error text.
  */
-export const runQuery = authedAction({ name: 'run-query', schema: runQuerySchema, permission: 'key:view', app: (input) => ({ id: input.appId }) }, async (input, { access }): Promise<QueryTable> => {
-  const [key] = await getApiKeysForDisplay(access, [1]);
-  let response: Response;
-  try {
-    response = await fetch(`${runtimeInternalUrl()}/v1/sql`, {
-      method: 'POST',
-      headers: { 'X-API-Key': key!.key, 'Content-Type': 'text/plain', Accept: 'application/json' },
-      body: input.sql,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      cache: 'no-store',
-    });
-  } catch (error) {
-    logUnexpected('action run-query', error);
-    throw new AppError('internal', 'The runtime did not answer. Check that it is running, then try again.');
-  }
-  const text = await readCapped(response);
-  if (!response.ok) {
-    let message = `The runtime answered ${response.status}.`;
+export const runQuery = authedAction(
+  { name: 'run-query', schema: runQuerySchema, permission: 'key:view', app: (input) => ({ id: input.appId }) },
+  async (input, { access }): Promise<QueryTable> => {
+    const [key] = await getApiKeysForDisplay(access, [1]);
+    let response: Response;
     try {
-      const body = JSON.parse(text) as { error?: unknown };
-      if (typeof body.error === 'string') message = body.error;
-    } catch {
-      // Not JSON (401 "Unauthorized", 429 text): keep the status.
+      response = await fetch(`${runtimeInternalUrl()}/v1/sql`, {
+        method: 'POST',
+        headers: { 'X-API-Key': key!.key, 'Content-Type': 'text/plain', Accept: 'application/json' },
+        body: input.sql,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        cache: 'no-store',
+      });
+    } catch (error) {
+      logUnexpected('action run-query', error);
+      throw new AppError('internal', 'The runtime did not answer. Check that it is running, then try again.');
     }
-    throw new AppError('invalid', message);
-  }
-  const rows = JSON.parse(text) as Record<string, unknown>[];
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  return {
-    columns,
-    rows: rows.slice(0, SHOWN_ROWS).map((row) => columns.map((column) => cell(row[column]))),
-    totalRows: rows.length,
-    truncated: response.headers.get('x-rows-truncated') === 'true' || rows.length > SHOWN_ROWS,
-  };
-});
+    const text = await readCapped(response);
+    if (!response.ok) {
+      let message = `The runtime answered ${response.status}.`;
+      try {
+        const body = JSON.parse(text) as { error?: unknown };
+        if (typeof body.error === 'string') message = body.error;
+      } catch {
+        // Not JSON (401 "Unauthorized", 429 text): keep the status.
+      }
+      throw new AppError('invalid', message);
+    }
+    const rows = JSON.parse(text) as Record<string, unknown>[];
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    return {
+      columns,
+      rows: rows.slice(0, SHOWN_ROWS).map((row) => columns.map((column) => cell(row[column]))),
+      totalRows: rows.length,
+      truncated: response.headers.get('x-rows-truncated') === 'true' || rows.length > SHOWN_ROWS,
+    };
+  },
+);

@@ -41,7 +41,10 @@ function toActionError(name: string, error: unknown): ActionError {
  * A server action anyone may call (sign-up): the input parsed with zod, and errors shaped. Every
  * server action is a public POST endpoint; this wrapper is for the few that need no session.
  */
-export function publicAction<S extends z.ZodType, T>(config: { name: string; schema: S }, handler: (input: z.output<S>) => Promise<T>): (input: unknown) => Promise<ActionResult<T>> {
+export function publicAction<S extends z.ZodType, T>(
+  config: { name: string; schema: S },
+  handler: (input: z.output<S>) => Promise<T>,
+): (input: unknown) => Promise<ActionResult<T>> {
   return async (input: unknown) => {
     try {
       return { ok: true, data: await handler(parseInput(config.schema, input)) };

@@ -13,7 +13,6 @@ import { DAY_MS } from '../shared/time';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';
 
-
 const createTokenSchema = z
   .object({
     name: z.string().trim().min(1, 'Enter a name for the token.').max(64, 'Name is at most 64 characters.'),
@@ -77,21 +76,18 @@ export const createToken = authedAction({ name: 'create-token', schema: createTo
 });
 
 /** Revokes one of the user's own tokens; it stops working at once. */
-export const revokeToken = authedAction(
-  { name: 'revoke-token', schema: z.object({ tokenId: z.string().min(1).max(64) }) },
-  async (input, { user }) => {
-    const origin = await requestOrigin(user);
-    await db.$transaction(async (tx) => {
-      // Writes first: only a current token of the caller's own is revoked, once.
-      const revoked = await tx.personalAccessToken.updateMany({
-        where: { id: input.tokenId, userId: user.id, revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
-      if (revoked.count === 0) throw new AppError('not_found');
-      const token = await tx.personalAccessToken.findUniqueOrThrow({ where: { id: input.tokenId }, select: { orgId: true } });
-      await recordAudit(tx, { action: 'token.revoked', orgId: token.orgId, subjectTokenId: input.tokenId, origin });
+export const revokeToken = authedAction({ name: 'revoke-token', schema: z.object({ tokenId: z.string().min(1).max(64) }) }, async (input, { user }) => {
+  const origin = await requestOrigin(user);
+  await db.$transaction(async (tx) => {
+    // Writes first: only a current token of the caller's own is revoked, once.
+    const revoked = await tx.personalAccessToken.updateMany({
+      where: { id: input.tokenId, userId: user.id, revokedAt: null },
+      data: { revokedAt: new Date() },
     });
-    revalidatePath('/settings/tokens');
-    return null;
-  },
-);
+    if (revoked.count === 0) throw new AppError('not_found');
+    const token = await tx.personalAccessToken.findUniqueOrThrow({ where: { id: input.tokenId }, select: { orgId: true } });
+    await recordAudit(tx, { action: 'token.revoked', orgId: token.orgId, subjectTokenId: input.tokenId, origin });
+  });
+  revalidatePath('/settings/tokens');
+  return null;
+});

@@ -21,24 +21,27 @@ const updateAppSchema = z.object({
  * makes the change; a name another app of the organization has is refused by the unique index.
  * The answer is the app's URL name, for the page to move to after a rename.
  */
-export const updateApp = authedAction({ name: 'update-app', schema: updateAppSchema, permission: 'app:update', app: (input) => ({ id: input.appId }) }, async (input, { user, access }) => {
-  const origin = await requestOrigin(user);
-  try {
-    await withAppLock(access, 'app:update', async (tx, app) => {
-      const renamed = app.name !== input.name;
-      const described = app.description !== input.description;
-      if (!renamed && !described) return;
-      await tx.app.update({ where: { id: app.id }, data: { name: input.name, description: input.description }, select: { id: true } });
-      const event = { orgId: access.org.id, appId: app.id, origin };
-      if (renamed) await recordAudit(tx, { ...event, action: 'app.renamed', details: { previousName: app.name, name: input.name } });
-      if (described) await recordAudit(tx, { ...event, action: 'app.updated' });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
+export const updateApp = authedAction(
+  { name: 'update-app', schema: updateAppSchema, permission: 'app:update', app: (input) => ({ id: input.appId }) },
+  async (input, { user, access }) => {
+    const origin = await requestOrigin(user);
+    try {
+      await withAppLock(access, 'app:update', async (tx, app) => {
+        const renamed = app.name !== input.name;
+        const described = app.description !== input.description;
+        if (!renamed && !described) return;
+        await tx.app.update({ where: { id: app.id }, data: { name: input.name, description: input.description }, select: { id: true } });
+        const event = { orgId: access.org.id, appId: app.id, origin };
+        if (renamed) await recordAudit(tx, { ...event, action: 'app.renamed', details: { previousName: app.name, name: input.name } });
+        if (described) await recordAudit(tx, { ...event, action: 'app.updated' });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new AppError('conflict', APP_NAME_TAKEN, { fieldErrors: { name: [APP_NAME_TAKEN] } });
+      }
+      throw error;
     }
-    throw error;
-  }
-  revalidatePath(`/${access.org.name}`, 'layout');
-  return { org: access.org.name, name: input.name };
-});
+    revalidatePath(`/${access.org.name}`, 'layout');
+    return { org: access.org.name, name: input.name };
+  },
+);

@@ -8,8 +8,7 @@ import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
 export const apiErrors = {
   missingAuthorization: () => new AppError('unauthorized', 'Missing Authorization header'),
   invalidToken: () => new AppError('unauthorized', 'Invalid token'),
-  insufficientScope: (required: string) =>
-    new AppError('forbidden', `Insufficient scope. Required: ${required}`, { apiCode: 'insufficient_scope' }),
+  insufficientScope: (required: string) => new AppError('forbidden', `Insufficient scope. Required: ${required}`, { apiCode: 'insufficient_scope' }),
   invalidAppId: () => new AppError('invalid', 'Invalid app ID'),
   invalidJson: () => new AppError('invalid', 'Invalid JSON body'),
   invalidRequest: (details: unknown) => new AppError('invalid', 'Invalid request', { details }),

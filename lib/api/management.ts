@@ -22,7 +22,11 @@ export async function listAppsWithPrimaryKey(access: Granted<OrgAccess, 'key:vie
     orderBy: { id: 'asc' },
     select: { id: true, name: true, description: true, visibility: true, createdAt: true },
   });
-  const keys = await revealKeys(access, apps.map((app) => app.id), [1]);
+  const keys = await revealKeys(
+    access,
+    apps.map((app) => app.id),
+    [1],
+  );
   return apps.map((app) => ({ ...app, apiKey: keys.get(`${app.id}:1`) ?? null }));
 }
 

@@ -11,8 +11,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
     info: {
       title: 'Spice Portal API',
       version: 'v1',
-      description:
-        'Management API (personal access tokens, Authorization: Bearer) and runtime API (app API keys, X-API-Key). Shapes follow Spice.ai.',
+      description: 'Management API (personal access tokens, Authorization: Bearer) and runtime API (app API keys, X-API-Key). Shapes follow Spice.ai.',
     },
     servers: [{ url: servers.portal, description: 'Management API (this portal)' }],
     security: [{ BearerAuth: [] }],
@@ -188,10 +187,16 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
               },
             },
             400: error('SQL error, or a statement that is not a read'),
-            401: { description: 'Missing, malformed, unknown or regenerated key', content: { 'text/plain': { schema: { type: 'string', const: 'Unauthorized' } } } },
+            401: {
+              description: 'Missing, malformed, unknown or regenerated key',
+              content: { 'text/plain': { schema: { type: 'string', const: 'Unauthorized' } } },
+            },
             408: error('Query time limit exceeded'),
             413: error('Request body too large'),
-            429: { ...error('Too many failed authentications, or the app already runs and queues as many queries as it may'), headers: { 'Retry-After': { schema: { type: 'string' } } } },
+            429: {
+              ...error('Too many failed authentications, or the app already runs and queues as many queries as it may'),
+              headers: { 'Retry-After': { schema: { type: 'string' } } },
+            },
           },
         },
       },

@@ -31,10 +31,7 @@ async function authenticate(request: Request): Promise<ApiContext> {
 }
 
 /** Where a route finds the app or organization it acts on, and the permission it needs there. */
-type AccessSpec =
-  | { permission: Permission; app: string }
-  | { permission: Permission; org: 'request' }
-  | { permission?: never };
+type AccessSpec = { permission: Permission; app: string } | { permission: Permission; org: 'request' } | { permission?: never };
 type ContextFor<C> = C extends { permission: infer Q extends Permission; app: unknown }
   ? ApiContext & { access: Granted<AppAccess, Q> }
   : C extends { permission: infer Q extends Permission; org: unknown }

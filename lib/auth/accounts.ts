@@ -11,7 +11,12 @@ export function orgSlugFrom(name: string, email: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 32);
-  const fromEmail = email.split('@')[0]!.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32);
+  const fromEmail = email
+    .split('@')[0]!
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
   const base = fromName.length >= 3 ? fromName : fromEmail.length >= 3 ? fromEmail : 'org';
   return RESERVED_ORG_NAMES.has(base) ? `${base}-org` : base;
 }

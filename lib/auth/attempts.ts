@@ -47,14 +47,26 @@ export function describeWait(ms: number): string {
  * attempt is written first and then counted, so concurrent attempts all see each other; a
  * refused attempt is taken back, so waiting as told is enough.
  */
-async function limitPerAddress(db: Db, kind: AttemptKind, address: string, limit: number, windowMs: number, refusal: (wait: string) => string, now: Date): Promise<void> {
+async function limitPerAddress(
+  db: Db,
+  kind: AttemptKind,
+  address: string,
+  limit: number,
+  windowMs: number,
+  refusal: (wait: string) => string,
+  now: Date,
+): Promise<void> {
   if (limit <= 0) return;
   const since = new Date(now.getTime() - windowMs);
   const row = await db.authAttempt.create({ data: { kind, address, createdAt: now }, select: { id: true } });
   const count = await db.authAttempt.count({ where: { kind, address, createdAt: { gte: since } } });
   if (count <= limit) return;
   await db.authAttempt.delete({ where: { id: row.id } });
-  const oldest = await db.authAttempt.findFirst({ where: { kind, address, createdAt: { gte: since } }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+  const oldest = await db.authAttempt.findFirst({
+    where: { kind, address, createdAt: { gte: since } },
+    orderBy: { createdAt: 'asc' },
+    select: { createdAt: true },
+  });
   const waitMs = oldest ? oldest.createdAt.getTime() + windowMs - now.getTime() : windowMs;
   throw new TooManyAttempts(refusal(describeWait(waitMs)), waitMs);
 }

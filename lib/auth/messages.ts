@@ -11,5 +11,7 @@ export const SIGN_IN_ERRORS = {
  */
 export function isSignInMessage(message: string | null | undefined): message is string {
   if (!message) return false;
-  return message === SIGN_IN_ERRORS.invalid || message === SIGN_IN_ERRORS.unavailable || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message);
+  return (
+    message === SIGN_IN_ERRORS.invalid || message === SIGN_IN_ERRORS.unavailable || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message)
+  );
 }

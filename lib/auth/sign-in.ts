@@ -28,7 +28,10 @@ export async function signInWithPassword(email: string, password: string, addres
   await clearSignInFailures(db, email, address);
   if (needsRehash(user.passwordHash!, env.passwordHashCost)) {
     // Only if the hash is still the one that was checked (a password change meanwhile wins).
-    await db.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: await hashPassword(password, env.passwordHashCost) } });
+    await db.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash },
+      data: { passwordHash: await hashPassword(password, env.passwordHashCost) },
+    });
   }
   return { id: user.id, name: user.name, email: user.email };
 }

@@ -7,7 +7,10 @@ import { readSecretsFile, secretsFileFor } from '../shared/secrets';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const size = (fallback: string) =>
-  z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, `must look like ${fallback}`).default(fallback);
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, `must look like ${fallback}`)
+    .default(fallback);
 
 const runtimeEnvSchema = z.object({
   RUNTIME_HOST: z.string().min(1).default('0.0.0.0'),

@@ -7,7 +7,11 @@ import type { KeyStore } from './key-store';
  * every minute, so a deleted app's data leaves every instance that held it. (Its keys stop
  * working at once anyway: they are deleted with the app, and every request looks its key up.)
  */
-export async function removeDeletedApps(keys: Pick<KeyStore, 'existingApps'>, databases: AppDatabases, log: (message: string) => void = () => undefined): Promise<number[]> {
+export async function removeDeletedApps(
+  keys: Pick<KeyStore, 'existingApps'>,
+  databases: AppDatabases,
+  log: (message: string) => void = () => undefined,
+): Promise<number[]> {
   const stored = databases.storedAppIds();
   if (stored.length === 0) return [];
   const existing = await keys.existingApps(stored);

@@ -5,14 +5,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataCh
 import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
 import type { RuntimeConfig } from './config';
 import { AppError } from '../shared/errors';
-import {
-  queryErrors,
-  type QueryColumns,
-  type QueryEngine,
-  type QueryOptions,
-  type QueryParameters,
-  type QueryStream,
-} from './query-engine';
+import { queryErrors, type QueryColumns, type QueryEngine, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
 import { QuerySlots } from './query-slots';
 import { SqlGuard, MAX_SQL_BYTES } from './sql-guard';
 
@@ -271,7 +264,11 @@ export class DuckDBQueryEngine implements QueryEngine {
         state.stopped = 'cancelled';
         interrupt();
       }
-      if (pending) void pending.then(() => giveBack(false), () => giveBack(false));
+      if (pending)
+        void pending.then(
+          () => giveBack(false),
+          () => giveBack(false),
+        );
       else giveBack(reusable);
     };
     const mapError = (error: unknown): Error => {

@@ -74,8 +74,7 @@ function openPostgresKeyStore(url: string): KeyStore {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   return {
     // Named queries are prepared once per connection and reused.
-    findByDigest: async (digest) =>
-      ((await pool.query<StoredKey>({ name: 'runtime-find-key', text: `${FIND}$1`, values: [digest] })).rows[0] ?? null),
+    findByDigest: async (digest) => (await pool.query<StoredKey>({ name: 'runtime-find-key', text: `${FIND}$1`, values: [digest] })).rows[0] ?? null,
     sampleKey: async () => (await pool.query<SampleKey>(SAMPLE)).rows[0] ?? null,
     existingApps: async (appIds) => {
       if (appIds.length === 0) return new Set();

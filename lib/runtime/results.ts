@@ -73,10 +73,7 @@ export type CollectedResult = { body: string; truncated: boolean };
  * converted, and each converted row is counted, so no value, row or result beyond the budget is
  * ever made in JavaScript; passing the budget throws a `result_too_large` AppError naming the setting.
  */
-export async function collectResult(
-  stream: QueryStream,
-  limits: { maxRows: number; maxBytes: number; format: ResultFormat },
-): Promise<CollectedResult> {
+export async function collectResult(stream: QueryStream, limits: { maxRows: number; maxBytes: number; format: ResultFormat }): Promise<CollectedResult> {
   const columns = stream.names;
   const parts: string[] = [];
   let bytes = 0;

@@ -91,7 +91,12 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     if (error.code === 'cancelled') return void res.destroy();
     if (error.code === 'unauthorized') return unauthorized(res);
     const { retryAfter } = error.options;
-    sendJson(res, ERROR_STATUS[error.code], { error: error.message }, { ...headers, ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}) });
+    sendJson(
+      res,
+      ERROR_STATUS[error.code],
+      { error: error.message },
+      { ...headers, ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}) },
+    );
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {

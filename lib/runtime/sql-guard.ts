@@ -208,7 +208,9 @@ export class SqlGuard {
     // A negative size makes nothing; it never buys room for another function's output.
     budget.generated += Math.max(0, size);
     if (budget.generated > MAX_GENERATED) {
-      throw queryErrors.invalid(`The query generates values too large: functions such as ${name}() may make at most ${MAX_GENERATED} characters or elements per query.`);
+      throw queryErrors.invalid(
+        `The query generates values too large: functions such as ${name}() may make at most ${MAX_GENERATED} characters or elements per query.`,
+      );
     }
   }
 }

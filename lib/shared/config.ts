@@ -38,6 +38,8 @@ export function keySecretsFrom(parsed: z.output<typeof keySecretsSchema>): KeySe
 
 /** A configuration error naming each variable that is wrong (`title`: "server", "runtime", "Flight"). */
 export function configurationError(title: string, issues: readonly z.core.$ZodIssue[], advice = ''): Error {
-  const problems = issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message === 'Invalid input: expected string, received undefined' ? 'is not set' : issue.message}`);
+  const problems = issues.map(
+    (issue) => `  ${issue.path.join('.')}: ${issue.message === 'Invalid input: expected string, received undefined' ? 'is not set' : issue.message}`,
+  );
   return new Error(`Invalid ${title} configuration:\n${problems.join('\n')}${advice ? `\n${advice}` : ''}`);
 }

@@ -34,7 +34,10 @@ test('sign out from the user menu, then sign in again', async ({ page }) => {
   await signIn(page, account);
 });
 
-test('wrong passwords get one generic message; after 10 failures this address may not try that account, and nobody else is locked out', async ({ page, browser }) => {
+test('wrong passwords get one generic message; after 10 failures this address may not try that account, and nobody else is locked out', async ({
+  page,
+  browser,
+}) => {
   const account = await signUp(page, 'Gus');
   await page.getByRole('button', { name: 'User menu for Gus' }).click();
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -99,7 +102,13 @@ test("another user's organization and apps are a 404", async ({ page, browser })
 
   const strangerPage = await browser.newPage();
   await signUp(strangerPage, 'Kim');
-  for (const path of [`/${owner.org}`, `/${owner.org}/private-app`, `/${owner.org}/private-app/settings/general`, `/${owner.org}/members`, `/${owner.org}/new`]) {
+  for (const path of [
+    `/${owner.org}`,
+    `/${owner.org}/private-app`,
+    `/${owner.org}/private-app/settings/general`,
+    `/${owner.org}/members`,
+    `/${owner.org}/new`,
+  ]) {
     const response = await strangerPage.goto(path);
     expect(response?.status(), path).toBe(404);
     await expect(strangerPage.getByRole('heading', { name: 'Page not found' })).toBeVisible();

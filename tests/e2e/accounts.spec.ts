@@ -120,7 +120,10 @@ test('Sign out everywhere signs every browser out; changing the password signs t
 });
 
 /** A raw request, so that Host and forwarding headers are exactly what an attacker sends. */
-function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, (response) => {
       let body = '';
@@ -137,7 +140,10 @@ test('a forged Host never appears in any Location, and a malformed callbackUrl i
   const forged = { Host: 'evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' };
   const csrf = await rawRequest(`${portalURL}/api/auth/csrf`, { headers: forged });
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
-  const csrfCookie = ([] as string[]).concat(csrf.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]).join('; ');
+  const csrfCookie = ([] as string[])
+    .concat(csrf.headers['set-cookie'] ?? [])
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
   const answers = [
     await rawRequest(`${portalURL}/`, { headers: forged }),
     await rawRequest(`${portalURL}/some-org/some-app/settings/general`, { headers: forged }),

@@ -9,7 +9,12 @@ export type Instance = { portalURL: string; runtimeURL: string; stop: () => Prom
 
 async function waitFor(url: string, until: number): Promise<void> {
   while (Date.now() < until) {
-    if (await fetch(url).then((r) => r.ok).catch(() => false)) return;
+    if (
+      await fetch(url)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not come up`);

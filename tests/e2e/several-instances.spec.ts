@@ -119,7 +119,10 @@ test('SIGKILL in a storm of regenerations and queries leaves every key consisten
     const latest = new Map<string, string>();
     for (const id of appIds) {
       const keys = await (await fetch(`${instance.portalURL}/v1/apps/${id}/api-keys`, { headers: auth })).json();
-      for (const [slot, key] of [[1, keys.api_key], [2, keys.api_key_2]] as const) {
+      for (const [slot, key] of [
+        [1, keys.api_key],
+        [2, keys.api_key_2],
+      ] as const) {
         known.add(key);
         latest.set(`${id}:${slot}`, key);
       }

@@ -35,7 +35,10 @@ test('under 20 concurrent sign-ins at the production cost, /api/health keeps ans
   const csrfResponse = await fetch(`${server.portalURL}/api/auth/csrf`);
   const csrf = {
     token: ((await csrfResponse.json()) as { csrfToken: string }).csrfToken,
-    cookie: csrfResponse.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '),
+    cookie: csrfResponse.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(';')[0])
+      .join('; '),
   };
   // Warm up both routes, then measure.
   expect(await signInOverHttp(server.portalURL, account, csrf)).toBe(true);
@@ -56,7 +59,14 @@ test('under 20 concurrent sign-ins at the production cost, /api/health keeps ans
   const stormMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-  const summary = { signIns: results.length, stormMs: Math.round(stormMs), healthChecks: latencies.length, p50: at(0.5), p90: at(0.9), max: Math.round(latencies.at(-1)!) };
+  const summary = {
+    signIns: results.length,
+    stormMs: Math.round(stormMs),
+    healthChecks: latencies.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    max: Math.round(latencies.at(-1)!),
+  };
   console.log('sign-in storm:', JSON.stringify(summary));
 
   expect(results.every(Boolean)).toBe(true);

@@ -6,7 +6,11 @@ import { expect, test } from '@playwright/test';
 import { instanceEnv, portalPort, runtimePort } from './servers';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const answers = (url: string) => fetch(url).then((r) => r.ok, () => false);
+const answers = (url: string) =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 test('a killed runtime is restarted within seconds while the portal keeps serving; SIGTERM stops both', async ({ page }) => {
   test.setTimeout(180_000);

@@ -8,14 +8,20 @@ import { createApp, openGeneral, settled } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-test('a toast appears at rest when less motion is asked for, and passes axe colour contrast in light and dark at 1280 and 390 px', async ({ page, account }) => {
+test('a toast appears at rest when less motion is asked for, and passes axe colour contrast in light and dark at 1280 and 390 px', async ({
+  page,
+  account,
+}) => {
   await createApp(page, account.org, 'toast-demo');
   await openGeneral(page);
   const notifications = page.getByRole('region', { name: 'Notifications' });
   const toast = notifications.getByRole('status').filter({ hasText: 'API Key 1 copied' });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
       const where = `${colorScheme}, ${viewport.width} px`;
       await page.emulateMedia({ colorScheme });
       await page.setViewportSize(viewport);
@@ -33,7 +39,10 @@ test('a toast appears at rest when less motion is asked for, and passes axe colo
 
       await settled(page);
       const results = await new AxeBuilder({ page }).include('section[aria-label="Notifications"]').withRules(['color-contrast']).analyze();
-      expect(results.violations.flatMap((violation) => violation.nodes.map((node) => node.failureSummary)), where).toEqual([]);
+      expect(
+        results.violations.flatMap((violation) => violation.nodes.map((node) => node.failureSummary)),
+        where,
+      ).toEqual([]);
       // The toast's text was among what axe checked (it had not gone yet).
       const checked = results.passes.filter((rule) => rule.id === 'color-contrast').flatMap((rule) => rule.nodes);
       expect(checked.length, where).toBeGreaterThan(0);

@@ -48,11 +48,14 @@ test('create a token, copy it once, rotate a key with it, then revoke it behind 
   await expect(page.getByRole('row', { name: /ci-rotate/ })).toHaveCount(1);
 
   // The management API, over HTTP, as curl would call it.
-  const rotated = await fetch(`${portalURL}/v1/apps/${(await (await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).json()).apps[0].id}/api-keys`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ key_number: 1 }),
-  });
+  const rotated = await fetch(
+    `${portalURL}/v1/apps/${(await (await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).json()).apps[0].id}/api-keys`,
+    {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key_number: 1 }),
+    },
+  );
   expect(rotated.status).toBe(200);
   const body = await rotated.json();
   expect(body.regenerated_key).toBe(1);

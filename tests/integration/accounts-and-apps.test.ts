@@ -34,7 +34,10 @@ describe('sign-up', () => {
   it('refuses bad input with the reason', async () => {
     expect(await signUp({ name: '', email: 'x@example.com', password: 'long enough' })).toMatchObject({ ok: false, error: 'Enter your name.' });
     expect(await signUp({ name: 'X', email: 'not-an-email', password: 'long enough' })).toMatchObject({ ok: false, error: 'Enter a valid email address.' });
-    expect(await signUp({ name: 'X', email: 'short@example.com', password: 'short' })).toMatchObject({ ok: false, error: 'Password must be at least 8 characters.' });
+    expect(await signUp({ name: 'X', email: 'short@example.com', password: 'short' })).toMatchObject({
+      ok: false,
+      error: 'Password must be at least 8 characters.',
+    });
     expect(await db.user.count({ where: { email: 'short@example.com' } })).toBe(0);
   });
 

@@ -49,7 +49,12 @@ export async function tokenFor(
   options: { name?: string; org: string; scope: 'apps:read' | 'apps:write' | '*'; expiration?: string },
 ): Promise<string> {
   await signInAs(user);
-  const result = await createToken({ name: options.name ?? `test-token-${++tokens}`, org: options.org, scope: options.scope, expiration: options.expiration ?? '30' });
+  const result = await createToken({
+    name: options.name ?? `test-token-${++tokens}`,
+    org: options.org,
+    scope: options.scope,
+    expiration: options.expiration ?? '30',
+  });
   if (!result.ok) throw new Error(result.error);
   return result.data.token;
 }

@@ -33,7 +33,15 @@ it('records app creation, key regeneration and each membership change, with who 
     { ...from, action: 'app.created', appId: app.id, slot: null, subjectUserId: null, tokenId: null, details: null },
     { ...from, action: 'api_key.regenerated', appId: app.id, slot: 2, subjectUserId: null, tokenId: null, details: null },
     { ...from, action: 'member.added', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"role":"member"}' },
-    { ...from, action: 'member.role_changed', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"role":"admin","previousRole":"member"}' },
+    {
+      ...from,
+      action: 'member.role_changed',
+      appId: null,
+      slot: null,
+      subjectUserId: bob.id,
+      tokenId: null,
+      details: '{"role":"admin","previousRole":"member"}',
+    },
     { ...from, action: 'member.removed', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"previousRole":"admin"}' },
   ]);
 });

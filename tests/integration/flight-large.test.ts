@@ -86,9 +86,7 @@ it('streams 1,000,000 rows to the SDK with the server memory bounded and the dat
 
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const reader = await connection.runAndReadAll(
-    `SELECT COUNT(*) AS rows, SUM(i) AS sum_i, SUM(d)::DOUBLE AS sum_d, SUM(length(s)) AS length_s FROM (${SQL})`,
-  );
+  const reader = await connection.runAndReadAll(`SELECT COUNT(*) AS rows, SUM(i) AS sum_i, SUM(d)::DOUBLE AS sum_d, SUM(length(s)) AS length_s FROM (${SQL})`);
   const [rows, sumI, sumD, lengthS] = reader.getRows()[0]!;
   connection.closeSync();
   instance.closeSync();

@@ -108,7 +108,10 @@ describe('DoPut', () => {
     const { call, results } = client.startDoPut(keys[1]);
     call.write({ flight_descriptor: descriptor(handle) });
     const started = Date.now();
-    expect(await statusOf(results)).toEqual({ code: grpc.status.DEADLINE_EXCEEDED, details: 'The client sent nothing for 0.5 s; the parameters were not bound.' });
+    expect(await statusOf(results)).toEqual({
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: 'The client sent nothing for 0.5 s; the parameters were not bound.',
+    });
     expect(Date.now() - started).toBeLessThan(5000);
     call.cancel();
   });

@@ -162,7 +162,11 @@ describe('one Flight server', () => {
     expect(any.type_url).toBe('type.googleapis.com/arrow.flight.protocol.sql.ActionCreatePreparedStatementResult');
     const result = messages.createPreparedStatementResult.decode(any.value);
     expect(schemaOf(result.dataset_schema).fields.map((field) => field.name)).toEqual(['n']);
-    expect(schemaOf(result.parameter_schema).fields.map((field) => field.name).sort()).toEqual(['$count', '$kind']);
+    expect(
+      schemaOf(result.parameter_schema)
+        .fields.map((field) => field.name)
+        .sort(),
+    ).toEqual(['$count', '$kind']);
     const handle = result.prepared_statement_handle;
 
     // Without parameters bound, the statement cannot run.
@@ -176,7 +180,10 @@ describe('one Flight server', () => {
 
     const info = await client.getFlightInfo(a.keys[1], preparedQuery(handle));
     const n = Number(rowsOf(tableOf(await client.doGet(a.keys[1], info.endpoint[0]!.ticket.ticket)))[0]!.n);
-    const direct = await client.getFlightInfo(a.keys[1], statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE passenger_count = 2 AND payment_type = 'cash'"));
+    const direct = await client.getFlightInfo(
+      a.keys[1],
+      statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE passenger_count = 2 AND payment_type = 'cash'"),
+    );
     expect(n).toBe(Number(rowsOf(tableOf(await client.doGet(a.keys[1], direct.endpoint[0]!.ticket.ticket)))[0]!.n));
     expect(n).toBeGreaterThan(0);
 
@@ -184,7 +191,11 @@ describe('one Flight server', () => {
     const unknown = await statusOf(client.getFlightInfo(a.keys[1], preparedQuery(Buffer.alloc(16, 7))));
     expect(foreign).toEqual({ code: grpc.status.NOT_FOUND, details: 'Unknown prepared statement.' });
     expect(unknown).toEqual(foreign);
-    expect(await statusOf(client.doAction(b.keys[1], 'ClosePreparedStatement', packAny(messages.closePreparedStatementRequest, { prepared_statement_handle: handle })))).toEqual(foreign);
+    expect(
+      await statusOf(
+        client.doAction(b.keys[1], 'ClosePreparedStatement', packAny(messages.closePreparedStatementRequest, { prepared_statement_handle: handle })),
+      ),
+    ).toEqual(foreign);
 
     await client.doAction(a.keys[1], 'ClosePreparedStatement', packAny(messages.closePreparedStatementRequest, { prepared_statement_handle: handle }));
     expect(await statusOf(client.getFlightInfo(a.keys[1], preparedQuery(handle)))).toEqual(foreign);
@@ -202,7 +213,10 @@ describe('one Flight server', () => {
     await client.doPut(keys[1], [{ flight_descriptor: { type: 'CMD', cmd: Buffer.from(preparedQuery(handle)), path: [] }, ...first! }, ...rest]);
     const info = await client.getFlightInfo(keys[1], preparedQuery(handle));
     const bound = Number(rowsOf(tableOf(await client.doGet(keys[1], info.endpoint[0]!.ticket.ticket)))[0]!.n);
-    const direct = await client.getFlightInfo(keys[1], statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < TIMESTAMP '2024-01-02 00:00:00'"));
+    const direct = await client.getFlightInfo(
+      keys[1],
+      statementQuery("SELECT COUNT(*) AS n FROM taxi_trips WHERE pickup_datetime < TIMESTAMP '2024-01-02 00:00:00'"),
+    );
     expect(bound).toBe(Number(rowsOf(tableOf(await client.doGet(keys[1], direct.endpoint[0]!.ticket.ticket)))[0]!.n));
     expect(bound).toBeGreaterThan(0);
   });
@@ -243,7 +257,7 @@ describe('one Flight server', () => {
     call.pause();
     // Wait for the server to stall (transport buffers full), then check that it stays stalled.
     let read = -1;
-    for (const giveUp = Date.now() + 15_000; streams[before]!.rows !== read && Date.now() < giveUp; ) {
+    for (const giveUp = Date.now() + 15_000; streams[before]!.rows !== read && Date.now() < giveUp;) {
       read = streams[before]!.rows;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }

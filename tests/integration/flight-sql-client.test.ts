@@ -27,7 +27,10 @@ function within<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
 const connect = (password: string): Promise<FlightSqlClient> =>
   within(createFlightSqlClient({ host: '127.0.0.1', port: flight.port, tls: false, username: '', password, headers: [] }));
 
-const rows = (ipc: Buffer) => tableFromIPC(ipc).toArray().map((row) => row.toJSON() as Record<string, unknown>);
+const rows = (ipc: Buffer) =>
+  tableFromIPC(ipc)
+    .toArray()
+    .map((row) => row.toJSON() as Record<string, unknown>);
 
 it('handshakes with an empty username and the key as password, then queries and lists catalogs, schemas and tables', async () => {
   const { user, org } = await newUser('Rusty');

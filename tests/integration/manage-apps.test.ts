@@ -80,8 +80,14 @@ describe('rename and description', () => {
     const keysBefore = await currentKeys(app.id);
 
     await signInAs(admin);
-    expect(await updateApp({ appId: app.id, name: 'Taxi-Trips', description: 'Trips of 2026' })).toEqual({ ok: true, data: { org: org.name, name: 'taxi-trips' } });
-    expect(await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { name: true, description: true } })).toEqual({ name: 'taxi-trips', description: 'Trips of 2026' });
+    expect(await updateApp({ appId: app.id, name: 'Taxi-Trips', description: 'Trips of 2026' })).toEqual({
+      ok: true,
+      data: { org: org.name, name: 'taxi-trips' },
+    });
+    expect(await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { name: true, description: true } })).toEqual({
+      name: 'taxi-trips',
+      description: 'Trips of 2026',
+    });
     // A rename keeps the keys: clients are not disturbed.
     expect(await currentKeys(app.id)).toEqual(keysBefore);
     expect(await checkKey(keysBefore[1])).toEqual({ appId: app.id, slot: 1 });
@@ -120,9 +126,18 @@ describe('rename and description', () => {
       fieldErrors: { name: ['An app with this name already exists in this organization.'] },
     });
     expect(await updateApp({ appId: app.id, name: '-bad-', description: '' })).toMatchObject({ ok: false, fieldErrors: { name: [expect.any(String)] } });
-    expect(await updateApp({ appId: app.id, name: 'activity', description: '' })).toMatchObject({ ok: false, fieldErrors: { name: ['This name is reserved. Choose another.'] } });
-    expect(await updateApp({ appId: app.id, name: 'fine-name', description: 'x'.repeat(501) })).toMatchObject({ ok: false, fieldErrors: { description: [expect.any(String)] } });
-    expect(await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { name: true, description: true } })).toEqual({ name: 'taxi-demo', description: 'test app' });
+    expect(await updateApp({ appId: app.id, name: 'activity', description: '' })).toMatchObject({
+      ok: false,
+      fieldErrors: { name: ['This name is reserved. Choose another.'] },
+    });
+    expect(await updateApp({ appId: app.id, name: 'fine-name', description: 'x'.repeat(501) })).toMatchObject({
+      ok: false,
+      fieldErrors: { description: [expect.any(String)] },
+    });
+    expect(await db.app.findUniqueOrThrow({ where: { id: app.id }, select: { name: true, description: true } })).toEqual({
+      name: 'taxi-demo',
+      description: 'test app',
+    });
     expect(await auditOf(org.id, 'app.renamed')).toEqual([]);
   });
 

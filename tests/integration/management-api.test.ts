@@ -23,7 +23,6 @@ beforeAll(async () => {
   writeToken = await tokenFor(alice.user, { org: alice.org.name, scope: 'apps:write', name: 'ci-rotate' });
 });
 
-
 describe('authentication', () => {
   it('answers 401 "Missing Authorization header" without one', async () => {
     const res = await api.getKeys(appId, { token: null });
@@ -160,8 +159,16 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     });
     expect(event).toEqual({ actorId: alice.user.id, ip: '192.0.2.10', userAgent: 'api-test', token: { name: 'ci-rotate' } });
     // A forged X-Forwarded-For does not reach the audit trail: the connection's address does.
-    await api.regenerate(appId, { token: writeToken, body: JSON.stringify({ key_number: 2 }), headers: { 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6' } });
-    const forged = await db.auditEvent.findFirstOrThrow({ where: { appId, action: 'api_key.regenerated', slot: 2 }, orderBy: { createdAt: 'desc' }, select: { ip: true } });
+    await api.regenerate(appId, {
+      token: writeToken,
+      body: JSON.stringify({ key_number: 2 }),
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6' },
+    });
+    const forged = await db.auditEvent.findFirstOrThrow({
+      where: { appId, action: 'api_key.regenerated', slot: 2 },
+      orderBy: { createdAt: 'desc' },
+      select: { ip: true },
+    });
     expect(forged.ip).toBe('192.0.2.10');
     const [key1] = await getApiKeysForDisplay(grant((await findAppAccess(alice.user.id, { id: appId }))!, 'key:view'));
     expect(key1).toMatchObject({ createdBy: 'Alice', createdViaToken: 'ci-rotate', regenerated: true });
@@ -171,7 +178,10 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     const before = await currentKeys(appId);
     for (const value of [3, -1, '1', 1.5, null, true]) {
       const res = await api.regenerate(appId, { token: writeToken, ...json({ key_number: value }) });
-      expect([res.status, res.json], String(value)).toEqual([400, { error: 'Invalid request', details: { formErrors: [], fieldErrors: { key_number: ['Must be 0, 1, or 2'] } } }]);
+      expect([res.status, res.json], String(value)).toEqual([
+        400,
+        { error: 'Invalid request', details: { formErrors: [], fieldErrors: { key_number: ['Must be 0, 1, or 2'] } } },
+      ]);
     }
     const textPlain = await api.regenerate(appId, { token: writeToken, body: '{"key_number": 2}', headers: { 'content-type': 'text/plain' } });
     expect(textPlain.status).toBe(400);
@@ -244,7 +254,7 @@ describe('organizations', () => {
     expect((await api.getKeys(otherApp.id, { token: all })).status).toBe(200);
   });
 
-  it('lists the apps of the organization, in Spice\'s shape', async () => {
+  it("lists the apps of the organization, in Spice's shape", async () => {
     const res = await api.listApps({ token: readToken });
     expect(res.status).toBe(200);
     const apps = res.json.apps as Record<string, unknown>[];

@@ -52,9 +52,7 @@ it('keeps an owner when two owners remove each other at the same moment', async 
 it('answers "already a member" to the second of two simultaneous adds, never a generic error', async () => {
   const { user: owner, org } = await newUser('Olivia');
   const { user: bob } = await newUser('Bob');
-  const results = await Promise.all(
-    Array.from({ length: 4 }, () => actingAs(owner, () => addMember({ org: org.name, email: bob.email, role: 'member' }))),
-  );
+  const results = await Promise.all(Array.from({ length: 4 }, () => actingAs(owner, () => addMember({ org: org.name, email: bob.email, role: 'member' }))));
   expect(results.filter((r) => r.ok)).toHaveLength(1);
   for (const result of results.filter((r) => !r.ok)) {
     expect(result).toEqual({ ok: false, error: 'This user is already a member.', fieldErrors: { email: ['This user is already a member.'] } });

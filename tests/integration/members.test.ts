@@ -50,7 +50,10 @@ it('keeps at least one owner, and keeps the owner role to owners', async () => {
     ok: false,
     error: 'An organization needs at least one owner.',
   });
-  expect(await removeMember({ org: org.name, membershipId: ownerMembership!.id })).toMatchObject({ ok: false, error: 'An organization needs at least one owner.' });
+  expect(await removeMember({ org: org.name, membershipId: ownerMembership!.id })).toMatchObject({
+    ok: false,
+    error: 'An organization needs at least one owner.',
+  });
 
   await signInAs(admin);
   const adminMembership = await membershipOf(org.id, admin.id);

@@ -21,7 +21,6 @@ async function freshDatabase() {
   return database.url;
 }
 
-
 type Column = { name: string; type: string; required: boolean; primaryKey: boolean };
 type Shape = { columns: Column[]; indexes: string[]; foreignKeys: string[] };
 
@@ -78,7 +77,10 @@ describe(`migrations (${testProvider})`, () => {
   it('record each migration with the sha256 of its file, once', async () => {
     const url = await freshDatabase();
     const first = await migrate(url);
-    const names = fs.readdirSync(migrationsDir(testProvider)).filter((name) => !name.endsWith('.toml')).sort();
+    const names = fs
+      .readdirSync(migrationsDir(testProvider))
+      .filter((name) => !name.endsWith('.toml'))
+      .sort();
     expect(first.applied).toEqual(names);
     expect((await migrate(url)).applied).toEqual([]);
 

@@ -12,7 +12,6 @@ import { createTestDatabase, testProvider } from '../support/test-database';
 const FIRST_NEW = '20261126130000_app_names';
 const AT = '2026-01-01T00:00:00.000+00:00';
 
-
 /** A copy of the provider's migrations folder holding only those before the name migrations. */
 function rootBefore(name: string): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-migrations-'));
@@ -112,7 +111,9 @@ describe(`name migrations on existing data (${testProvider})`, () => {
   });
 
   it('records one app.renamed audit event per renamed app, with both names', async () => {
-    const events = await db.query(`SELECT "orgId", "appId", "actorId", "details", "createdAt" FROM "AuditEvent" WHERE "action" = 'app.renamed' ORDER BY "appId"`);
+    const events = await db.query(
+      `SELECT "orgId", "appId", "actorId", "details", "createdAt" FROM "AuditEvent" WHERE "action" = 'app.renamed' ORDER BY "appId"`,
+    );
     const renamed = APPS.filter(([id]) => ![2, 6, 10, 11].includes(id));
     expect(events.map((event) => Number(event.appId))).toEqual(renamed.map(([id]) => id));
     for (const event of events) {

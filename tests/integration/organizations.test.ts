@@ -42,7 +42,10 @@ it('refuses a taken name (in any case), a name that breaks the rules, a reserved
     expect(await createOrganization({ name: bad }), bad).toMatchObject({ ok: false, fieldErrors: { name: [expect.any(String)] } });
   }
   for (const reserved of ['login', 'signup', 'settings']) {
-    expect(await createOrganization({ name: reserved }), reserved).toMatchObject({ ok: false, fieldErrors: { name: ['This name is reserved. Choose another.'] } });
+    expect(await createOrganization({ name: reserved }), reserved).toMatchObject({
+      ok: false,
+      fieldErrors: { name: ['This name is reserved. Choose another.'] },
+    });
   }
   signOut();
   expect(await createOrganization({ name: unique() })).toEqual({ ok: false, error: 'You are signed out. Sign in again.' });
@@ -59,7 +62,10 @@ it('lets a member leave, with a member.left event, after which the organization 
   expect(await leaveOrganization({ org: owner.org.name.toUpperCase() })).toEqual({ ok: true, data: null });
   expect(await findOrgAccess(mia.id, { name: owner.org.name })).toBeNull();
   expect(await leaveOrganization({ org: owner.org.name })).toEqual({ ok: false, error: 'Not found.' });
-  const events = await db.auditEvent.findMany({ where: { orgId: owner.org.id, action: 'member.left' }, select: { actorId: true, subjectUserId: true, details: true } });
+  const events = await db.auditEvent.findMany({
+    where: { orgId: owner.org.id, action: 'member.left' },
+    select: { actorId: true, subjectUserId: true, details: true },
+  });
   expect(events).toEqual([{ actorId: mia.id, subjectUserId: mia.id, details: JSON.stringify({ previousRole: 'member' }) }]);
 });
 

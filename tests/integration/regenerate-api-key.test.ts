@@ -144,7 +144,11 @@ describe('regenerating a key', () => {
     expect(await verify(original[2])).toMatchObject({ slot: 2 });
     // The audit trail is in the order the keys were committed: no two events at the same time,
     // and the latest is the current key's.
-    const events = await db.auditEvent.findMany({ where: { appId: app.id, action: 'api_key.regenerated', slot: 1 }, orderBy: { createdAt: 'asc' }, select: { createdAt: true } });
+    const events = await db.auditEvent.findMany({
+      where: { appId: app.id, action: 'api_key.regenerated', slot: 1 },
+      orderBy: { createdAt: 'asc' },
+      select: { createdAt: true },
+    });
     expect(events).toHaveLength(20);
     const times = events.map((event) => event.createdAt.getTime());
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);

@@ -236,7 +236,7 @@ describe('a locked engine', () => {
     await expectRefused('WITH t AS (SELECT 1 AS one) SELECT * FROM main.t', 400, /does not exist/);
     await expectRefused(`SELECT 1 AS one -- ${'x'.repeat(70_000)}`, 400, /longer than 65536 bytes/);
     // Ordinary uses still work.
-    const own = await query(attacker[1], 'WITH trips AS (SELECT * FROM taxi_trips) SELECT count(*) AS n, replace(min(payment_type), \'a\', \'A\') AS p FROM trips');
+    const own = await query(attacker[1], "WITH trips AS (SELECT * FROM taxi_trips) SELECT count(*) AS n, replace(min(payment_type), 'a', 'A') AS p FROM trips");
     expect(await own.json()).toEqual([{ n: 10000, p: 'cArd' }]);
   });
 

@@ -11,7 +11,12 @@ import { DuckDBQueryEngine } from '@/lib/runtime/engine';
 import { QuerySlots } from '@/lib/runtime/query-slots';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-engine-'));
-const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_QUERY_TIMEOUT_MS: '1500', RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1', RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '1' });
+const config = runtimeConfig({
+  RUNTIME_DATA_DIR: dir,
+  RUNTIME_QUERY_TIMEOUT_MS: '1500',
+  RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1',
+  RUNTIME_MAX_QUEUED_QUERIES_PER_APP: '1',
+});
 const databases = new AppDatabases(config.dataDir, config.duckdb);
 const engine = new DuckDBQueryEngine(databases, config);
 const HEAVY = 'SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b';

@@ -72,7 +72,14 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
   for (;;) {
     const bound = /Runtime listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
     if (bound) url = bound[1]!;
-    if (url && (await fetch(`${url}/health`).then((r) => r.ok, () => false))) break;
+    if (
+      url &&
+      (await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      break;
     if (child.exitCode !== null || Date.now() > until) {
       child.kill('SIGKILL');
       throw new Error(`The runtime did not start:\n${output}`);

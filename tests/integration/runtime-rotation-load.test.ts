@@ -32,14 +32,10 @@ it('no request with the old key succeeds once regeneration has returned, with 16
   function send(): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       const sentAt = performance.now();
-      const req = http.request(
-        `${runtime.url}/v1/sql`,
-        { method: 'POST', agent, headers: { 'X-API-Key': oldKey, 'Content-Type': 'text/plain' } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ sentAt, status: res.statusCode ?? 0 }));
-        },
-      );
+      const req = http.request(`${runtime.url}/v1/sql`, { method: 'POST', agent, headers: { 'X-API-Key': oldKey, 'Content-Type': 'text/plain' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ sentAt, status: res.statusCode ?? 0 }));
+      });
       req.on('error', reject);
       req.end('SELECT 1 AS one');
     });

@@ -65,7 +65,10 @@ describe('the runtime on its own', () => {
       const source = process.env.DATABASE_URL!.slice('file:'.length);
       for (const suffix of ['', '-wal']) if (fs.existsSync(source + suffix)) fs.copyFileSync(source + suffix, file + suffix);
       const env = runtimeOnlyEnv();
-      fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY, KEY_DIGEST_SECRET: env.KEY_DIGEST_SECRET }));
+      fs.writeFileSync(
+        path.join(dir, 'secrets.json'),
+        JSON.stringify({ KEY_ENCRYPTION_KEY: env.KEY_ENCRYPTION_KEY, KEY_DIGEST_SECRET: env.KEY_DIGEST_SECRET }),
+      );
       const runtime = await startRuntimeProcess({ DATABASE_URL: `file:${file}`, KEY_ENCRYPTION_KEY: '', KEY_DIGEST_SECRET: '' });
       try {
         const res = await fetch(`${runtime.url}/v1/sql`, { method: 'POST', headers: { 'X-API-Key': keys[1] }, body: 'SELECT 2 AS two' });
@@ -78,4 +81,3 @@ describe('the runtime on its own', () => {
     }
   });
 });
-

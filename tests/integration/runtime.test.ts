@@ -71,7 +71,11 @@ describe('POST /v1/sql', () => {
 
   it('returns integers beyond 2^53 as strings, never rounded', async () => {
     const rows = await (
-      await sql(runtime.url, keys[1], 'SELECT 9007199254740993::BIGINT AS big, 9007199254740991::BIGINT AS safe, -9007199254740993::BIGINT AS neg, 170141183460469231731687303715884105727::HUGEINT AS huge')
+      await sql(
+        runtime.url,
+        keys[1],
+        'SELECT 9007199254740993::BIGINT AS big, 9007199254740991::BIGINT AS safe, -9007199254740993::BIGINT AS neg, 170141183460469231731687303715884105727::HUGEINT AS huge',
+      )
     ).json();
     expect(rows).toEqual([{ big: '9007199254740993', safe: 9007199254740991, neg: '-9007199254740993', huge: '170141183460469231731687303715884105727' }]);
   });

@@ -31,8 +31,14 @@ it('refuses bad input with the reason, and creates nothing', async () => {
   const other = await newUser('Vic');
   await signInAs(user);
   const past = new Date(Date.now() - DAY).toISOString().slice(0, 10);
-  expect(await createToken({ name: '', org: org.name, scope: 'apps:read', expiration: '7' })).toMatchObject({ ok: false, fieldErrors: { name: ['Enter a name for the token.'] } });
-  expect(await createToken({ name: 'x', org: org.name, scope: 'admin', expiration: '7' })).toMatchObject({ ok: false, fieldErrors: { scope: ['Choose a scope.'] } });
+  expect(await createToken({ name: '', org: org.name, scope: 'apps:read', expiration: '7' })).toMatchObject({
+    ok: false,
+    fieldErrors: { name: ['Enter a name for the token.'] },
+  });
+  expect(await createToken({ name: 'x', org: org.name, scope: 'admin', expiration: '7' })).toMatchObject({
+    ok: false,
+    fieldErrors: { scope: ['Choose a scope.'] },
+  });
   expect(await createToken({ name: 'x', org: org.name, scope: 'apps:read', expiration: '365' })).toMatchObject({ ok: false });
   expect(await createToken({ name: 'x', org: org.name, scope: 'apps:read', expiration: 'date', expiresOn: past })).toMatchObject({
     ok: false,
@@ -40,7 +46,10 @@ it('refuses bad input with the reason, and creates nothing', async () => {
   });
   expect(await createToken({ name: 'x', org: other.org.name, scope: 'apps:read', expiration: '7' })).toMatchObject({ ok: false, error: 'Not found.' });
   signOut();
-  expect(await createToken({ name: 'x', org: org.name, scope: 'apps:read', expiration: '7' })).toEqual({ ok: false, error: 'You are signed out. Sign in again.' });
+  expect(await createToken({ name: 'x', org: org.name, scope: 'apps:read', expiration: '7' })).toEqual({
+    ok: false,
+    error: 'You are signed out. Sign in again.',
+  });
   expect(await db.personalAccessToken.count({ where: { userId: user.id } })).toBe(0);
 });
 
@@ -60,7 +69,11 @@ it('refuses a second token of the same name for one user, revoked ones included,
   await signInAs(user);
   expect((await createToken({ name: 'ci-read', org: org.name, scope: 'apps:read', expiration: '7' })).ok).toBe(true);
   const taken = 'You already have a token named ci-read. Token names are unique, revoked and expired tokens included.';
-  expect(await createToken({ name: ' ci-read ', org: '*', scope: '*', expiration: 'none' })).toEqual({ ok: false, error: taken, fieldErrors: { name: [taken] } });
+  expect(await createToken({ name: ' ci-read ', org: '*', scope: '*', expiration: 'none' })).toEqual({
+    ok: false,
+    error: taken,
+    fieldErrors: { name: [taken] },
+  });
 
   const row = await db.personalAccessToken.findFirstOrThrow({ where: { userId: user.id, name: 'ci-read' }, select: { id: true } });
   expect((await revokeToken({ tokenId: row.id })).ok).toBe(true);
@@ -80,7 +93,10 @@ it('gives one of two simultaneous creations of one name the token, and the other
   );
   expect(results.filter((r) => r.ok)).toHaveLength(1);
   for (const result of results.filter((r) => !r.ok)) {
-    expect(result).toMatchObject({ ok: false, fieldErrors: { name: ['You already have a token named deploy. Token names are unique, revoked and expired tokens included.'] } });
+    expect(result).toMatchObject({
+      ok: false,
+      fieldErrors: { name: ['You already have a token named deploy. Token names are unique, revoked and expired tokens included.'] },
+    });
   }
   expect(await db.personalAccessToken.count({ where: { userId: user.id, name: 'deploy' } })).toBe(1);
 });

@@ -48,8 +48,10 @@ export function rawClient(port: number) {
     },
     getSchema(key: string | null, cmd: Uint8Array) {
       return new Promise<{ schema: Buffer }>((resolve, reject) => {
-        client.GetSchema({ type: 'CMD', cmd: Buffer.from(cmd) } satisfies Partial<FlightDescriptor>, auth(key), (error: Error | null, result: { schema: Buffer }) =>
-          error ? reject(error) : resolve(result),
+        client.GetSchema(
+          { type: 'CMD', cmd: Buffer.from(cmd) } satisfies Partial<FlightDescriptor>,
+          auth(key),
+          (error: Error | null, result: { schema: Buffer }) => (error ? reject(error) : resolve(result)),
         );
       });
     },

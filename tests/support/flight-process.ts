@@ -23,7 +23,8 @@ const server = createFlightServer({
 const port = await server.start(0, '127.0.0.1');
 console.log(JSON.stringify({ port, certFile: tls?.certFile }));
 process.on('SIGTERM', () => {
-  void server.close()
+  void server
+    .close()
     .then(() => engine.close())
     .finally(() => void keys.close().finally(() => process.exit(0)));
 });

@@ -25,7 +25,7 @@ const pages = markdownPages();
  */
 const NOT_CONFIGURATION: Record<string, string> = {
   NODE_ENV: 'set by npm start (production) and npm run dev (development), and by Next.js',
-  NEXT_RUNTIME: "set by Next.js: which of its runtimes loads instrumentation.ts",
+  NEXT_RUNTIME: 'set by Next.js: which of its runtimes loads instrumentation.ts',
   CI: 'set by the CI system',
 };
 

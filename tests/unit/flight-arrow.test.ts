@@ -3,7 +3,15 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from '@/lib/runtime/flight/arrow';
+import {
+  MAX_MESSAGE_BYTES,
+  batchMessages,
+  chunkConverter,
+  encapsulatedSchema,
+  recordBatches,
+  schemaMessage,
+  type IpcMessage,
+} from '@/lib/runtime/flight/arrow';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -22,7 +30,7 @@ async function viaFlight(sql: string): Promise<{ table: Table; messages: IpcMess
   const converter = chunkConverter(result.columnNames(), result.columnTypes());
   const messages = [schemaMessage(converter.schema)];
   async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
-    for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) yield chunk;
+    for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0;) yield chunk;
   }
   for await (const batch of recordBatches(converter, chunks())) messages.push(...batchMessages(batch));
   const bytes = Buffer.concat([
@@ -74,18 +82,25 @@ describe('DuckDB chunks as Arrow batches', () => {
     let converter: ReturnType<typeof chunkConverter> | null = null;
     // Each part on its own connection: a connection's next query would end the previous result.
     const connections: DuckDBConnection[] = [];
-    for (const [from, count] of [[0, 5], [5, 2051], [2056, 3]] as const) {
+    for (const [from, count] of [
+      [0, 5],
+      [5, 2051],
+      [2056, 3],
+    ] as const) {
       connections.push(await instance.connect());
       const result = await connections.at(-1)!.stream(part(from, count));
       converter ??= chunkConverter(result.columnNames(), result.columnTypes());
-      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) chunks.push(chunk);
+      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0;) chunks.push(chunk);
     }
     expect(chunks.map((chunk) => chunk.rowCount)).toEqual([5, 2048, 3, 3]);
     const batch = converter!.toBatch(chunks);
     const expected = await connection.runAndReadAll(part(0, 2059));
     const columns = expected.getColumnsObjectJS();
     for (const name of ['n', 'b', 's']) {
-      expect(Array.from({ length: batch.numRows }, (_, i) => batch.getChild(name)!.get(i)), name).toEqual(columns[name]);
+      expect(
+        Array.from({ length: batch.numRows }, (_, i) => batch.getChild(name)!.get(i)),
+        name,
+      ).toEqual(columns[name]);
     }
     for (const c of connections) c.closeSync();
   });
@@ -141,7 +156,14 @@ describe('DuckDB chunks as Arrow batches', () => {
     const { table } = await viaFlight(
       "SELECT '\\xAA\\x00\\xBB'::BLOB AS bin, INTERVAL 90 MINUTE AS span, [1, 2, 3] AS list, {'a': 1} AS struct, 1 AS x, 2 AS x",
     );
-    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(['bin:Binary', 'span:Utf8', 'list:Utf8', 'struct:Utf8', 'x:Int32', 'x_1:Int32']);
+    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      'bin:Binary',
+      'span:Utf8',
+      'list:Utf8',
+      'struct:Utf8',
+      'x:Int32',
+      'x_1:Int32',
+    ]);
     expect(Array.from(table.getChild('bin')!.get(0) as Uint8Array)).toEqual([0xaa, 0x00, 0xbb]);
     expect(table.getChild('list')!.get(0)).toBe('[1, 2, 3]');
     expect(table.getChild('span')!.get(0)).toMatch(/01:30:00/);
@@ -162,7 +184,7 @@ describe('DuckDB chunks as Arrow batches', () => {
     const result = await connection.stream(sql);
     const converter = chunkConverter(result.columnNames(), result.columnTypes());
     async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
-      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0; ) yield chunk;
+      for (let chunk: DuckDBDataChunk | null; (chunk = await result.fetchChunk()) && chunk.rowCount > 0;) yield chunk;
     }
     const sizes: number[] = [];
     const rows: [bigint, string, string][] = [];

@@ -46,7 +46,11 @@ it('takes the key from a Bearer header on each call, and counts anything else ag
     return { metadata, getPeer: () => peer };
   };
   // The status the client sees: the error as the Flight door puts it on the wire.
-  const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: unknown) => toStatus(error, () => undefined).code);
+  const codeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'ok',
+      (error: unknown) => toStatus(error, () => undefined).code,
+    );
 
   expect(await authorize(context, call('bearer good  '))).toEqual(key);
   expect(used).toEqual([key]);

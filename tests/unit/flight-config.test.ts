@@ -82,7 +82,12 @@ describe('the generated certificate', () => {
         const dir = path.join(root, `round-${round}`);
         // Four processes, started together, each making the certificate in the same folder.
         const runs = Array.from({ length: 4 }, () =>
-          execFileAsync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(tls)}).then((m) => console.log(JSON.stringify(m.ensureSelfSignedCertificate(${JSON.stringify(dir)}))))`]),
+          execFileAsync(process.execPath, [
+            '--import',
+            'tsx',
+            '-e',
+            `import(${JSON.stringify(tls)}).then((m) => console.log(JSON.stringify(m.ensureSelfSignedCertificate(${JSON.stringify(dir)}))))`,
+          ]),
         );
         const results = await Promise.all(runs);
         for (const { stdout } of results) {

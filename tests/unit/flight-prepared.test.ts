@@ -40,11 +40,16 @@ describe('parameters bound with DoPut', () => {
 
   it('takes positional columns by their number and named ones by name', () => {
     expect(parametersFromIpc(ipc({ $2: ['b'], $1: [1] }), { parameterCount: 2, parameterNames: ['1', '2'] })).toEqual([1, 'b']);
-    expect(parametersFromIpc(ipc({ kind: ['cash'], count: [2] }), { parameterCount: 2, parameterNames: ['count', 'kind'] })).toEqual({ kind: 'cash', count: 2 });
+    expect(parametersFromIpc(ipc({ kind: ['cash'], count: [2] }), { parameterCount: 2, parameterNames: ['count', 'kind'] })).toEqual({
+      kind: 'cash',
+      count: 2,
+    });
   });
 
   it('refuses a wrong count, a missing name and several rows', () => {
-    expect(() => parametersFromIpc(ipc({ $1: [1] }), { parameterCount: 2, parameterNames: ['1', '2'] })).toThrow('The query has 2 parameter(s) but 1 were given.');
+    expect(() => parametersFromIpc(ipc({ $1: [1] }), { parameterCount: 2, parameterNames: ['1', '2'] })).toThrow(
+      'The query has 2 parameter(s) but 1 were given.',
+    );
     expect(() => parametersFromIpc(ipc({ other: [1] }), { parameterCount: 1, parameterNames: ['count'] })).toThrow(/\$count/);
     expect(() => parametersFromIpc(ipc({ $1: [1, 2] }), { parameterCount: 1, parameterNames: ['1'] })).toThrow(/one row/);
   });

@@ -37,7 +37,8 @@ describe("the portal server's request headers", () => {
   });
 
   it('accepts any loopback host on the embedded default, and nothing else', () => {
-    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', '127.0.0.2:8080', 'LOCALHOST']) expect(acceptedHost(host, embedded.publicUrl), host).toBe(true);
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', '127.0.0.2:8080', 'LOCALHOST'])
+      expect(acceptedHost(host, embedded.publicUrl), host).toBe(true);
     for (const host of ['evil.example', 'localhost.evil.example', '127.0.0.1.evil.example:3000', 'localhost:3000@evil', undefined]) {
       expect(acceptedHost(host, embedded.publicUrl), String(host)).toBe(false);
     }

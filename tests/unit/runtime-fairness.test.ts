@@ -11,7 +11,10 @@ const later = (ms: number) => Date.now() + ms;
  */
 const settled = async (promise: Promise<unknown>) => {
   let done = false;
-  promise.then(() => (done = true), () => (done = true));
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   return done;
 };

@@ -39,9 +39,9 @@ describe('an HTTP answer read from a streamed result', () => {
 
   it('refuses a result over the byte budget, naming the setting, before converting a large value', async () => {
     // One 2 MB value against a 1 MB budget: refused from DuckDB's length header, not after making the string.
-    await expect(
-      collectResult(await duckStream(`SELECT repeat('x', 2000000) AS big`), { maxRows: 10, maxBytes: 1_000_000, format: 'json' }),
-    ).rejects.toThrow(/larger than 1000000 bytes \(RUNTIME_MAX_RESULT_BYTES\)/);
+    await expect(collectResult(await duckStream(`SELECT repeat('x', 2000000) AS big`), { maxRows: 10, maxBytes: 1_000_000, format: 'json' })).rejects.toThrow(
+      /larger than 1000000 bytes \(RUNTIME_MAX_RESULT_BYTES\)/,
+    );
     // A list value is measured through its elements.
     await expect(
       collectResult(await duckStream(`SELECT list(repeat('z', 1000)) AS l FROM range(2000)`), { maxRows: 10, maxBytes: 1_000_000, format: 'json' }),

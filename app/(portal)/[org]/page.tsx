@@ -30,9 +30,7 @@ export default async function AppsPage({ params }: { params: Promise<{ org: stri
         <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
           <p className="font-medium">No apps yet</p>
           <p className="mt-1 text-sm text-slate-700">
-            {mayCreate
-              ? 'Create an app to get its two API keys.'
-              : 'An owner or admin of this organization can create one.'}
+            {mayCreate ? 'Create an app to get its two API keys.' : 'An owner or admin of this organization can create one.'}
           </p>
         </div>
       ) : (

@@ -18,7 +18,15 @@ export function NewOrganizationForm() {
 
   return (
     <form onSubmit={onSubmit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" noValidate>
-      <TextField label="Organization name" name="name" required autoComplete="off" spellCheck={false} hint={`${NAME_RULE} It is the organization’s URL.`} error={fieldErrors.name?.[0]} />
+      <TextField
+        label="Organization name"
+        name="name"
+        required
+        autoComplete="off"
+        spellCheck={false}
+        hint={`${NAME_RULE} It is the organization’s URL.`}
+        error={fieldErrors.name?.[0]}
+      />
       <FormError message={formError} />
       <Button type="submit" disabled={pending} aria-busy={pending}>
         {pending ? 'Creating…' : 'Create organization'}

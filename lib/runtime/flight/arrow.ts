@@ -90,7 +90,7 @@ function validity(chunks: Chunks, column: number, rows: number): { nullBitmap?: 
       if (mask) nullBitmap.set(mask.subarray(0, Math.ceil(n / 8)), offset / 8);
       else nullBitmap.fill(0xff, offset / 8, (offset + n) / 8);
       // DuckDB's mask may have bits set past the chunk's last row: clear them for the next chunk.
-      if (n % 8) nullBitmap[(offset + n) >> 3]! &= (1 << n % 8) - 1;
+      if (n % 8) nullBitmap[(offset + n) >> 3]! &= (1 << (n % 8)) - 1;
     } else {
       for (let i = 0; i < n; i++) {
         if (!mask || mask[i >> 3]! & (1 << (i & 7))) nullBitmap[(offset + i) >> 3]! |= 1 << ((offset + i) & 7);
@@ -98,7 +98,7 @@ function validity(chunks: Chunks, column: number, rows: number): { nullBitmap?: 
     }
     offset += n;
   });
-  if (rows % 8) nullBitmap[bytes - 1]! &= (1 << rows % 8) - 1;
+  if (rows % 8) nullBitmap[bytes - 1]! &= (1 << (rows % 8)) - 1;
   let valid = 0;
   for (let i = 0; i < bytes; i++) valid += POPCOUNT[nullBitmap[i]!]!;
   const nullCount = rows - valid;
@@ -117,7 +117,23 @@ function copyData(chunks: Chunks, column: number, rows: number, width: number): 
   return copy.buffer;
 }
 
-type FixedWidthType = Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64 | Float32 | Float64 | DateDay | TimeMicrosecond | TimestampSecond | TimestampMillisecond | TimestampMicrosecond | TimestampNanosecond;
+type FixedWidthType =
+  | Int8
+  | Int16
+  | Int32
+  | Int64
+  | Uint8
+  | Uint16
+  | Uint32
+  | Uint64
+  | Float32
+  | Float64
+  | DateDay
+  | TimeMicrosecond
+  | TimestampSecond
+  | TimestampMillisecond
+  | TimestampMicrosecond
+  | TimestampNanosecond;
 
 function fixedWidth(name: string, type: FixedWidthType, width: number, view: (buffer: ArrayBuffer) => ArrayBufferView): Converter {
   return {
@@ -459,4 +475,3 @@ export function batchMessages(batch: RecordBatch): IpcMessage[] {
   const half = Math.ceil(batch.numRows / 2);
   return [...batchMessages(batch.slice(0, half)), ...batchMessages(batch.slice(half))];
 }
-

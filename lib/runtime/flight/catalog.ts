@@ -114,7 +114,11 @@ export async function tablesWithSchemas(
     const described = await engine.describe(appId, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
     schemas.push(encapsulatedSchema(chunkConverter(described.names, described.types).schema));
   }
-  const column = (i: number) => vectorFromArray(rows.map((row) => row[i] ?? null), new Utf8());
+  const column = (i: number) =>
+    vectorFromArray(
+      rows.map((row) => row[i] ?? null),
+      new Utf8(),
+    );
   return new Table(TABLES_WITH_SCHEMA, {
     catalog_name: column(0),
     db_schema_name: column(1),

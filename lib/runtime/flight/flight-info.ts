@@ -9,14 +9,12 @@ import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schem
 import { authorize } from './auth';
 import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
 import type { FlightContext, FlightKey } from './context';
-import {toStatus } from './errors';
+import { toStatus } from './errors';
 import { messages, unpackAny, type FlightData, type FlightDescriptor, type FlightInfo, type Ticket } from './protocol';
 import { SQL_INFO_SCHEMA, sqlInfoTable } from './sql-info';
 import { decodeTicket, encodeTicket, type TicketContent } from './tickets';
 
-type Command =
-  | { kind: 'query'; sql: string; parameters: QueryParameters; builtin?: TicketContent['builtin'] }
-  | { kind: 'prepared'; handle: Uint8Array };
+type Command = { kind: 'query'; sql: string; parameters: QueryParameters; builtin?: TicketContent['builtin'] } | { kind: 'prepared'; handle: Uint8Array };
 
 /** SQL from a client, refused past MAX_SQL_BYTES with the engine's words. */
 export function checkedSql(sql: string): string {

@@ -7,7 +7,7 @@ import { Field, Null, Schema } from 'apache-arrow';
 import { chunkConverter, encapsulatedSchema } from './arrow';
 import { authorize } from './auth';
 import type { FlightContext } from './context';
-import {toStatus } from './errors';
+import { toStatus } from './errors';
 import { checkedSql } from './flight-info';
 import { messages, packAny, unpackAny, type Action, type FlightData } from './protocol';
 import { parametersFromIpc } from './tickets';
@@ -49,10 +49,7 @@ function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: 
     };
     const idle = () => {
       clearTimeout(timer);
-      timer = setTimeout(
-        () => settle(new AppError('timeout', `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)),
-        idleMs,
-      );
+      timer = setTimeout(() => settle(new AppError('timeout', `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)), idleMs);
     };
     const onData = (data: FlightData) => {
       size += messageBytes(data);

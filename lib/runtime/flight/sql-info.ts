@@ -26,7 +26,10 @@ const STRING = 0;
 const BOOL = 1;
 const INT32 = 3;
 
-type Info = readonly [name: number, kind: typeof STRING, value: string] | readonly [name: number, kind: typeof BOOL, value: boolean] | readonly [name: number, kind: typeof INT32, value: number];
+type Info =
+  | readonly [name: number, kind: typeof STRING, value: string]
+  | readonly [name: number, kind: typeof BOOL, value: boolean]
+  | readonly [name: number, kind: typeof INT32, value: number];
 
 const CASE_INSENSITIVE = 1;
 const TRANSACTION_NONE = 0;
@@ -60,7 +63,10 @@ const valueFields = [
     new Map_(
       new Field(
         'entries',
-        new Struct<{ key: Int32; value: List<Int32> }>([new Field('key', new Int32(), false), new Field('value', new List(new Field('$data$', new Int32(), true)), true)]),
+        new Struct<{ key: Int32; value: List<Int32> }>([
+          new Field('key', new Int32(), false),
+          new Field('value', new List(new Field('$data$', new Int32(), true)), true),
+        ]),
         false,
       ),
     ),

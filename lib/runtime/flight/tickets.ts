@@ -66,12 +66,16 @@ export function decodeTicket(bytes: Uint8Array, appId: number, secret: Buffer): 
   try {
     const parsed = JSON.parse(payload, untag) as { a?: unknown; s?: unknown; p?: unknown; b?: unknown };
     if (parsed.a !== appId || typeof parsed.s !== 'string' || typeof parsed.p !== 'object' || parsed.p === null) return null;
-    return { appId, sql: parsed.s, parameters: parsed.p as QueryParameters, ...(parsed.b === 'tables-with-schemas' || parsed.b === 'sql-info' ? { builtin: parsed.b } : {}) };
+    return {
+      appId,
+      sql: parsed.s,
+      parameters: parsed.p as QueryParameters,
+      ...(parsed.b === 'tables-with-schemas' || parsed.b === 'sql-info' ? { builtin: parsed.b } : {}),
+    };
   } catch {
     return null;
   }
 }
-
 
 function parameterValue(field: Field, value: unknown): unknown {
   if (value === null || value === undefined) return null;

@@ -11,7 +11,10 @@ export class FailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
 
   /** `perMinute` 0 switches the limiter off. */
-  constructor(private readonly perMinute: number, private readonly windowMs = 60_000) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly windowMs = 60_000,
+  ) {}
 
   /** Addresses currently tracked. */
   get tracked(): number {

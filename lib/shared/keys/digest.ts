@@ -24,11 +24,7 @@ export function digestsEqual(a: string, b: string): boolean {
  * own format check) starts here, looks the digest up by its unique index, and compares the
  * stored digest with digestsEqual.
  */
-export function lookupDigest(
-  presented: unknown,
-  secret: Buffer,
-  isWellFormed: (presented: string) => boolean = isWellFormedApiKey,
-): string | null {
+export function lookupDigest(presented: unknown, secret: Buffer, isWellFormed: (presented: string) => boolean = isWellFormedApiKey): string | null {
   if (typeof presented !== 'string' || !isWellFormed(presented)) return null;
   return digestSecret(presented, secret);
 }

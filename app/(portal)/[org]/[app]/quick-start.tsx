@@ -8,7 +8,8 @@ import { useKeys } from '@/components/keys/keys-context';
 import { runQuery, type QueryTable } from '@/lib/actions/run-query';
 import { maskApiKey } from '@/lib/shared/keys/display';
 
-export const STARTER_QUERY = 'SELECT passenger_count, COUNT(*) AS trips, ROUND(AVG(fare_amount), 2) AS avg_fare\nFROM taxi_trips\nGROUP BY passenger_count\nORDER BY passenger_count';
+export const STARTER_QUERY =
+  'SELECT passenger_count, COUNT(*) AS trips, ROUND(AVG(fare_amount), 2) AS avg_fare\nFROM taxi_trips\nGROUP BY passenger_count\nORDER BY passenger_count';
 
 /** The first query from the page: the endpoint, API Key 1, and a SQL box that runs against the app's runtime. */
 export function QuickStart({ endpoint }: { endpoint: string }) {

@@ -62,7 +62,6 @@ export function MemberRow(props: {
     });
   }
 
-
   return (
     <tr className="border-t border-slate-200">
       <td className="px-4 py-2">

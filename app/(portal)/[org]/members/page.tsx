@@ -26,10 +26,20 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
       <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm shadow-sm">
         <thead className="bg-slate-100 text-slate-700">
           <tr>
-            <th scope="col" className="px-4 py-2 font-medium">Name</th>
-            <th scope="col" className="px-4 py-2 font-medium">Email</th>
-            <th scope="col" className="px-4 py-2 font-medium">Role</th>
-            {manager ? <th scope="col" className="px-4 py-2 font-medium">Actions</th> : null}
+            <th scope="col" className="px-4 py-2 font-medium">
+              Name
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Email
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
+              Role
+            </th>
+            {manager ? (
+              <th scope="col" className="px-4 py-2 font-medium">
+                Actions
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>

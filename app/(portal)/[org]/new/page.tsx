@@ -14,11 +14,7 @@ export default async function NewAppPage({ params }: { params: Promise<{ org: st
     <main className="max-w-lg">
       <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: 'New app' }]} />
       <h1 className="mb-4 mt-2 text-2xl font-semibold">New app</h1>
-      {can(access.role, 'app:create') ? (
-        <NewAppForm org={access.org.name} />
-      ) : (
-        <p className="text-slate-700">{REFUSALS['app:create']}</p>
-      )}
+      {can(access.role, 'app:create') ? <NewAppForm org={access.org.name} /> : <p className="text-slate-700">{REFUSALS['app:create']}</p>}
     </main>
   );
 }

@@ -37,14 +37,17 @@ export function CreateTokenForm({ orgs }: { orgs: string[] }) {
     <div className="space-y-4">
       {created ? (
         <div role="region" aria-label="New token" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4">
-          <p className="text-sm font-medium text-amber-900">
-            Copy the token {created.name} now. It cannot be shown again.
-          </p>
+          <p className="text-sm font-medium text-amber-900">Copy the token {created.name} now. It cannot be shown again.</p>
           <div className="flex flex-wrap gap-2">
             <label htmlFor="new-token" className="sr-only">
               New token
             </label>
-            <input id="new-token" readOnly value={created.token} className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm" />
+            <input
+              id="new-token"
+              readOnly
+              value={created.token}
+              className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm"
+            />
             <Button variant="secondary" onClick={() => void copy()}>
               Copy token
             </Button>

@@ -17,10 +17,7 @@ const SCOPE_LABELS: Record<string, string> = { 'apps:read': 'apps:read', 'apps:w
 
 export default async function TokensPage() {
   const user = await requireUser();
-  const [orgs, tokens] = await Promise.all([
-    listOrgAccess(user.id),
-    listTokens(user),
-  ]);
+  const [orgs, tokens] = await Promise.all([listOrgAccess(user.id), listTokens(user)]);
   const now = new Date();
   const isInactive = (token: Token) => token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now);
   const active = tokens.filter((token) => !isInactive(token));
@@ -30,8 +27,8 @@ export default async function TokensPage() {
       <div>
         <h1 className="text-2xl font-semibold">Personal access tokens</h1>
         <p className="mt-1 text-sm text-slate-700">
-          Tokens authenticate the management API (<code className="font-mono">Authorization: Bearer …</code>), for
-          automation such as key rotation in CI. A token acts as you, within its organization and scopes.
+          Tokens authenticate the management API (<code className="font-mono">Authorization: Bearer …</code>), for automation such as key rotation in CI. A
+          token acts as you, within its organization and scopes.
         </p>
       </div>
       <Card id="create-token-heading" title="Create token" className="max-w-xl">
@@ -72,15 +69,18 @@ function TokenTable({ label, tokens, now }: { label: string; tokens: Token[]; no
               {token.name} <span className="font-mono text-xs font-normal text-slate-600">spt_…{token.lastFour}</span>
             </th>
             <td className="px-3 py-2">{token.org?.name ?? 'All organizations'}</td>
-            <td className="px-3 py-2 font-mono text-xs">{token.scopes.split(' ').map((s) => SCOPE_LABELS[s] ?? s).join(', ')}</td>
+            <td className="px-3 py-2 font-mono text-xs">
+              {token.scopes
+                .split(' ')
+                .map((s) => SCOPE_LABELS[s] ?? s)
+                .join(', ')}
+            </td>
             <td className="px-3 py-2">
               <RelativeTime date={token.createdAt} now={now} />
             </td>
             <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} now={now} /> : NEVER_USED}</td>
             <td className="px-3 py-2">{token.expiresAt ? <RelativeTime date={token.expiresAt} now={now} /> : 'No expiration'}</td>
-            <td className="px-3 py-2">
-              {token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}
-            </td>
+            <td className="px-3 py-2">{token.revokedAt ? 'Revoked' : expired ? 'Expired' : <RevokeTokenButton tokenId={token.id} name={token.name} />}</td>
           </tr>
         );
       })}

@@ -28,7 +28,16 @@ export function AppDetailsForm({ appId, name, description }: { appId: number; na
 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      <TextField label="App name" name="name" defaultValue={name} required autoComplete="off" spellCheck={false} hint={NAME_RULE} error={fieldErrors.name?.[0]} />
+      <TextField
+        label="App name"
+        name="name"
+        defaultValue={name}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        hint={NAME_RULE}
+        error={fieldErrors.name?.[0]}
+      />
       <DescriptionField defaultValue={description} error={fieldErrors.description?.[0]} />
       <FormError message={formError} />
       <Button type="submit" disabled={pending} aria-busy={pending}>

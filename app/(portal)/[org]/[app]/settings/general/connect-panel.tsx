@@ -76,9 +76,8 @@ export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpo
       title="Connect"
       intro={
         <>
-          Query your app&apos;s runtime with either key: over HTTP in the <code className="font-mono">X-API-Key</code>{' '}
-          header, or over Arrow Flight as the password of a Basic handshake. The examples use API Key 1; the Copy
-          buttons copy them with the real key, ready to run.
+          Query your app&apos;s runtime with either key: over HTTP in the <code className="font-mono">X-API-Key</code> header, or over Arrow Flight as the
+          password of a Basic handshake. The examples use API Key 1; the Copy buttons copy them with the real key, ready to run.
         </>
       }
     >
@@ -91,7 +90,12 @@ export function ConnectPanel({ endpoint, flightUrl, flightCertificate }: { endpo
         shown={flightSdkExample(flightUrl, flightCertificate, masked)}
         copy={async () => flightSdkExample(flightUrl, flightCertificate, await currentKey())}
       />
-      <Snippet title="JavaScript SDK over HTTP" what="SDK example" shown={sdkExample(endpoint, masked)} copy={async () => sdkExample(endpoint, await currentKey())} />
+      <Snippet
+        title="JavaScript SDK over HTTP"
+        what="SDK example"
+        shown={sdkExample(endpoint, masked)}
+        copy={async () => sdkExample(endpoint, await currentKey())}
+      />
     </Card>
   );
 }

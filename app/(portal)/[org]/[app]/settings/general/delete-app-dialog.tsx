@@ -47,8 +47,7 @@ export function DeleteAppButton({ appId, name }: { appId: number; name: string }
           }}
         >
           <p>
-            This deletes <strong>{name}</strong> and both of its API keys. Applications using either key lose access
-            immediately. This cannot be undone.
+            This deletes <strong>{name}</strong> and both of its API keys. Applications using either key lose access immediately. This cannot be undone.
           </p>
           <TextField
             label={`Type ${name} to confirm`}

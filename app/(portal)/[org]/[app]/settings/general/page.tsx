@@ -91,11 +91,7 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
             <p className="font-medium text-slate-900">Delete this app</p>
             <p>Deletes the app and both of its API keys at once. Applications using either key lose access. This cannot be undone.</p>
           </div>
-          {mayDelete ? (
-            <DeleteAppButton appId={app.id} name={app.name} />
-          ) : (
-            <p className="text-sm text-slate-700">{REFUSALS['app:delete']}</p>
-          )}
+          {mayDelete ? <DeleteAppButton appId={app.id} name={app.name} /> : <p className="text-sm text-slate-700">{REFUSALS['app:delete']}</p>}
         </div>
       </Card>
     </main>

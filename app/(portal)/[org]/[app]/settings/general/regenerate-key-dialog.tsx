@@ -45,8 +45,7 @@ export function RegenerateKeyDialog({ slot, now, onClose }: { slot: 1 | 2; now: 
       ) : null}
       {age >= DAY_MS ? <p>{label} has not been used in the last 24 hours.</p> : null}
       <p>
-        The current {label} of <strong>{keys.appName}</strong> stops working immediately. Applications using it lose
-        access until they switch to the new key.
+        The current {label} of <strong>{keys.appName}</strong> stops working immediately. Applications using it lose access until they switch to the new key.
       </p>
       <p>To rotate with no downtime, move your applications to {other} first.</p>
     </ConfirmDialog>
