@@ -117,6 +117,86 @@ describe('DoPut', () => {
   });
 });
 
+describe('DoPut uploads', () => {
+  let flight: Flight;
+  let client: ReturnType<typeof rawClient>;
+  beforeAll(async () => {
+    // Small budgets so that a test reaches them: 3 uploads per key and app, 1.5 MiB in all.
+    flight = await startFlight({ tls: false, deps: { putIdleMs: 10_000, uploads: { perKey: 3, perApp: 3, totalBytes: 1.5 * 1024 * 1024 } } });
+    client = rawClient(flight.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await flight.stop();
+  });
+
+  async function prepared(key: string) {
+    const [created] = await client.doAction(key, 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: 'SELECT 1 AS one' }));
+    return messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
+  }
+  const descriptor = (handle: Uint8Array) => ({ type: 'CMD' as const, cmd: Buffer.from(preparedQuery(handle)), path: [] });
+  /** An upload that is opened and left open (the client sends `first` and nothing more). */
+  const holdOpen = (key: string, first: Partial<FlightData>) => {
+    const put = client.startDoPut(key);
+    put.call.write(first);
+    void put.results.catch(() => undefined);
+    return put;
+  };
+  /** Tries a whole upload until it is answered as `expected` (the uploads held open are the server's to count first). */
+  const untilAnswered = (key: string, data: Partial<FlightData>[], expected: number) =>
+    expect.poll(async () => (await statusOf(client.doPut(key, data))).code, { timeout: 10_000 }).toBe(expected);
+
+  it('names a prepared statement of the caller’s app in its first message, or is refused', async () => {
+    const mine = await appKeys('PutMine');
+    const theirs = await appKeys('PutTheirs');
+    const handle = await prepared(theirs.keys[1]);
+    const body = Buffer.alloc(500 * 1024, 1);
+    expect(await statusOf(client.doPut(mine.keys[1], [{ flight_descriptor: descriptor(handle) }, { app_metadata: body }]))).toEqual({
+      code: grpc.status.NOT_FOUND,
+      details: 'Unknown prepared statement.',
+    });
+    expect(await statusOf(client.doPut(mine.keys[1], [{ app_metadata: body }, { flight_descriptor: descriptor(handle) }]))).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'DoPut only binds parameters to a prepared statement: this runtime only reads.',
+    });
+  });
+
+  it('keeps at most 3 uploads of a key open, and gives a place back when a client goes away', async () => {
+    const { keys } = await appKeys('PutCount');
+    const handle = await prepared(keys[1]);
+    const open = [1, 2, 3].map(() => holdOpen(keys[1], { flight_descriptor: descriptor(handle) }));
+    await untilAnswered(keys[1], [{ flight_descriptor: descriptor(handle) }], grpc.status.RESOURCE_EXHAUSTED);
+    expect(await statusOf(client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }]))).toEqual({
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: 'This key already has 3 parameter uploads (DoPut) open; finish one first.',
+    });
+    open[0]!.call.cancel();
+    await untilAnswered(keys[1], [{ flight_descriptor: descriptor(handle) }], grpc.status.OK);
+    for (const put of open) put.call.cancel();
+  });
+
+  it('holds at most its whole budget across apps and connections, and frees it when a client goes away', async () => {
+    const a = await appKeys('PutBudgetA');
+    const b = await appKeys('PutBudgetB');
+    const [handleA, handleB] = [await prepared(a.keys[1]), await prepared(b.keys[1])];
+    const big = Buffer.alloc(900 * 1024, 1);
+    const other = rawClient(flight.port);
+    try {
+      const held = holdOpen(a.keys[1], { flight_descriptor: descriptor(handleA), app_metadata: big });
+      // App B's upload, on another connection, does not fit beside app A's 900 KiB in 1.5 MiB.
+      await untilAnswered(b.keys[1], [{ flight_descriptor: descriptor(handleB), app_metadata: big }], grpc.status.RESOURCE_EXHAUSTED);
+      expect(await statusOf(other.doPut(b.keys[1], [{ flight_descriptor: descriptor(handleB), app_metadata: big }]))).toEqual({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: 'The runtime holds as many uploaded parameters as it may; try again shortly.',
+      });
+      held.call.cancel();
+      await untilAnswered(b.keys[1], [{ flight_descriptor: descriptor(handleB), app_metadata: big }], grpc.status.OK);
+    } finally {
+      other.close();
+    }
+  });
+});
+
 describe('tickets', () => {
   it('a hand-made ticket (unsigned, or signed with another secret) is unknown; a real one works on another instance', async () => {
     const [a, b] = await Promise.all([startFlight({ tls: false }), startFlight({ tls: false })]);

@@ -16,7 +16,7 @@ export async function startFlight(options: {
   failuresPerMinute?: number;
   engine?: (dir: string) => QueryEngine & { close(): Promise<void> };
   /** Limits to set instead of the defaults (stallTimeoutMs, putIdleMs, …). */
-  deps?: Pick<Partial<FlightServerDeps>, 'stallTimeoutMs' | 'putIdleMs' | 'statements' | 'maxCatalogRows'>;
+  deps?: Pick<Partial<FlightServerDeps>, 'stallTimeoutMs' | 'putIdleMs' | 'statements' | 'maxCatalogRows' | 'uploads'>;
 }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flight-'));
   const keys = openKeyStore(process.env.DATABASE_URL!);

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { authorize, peerAddress } from '@/lib/runtime/flight/auth';
 import type { FlightContext, FlightKey } from '@/lib/runtime/flight/context';
 import { toStatus } from '@/lib/runtime/flight/errors';
+import { UPLOAD_LIMITS, UploadBudget } from '@/lib/runtime/flight/prepared';
 import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 
@@ -37,6 +38,7 @@ it('takes the key from a Bearer header on each call, and counts anything else ag
     },
     statements: new PreparedStatements({ ttlMs: 1000, perKey: 1, total: 1 }),
     running: new Set(),
+    uploads: new UploadBudget(UPLOAD_LIMITS),
     log: () => undefined,
     limits: { stallTimeoutMs: 1000, putIdleMs: 1000, maxCatalogRows: 10 },
   };

@@ -1,5 +1,6 @@
 import type { FailureLimiter } from '../../shared/http/failure-limiter';
 import type { QueryEngine } from '../query-engine';
+import type { UploadBudget } from './prepared';
 import type { PreparedStatements } from './statements';
 
 /** What the runtime's key check returns for a current key. */
@@ -28,8 +29,10 @@ export type FlightServerDeps = {
    * (DEADLINE_EXCEEDED) and frees the query's slot: the query time limit (30 s by default).
    */
   stallTimeoutMs?: number;
-  /** DoPut fails when the client sends nothing for this long (30 s by default). */
+  /** DoPut fails when the client sends nothing for this long (5 s by default). */
   putIdleMs?: number;
+  /** DoPuts open at once per key and per app, and the bytes all of them may hold (8, 8 and 64 MiB by default). */
+  uploads?: Partial<{ perKey: number; perApp: number; totalBytes: number }>;
   /** Largest number of builtin catalog rows (GetTables with schemas) collected; 10,000 by default. */
   maxCatalogRows?: number;
 };
@@ -40,6 +43,8 @@ export type FlightContext = {
   statements: PreparedStatements;
   /** One controller per DoGet in progress, aborted when the server closes. */
   running: Set<AbortController>;
+  /** What DoPuts hold, all connections together. */
+  uploads: UploadBudget;
   log(message: string): void;
   limits: { stallTimeoutMs: number; putIdleMs: number; maxCatalogRows: number };
 };

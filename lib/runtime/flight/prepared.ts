@@ -11,11 +11,14 @@ import { toStatus } from './errors';
 import { checkedSql } from './flight-info';
 import { messages, packAny, unpackAny, type Action, type FlightData } from './protocol';
 import { parametersFromIpc } from './tickets';
+import type { PreparedStatement } from './statements';
+import type { FlightKey } from './context';
+import { queryErrors } from '../query-engine';
 
 const ACTION_CREATE = 'CreatePreparedStatement';
 const ACTION_CLOSE = 'ClosePreparedStatement';
 /** Parameter batches bigger than this, all messages counted whole, are refused (the HTTP door takes 1 MiB bodies). */
-const MAX_PUT_BYTES = 1024 * 1024;
+export const MAX_PUT_BYTES = 1024 * 1024;
 /** A parameter batch is a schema, a few dictionaries and one row: far fewer messages than this. */
 const MAX_PUT_MESSAGES = 1000;
 
@@ -26,12 +29,78 @@ function messageBytes(data: FlightData): number {
   return 16 + (data.data_header?.length ?? 0) + (data.data_body?.length ?? 0) + (data.app_metadata?.length ?? 0) + descriptorBytes;
 }
 
+/** DoPuts open at once per key and per app, and the bytes all DoPuts together may hold, by default. */
+export const UPLOAD_LIMITS = { perKey: 8, perApp: 8, totalBytes: 64 * 1024 * 1024 };
+
+/** One DoPut's share of the budget: the bytes it holds, given back once when it ends. */
+type Upload = { reserve(bytes: number): void; close(): void };
+
+/**
+ * What DoPut may hold, whatever the number of connections: at most `perKey` and `perApp`
+ * uploads open at once, and `totalBytes` buffered by all of them together; beyond that,
+ * RESOURCE_EXHAUSTED. Each upload gives its share back when it ends, however it ends.
+ */
+export class UploadBudget {
+  private readonly byKey = new Map<string, number>();
+  private readonly byApp = new Map<number, number>();
+  private bytes = 0;
+
+  constructor(private readonly limits: typeof UPLOAD_LIMITS) {}
+
+  /** Bytes held by all uploads now. */
+  get held(): number {
+    return this.bytes;
+  }
+
+  open(key: FlightKey): Upload {
+    const ofKey = this.byKey.get(key.id) ?? 0;
+    const ofApp = this.byApp.get(key.appId) ?? 0;
+    if (ofKey >= this.limits.perKey)
+      throw new AppError('rate_limited', `This key already has ${this.limits.perKey} parameter uploads (DoPut) open; finish one first.`);
+    if (ofApp >= this.limits.perApp)
+      throw new AppError('rate_limited', `This app already has ${this.limits.perApp} parameter uploads (DoPut) open; finish one first.`);
+    const count = (map: Map<string | number, number>, id: string | number, by: number) => {
+      const next = (map.get(id) ?? 0) + by;
+      if (next === 0) map.delete(id);
+      else map.set(id, next);
+    };
+    count(this.byKey, key.id, 1);
+    count(this.byApp, key.appId, 1);
+    let mine = 0;
+    let open = true;
+    return {
+      reserve: (bytes) => {
+        if (this.bytes + bytes > this.limits.totalBytes) {
+          throw new AppError('rate_limited', 'The runtime holds as many uploaded parameters as it may; try again shortly.');
+        }
+        this.bytes += bytes;
+        mine += bytes;
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        this.bytes -= mine;
+        mine = 0;
+        count(this.byKey, key.id, -1);
+        count(this.byApp, key.appId, -1);
+      },
+    };
+  }
+}
+
 /**
  * Everything a client streams to DoPut, up to MAX_PUT_BYTES in MAX_PUT_MESSAGES messages, each
- * within `idleMs` of the one before. (Iterating the call with for-await would destroy the duplex
- * stream at the end, and with it the answer.)
+ * within `idleMs` of the one before, every byte reserved in the upload's budget. The first
+ * message is checked (`first`) before anything is kept: a stream that does not name a prepared
+ * statement of the caller's app is refused at once. A client that goes away ends it. (Iterating
+ * the call with for-await would destroy the duplex stream at the end, and with it the answer.)
  */
-function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: number): Promise<FlightData[]> {
+function receiveAll(
+  call: grpc.ServerDuplexStream<FlightData, unknown>,
+  idleMs: number,
+  upload: Upload,
+  first: (data: FlightData) => void,
+): Promise<FlightData[]> {
   return new Promise((resolve, reject) => {
     const received: FlightData[] = [];
     let size = 0;
@@ -52,10 +121,17 @@ function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: 
       timer = setTimeout(() => settle(new AppError('timeout', `The client sent nothing for ${idleMs / 1000} s; the parameters were not bound.`)), idleMs);
     };
     const onData = (data: FlightData) => {
-      size += messageBytes(data);
+      const bytes = messageBytes(data);
+      size += bytes;
       if (size > MAX_PUT_BYTES) return settle(new AppError('payload_too_large', 'The parameters are larger than 1 MiB.'));
       if (received.length >= MAX_PUT_MESSAGES) {
         return settle(new AppError('payload_too_large', `The parameters came in more than ${MAX_PUT_MESSAGES} messages.`));
+      }
+      try {
+        if (received.length === 0) first(data);
+        upload.reserve(bytes);
+      } catch (error) {
+        return settle(error instanceof Error ? error : new Error(String(error)));
       }
       received.push(data);
       idle();
@@ -68,6 +144,7 @@ function receiveAll(call: grpc.ServerDuplexStream<FlightData, unknown>, idleMs: 
       settle(null);
       resolve(all);
     });
+    call.on('cancelled', () => settle(queryErrors.cancelled()));
     call.on('error', (error) => settle(error));
   });
 }
@@ -115,20 +192,28 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
 }
 
 export function doPut(context: FlightContext, call: grpc.ServerDuplexStream<FlightData, unknown>): void {
+  let upload: Upload | null = null;
   (async () => {
     const key = await authorize(context, call);
-    const received = await receiveAll(call, context.limits.putIdleMs);
+    upload = context.uploads.open(key);
+    let statement: PreparedStatement | null = null;
     let handle: Uint8Array | null = null;
+    // The first message names the prepared statement, which must be the caller's app's: checked
+    // before anything the client sends is kept.
+    const first = (data: FlightData) => {
+      const descriptor = data.flight_descriptor;
+      const any = descriptor ? unpackAny(descriptor.cmd) : null;
+      if (!any || any.typeUrl !== messages.commandPreparedStatementQuery.typeUrl) {
+        throw new AppError('invalid', 'DoPut only binds parameters to a prepared statement: this runtime only reads.');
+      }
+      handle = messages.commandPreparedStatementQuery.decode(any.value).prepared_statement_handle;
+      statement = context.statements.get(handle, key.appId);
+      if (!statement) throw new AppError('not_found', 'Unknown prepared statement.');
+    };
+    const received = await receiveAll(call, context.limits.putIdleMs, upload, first);
+    if (!statement || !handle) throw new AppError('invalid', 'DoPut needs a prepared statement descriptor.');
     const parts: Buffer[] = [];
     for (const data of received) {
-      if (handle === null) {
-        const descriptor = data.flight_descriptor;
-        const any = descriptor ? unpackAny(descriptor.cmd) : null;
-        if (!any || any.typeUrl !== messages.commandPreparedStatementQuery.typeUrl) {
-          throw new AppError('invalid', 'DoPut only binds parameters to a prepared statement: this runtime only reads.');
-        }
-        handle = messages.commandPreparedStatementQuery.decode(any.value).prepared_statement_handle;
-      }
       if (!data.data_header || data.data_header.length === 0) continue;
       const prefix = Buffer.alloc(8);
       prefix.writeUInt32LE(0xffffffff, 0);
@@ -136,16 +221,19 @@ export function doPut(context: FlightContext, call: grpc.ServerDuplexStream<Flig
       prefix.writeUInt32LE(data.data_header.length + padding, 4);
       parts.push(prefix, Buffer.from(data.data_header), Buffer.alloc(padding), Buffer.from(data.data_body));
     }
-    if (handle === null) throw new AppError('invalid', 'DoPut needs a prepared statement descriptor.');
-    const statement = context.statements.get(handle, key.appId);
-    if (!statement) throw new AppError('not_found', 'Unknown prepared statement.');
-    statement.parameters = parametersFromIpc(Buffer.concat(parts), statement);
+    const bound: PreparedStatement = statement;
+    bound.parameters = parametersFromIpc(Buffer.concat(parts), bound);
     // The handle stays the same; Flight SQL clients that look for an updated one find it here.
     call.write({ app_metadata: messages.doPutPreparedStatementResult.encode({ prepared_statement_handle: handle }) });
-  })().then(
-    () => call.end(),
-    (error: unknown) => call.emit('error', toStatus(error, context.log)),
-  );
+  })()
+    .then(
+      () => call.end(),
+      (error: unknown) => {
+        // A client that went away is answered nothing.
+        if (!(error instanceof AppError && error.code === 'cancelled')) call.emit('error', toStatus(error, context.log));
+      },
+    )
+    .finally(() => upload?.close());
 }
 
 export function listActions(context: FlightContext, call: grpc.ServerWritableStream<unknown, { type: string; description: string }>): void {

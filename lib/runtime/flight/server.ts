@@ -3,7 +3,7 @@ import { handshake } from './auth';
 import { MAX_CATALOG_ROWS } from './catalog';
 import type { FlightContext, FlightServerDeps } from './context';
 import { doGet, getFlightInfo, getSchema, listFlights } from './flight-info';
-import { doAction, doPut, listActions } from './prepared';
+import { doAction, doPut, listActions, MAX_PUT_BYTES, UPLOAD_LIMITS, UploadBudget } from './prepared';
 import { flightServiceDefinition, type FlightData } from './protocol';
 import { PreparedStatements } from './statements';
 
@@ -19,15 +19,16 @@ export type FlightServer = {
 /**
  * The gRPC server's options: each connection runs at most 100 calls at once, is closed after 5
  * minutes without a call and after an hour in any case (calls still running get 5 minutes more
- * to finish); clients send small messages (SQL, parameter batches), results go the other way in
- * messages under 4 MiB.
+ * to finish); clients send small messages (SQL, parameter batches: at most 1 MiB and 64 KiB),
+ * results go the other way in messages under 4 MiB.
  */
 const GRPC_SERVER_OPTIONS = {
   'grpc.max_concurrent_streams': 100,
   'grpc.max_connection_idle_ms': 5 * 60_000,
   'grpc.max_connection_age_ms': 60 * 60_000,
   'grpc.max_connection_age_grace_ms': 5 * 60_000,
-  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+  // A client's message is SQL (64 KiB at most) or a parameter batch (1 MiB at most).
+  'grpc.max_receive_message_length': MAX_PUT_BYTES + 64 * 1024,
   'grpc.max_send_message_length': 4 * 1024 * 1024,
 } satisfies grpc.ServerOptions;
 
@@ -41,10 +42,11 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
       total: deps.statements?.total ?? 10_000,
     }),
     running: new Set(),
+    uploads: new UploadBudget({ ...UPLOAD_LIMITS, ...deps.uploads }),
     log: deps.log ?? (() => undefined),
     limits: {
       stallTimeoutMs: deps.stallTimeoutMs ?? 30_000,
-      putIdleMs: deps.putIdleMs ?? 30_000,
+      putIdleMs: deps.putIdleMs ?? 5_000,
       maxCatalogRows: deps.maxCatalogRows ?? MAX_CATALOG_ROWS,
     },
   };
