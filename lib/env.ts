@@ -17,6 +17,7 @@ const envSchema = keySecretsSchema.extend({
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
   SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(30),
   SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  MAX_APPS_PER_ORG: z.coerce.number().int().min(1).default(25),
 });
 
 export type ServerEnv = {
@@ -32,6 +33,8 @@ export type ServerEnv = {
   /** Sign-up attempts per client address per hour, sign-in attempts per address per minute; 0 switches a limit off. */
   signUpLimitPerHour: number;
   signInLimitPerMinute: number;
+  /** Apps one organization may have: apps are not free tickets to the runtime's query slots. */
+  maxAppsPerOrg: number;
 };
 
 let cached: ServerEnv | undefined;
@@ -72,6 +75,7 @@ export function serverEnv(): ServerEnv {
     apiAuthFailuresPerMinute: env.API_AUTH_FAILURES_PER_MINUTE,
     signUpLimitPerHour: env.SIGNUP_LIMIT_PER_HOUR,
     signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
+    maxAppsPerOrg: env.MAX_APPS_PER_ORG,
   };
   return cached;
 }

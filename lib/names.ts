@@ -59,3 +59,7 @@ export const appDescriptionSchema = z.string().trim().max(500, 'Description is a
 
 export const APP_NAME_TAKEN = 'An app with this name already exists in this organization.';
 export const ORG_NAME_TAKEN = 'An organization with this name already exists. Choose another.';
+
+/** The answer when an organization has as many apps as it may (MAX_APPS_PER_ORG). */
+export const appLimitReached = (max: number) =>
+  `This organization has ${max} apps, the most it may have (MAX_APPS_PER_ORG). Delete an app you no longer use to create another.`;

@@ -2,12 +2,12 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '../db';
+import { withOrgLock } from '../data/locks';
 import { serverEnv } from '../env';
 import { recordAudit } from '../audit';
 import { AppError } from '../shared/errors';
 import { createAppKeys } from '../data/api-keys';
-import { APP_NAME_TAKEN, appDescriptionSchema, appNameSchema } from '../names';
+import { APP_NAME_TAKEN, appDescriptionSchema, appLimitReached, appNameSchema } from '../names';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';
 
@@ -18,17 +18,19 @@ const createAppSchema = z.object({
 });
 
 /**
- * Creates an app, both of its API keys and its audit event in one transaction. It writes first
- * and lets the unique index find a duplicate name: on SQLite a transaction that reads before its
- * first write can fail at once when another process writes meanwhile, instead of waiting its turn.
+ * Creates an app, both of its API keys and its audit event in one transaction, while the
+ * organization has fewer than MAX_APPS_PER_ORG apps. Creations in one organization take turns on
+ * its row (lib/data/locks.ts), so two at once cannot both take the last place; the unique index
+ * finds a duplicate name.
  */
 export const createApp = authedAction(
   { name: 'create-app', schema: createAppSchema, permission: 'app:create', org: (input) => ({ name: input.org }) },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
-    const { keySecrets } = serverEnv();
+    const { keySecrets, maxAppsPerOrg } = serverEnv();
     try {
-      const app = await db.$transaction(async (tx) => {
+      const app = await withOrgLock(access, 'app:create', async (tx) => {
+        if ((await tx.app.count({ where: { orgId: access.org.id } })) >= maxAppsPerOrg) throw new AppError('conflict', appLimitReached(maxAppsPerOrg));
         const created = await tx.app.create({
           data: { orgId: access.org.id, name: input.name, description: input.description },
           select: { id: true, name: true },

@@ -34,6 +34,8 @@ export const sharedEnv: Record<string, string> = {
   // Every browser test signs up and in from 127.0.0.1: the per-address limits are tested on servers of their own.
   SIGNUP_LIMIT_PER_HOUR: '100000',
   SIGNIN_LIMIT_PER_MINUTE: '100000',
+  // Each worker's user makes the apps of many tests in its one organization.
+  MAX_APPS_PER_ORG: '1000',
   // Key use is written at most every 2 s (60 s in production), so usage shows up within a test.
   RUNTIME_LAST_USED_INTERVAL_MS: '2000',
 };
