@@ -67,6 +67,13 @@ describe('a client that stops reading a DoGet', () => {
   });
 });
 
+/** A prepared statement of the key's app, made through `client`: its handle. */
+async function prepareOn(client: ReturnType<typeof rawClient>, key: string) {
+  const [created] = await client.doAction(key, 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: 'SELECT 1 AS one' }));
+  return messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
+}
+const descriptor = (handle: Uint8Array) => ({ type: 'CMD' as const, cmd: Buffer.from(preparedQuery(handle)), path: [] });
+
 describe('DoPut', () => {
   let flight: Flight;
   let client: ReturnType<typeof rawClient>;
@@ -79,15 +86,9 @@ describe('DoPut', () => {
     await flight.stop();
   });
 
-  async function prepared(key: string) {
-    const [created] = await client.doAction(key, 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: 'SELECT 1 AS one' }));
-    return messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
-  }
-  const descriptor = (handle: Uint8Array) => ({ type: 'CMD' as const, cmd: Buffer.from(preparedQuery(handle)), path: [] });
-
   it('counts app_metadata (every byte of every message) against the 1 MiB budget', async () => {
     const { keys } = await appKeys('Meta');
-    const handle = await prepared(keys[1]);
+    const handle = await prepareOn(client, keys[1]);
     // Without the metadata the same put binds (no parameters) and succeeds.
     expect((await client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }])).length).toBe(1);
     const metadata = Buffer.alloc(600 * 1024, 1);
@@ -97,14 +98,14 @@ describe('DoPut', () => {
 
   it('takes at most 1,000 messages, empty ones included', async () => {
     const { keys } = await appKeys('Many');
-    const handle = await prepared(keys[1]);
+    const handle = await prepareOn(client, keys[1]);
     const put = client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }, ...Array.from({ length: 1000 }, (): Partial<FlightData> => ({}))]);
     expect(await statusOf(put)).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'The parameters came in more than 1000 messages.' });
   });
 
   it('fails when the client goes quiet before ending its stream', async () => {
     const { keys } = await appKeys('Quiet');
-    const handle = await prepared(keys[1]);
+    const handle = await prepareOn(client, keys[1]);
     const { call, results } = client.startDoPut(keys[1]);
     call.write({ flight_descriptor: descriptor(handle) });
     const started = Date.now();
@@ -130,11 +131,6 @@ describe('DoPut uploads', () => {
     await flight.stop();
   });
 
-  async function prepared(key: string) {
-    const [created] = await client.doAction(key, 'CreatePreparedStatement', packAny(messages.createPreparedStatementRequest, { query: 'SELECT 1 AS one' }));
-    return messages.createPreparedStatementResult.decode(messages.any.decode(created!.body).value).prepared_statement_handle;
-  }
-  const descriptor = (handle: Uint8Array) => ({ type: 'CMD' as const, cmd: Buffer.from(preparedQuery(handle)), path: [] });
   /** An upload that is opened and left open (the client sends `first` and nothing more). */
   const holdOpen = (key: string, first: Partial<FlightData>) => {
     const put = client.startDoPut(key);
@@ -149,7 +145,7 @@ describe('DoPut uploads', () => {
   it('names a prepared statement of the caller’s app in its first message, or is refused', async () => {
     const mine = await appKeys('PutMine');
     const theirs = await appKeys('PutTheirs');
-    const handle = await prepared(theirs.keys[1]);
+    const handle = await prepareOn(client, theirs.keys[1]);
     const body = Buffer.alloc(500 * 1024, 1);
     expect(await statusOf(client.doPut(mine.keys[1], [{ flight_descriptor: descriptor(handle) }, { app_metadata: body }]))).toEqual({
       code: grpc.status.NOT_FOUND,
@@ -163,7 +159,7 @@ describe('DoPut uploads', () => {
 
   it('keeps at most 3 uploads of a key open, and gives a place back when a client goes away', async () => {
     const { keys } = await appKeys('PutCount');
-    const handle = await prepared(keys[1]);
+    const handle = await prepareOn(client, keys[1]);
     const open = [1, 2, 3].map(() => holdOpen(keys[1], { flight_descriptor: descriptor(handle) }));
     await untilAnswered(keys[1], [{ flight_descriptor: descriptor(handle) }], grpc.status.RESOURCE_EXHAUSTED);
     expect(await statusOf(client.doPut(keys[1], [{ flight_descriptor: descriptor(handle) }]))).toEqual({
@@ -178,7 +174,7 @@ describe('DoPut uploads', () => {
   it('holds at most its whole budget across apps and connections, and frees it when a client goes away', async () => {
     const a = await appKeys('PutBudgetA');
     const b = await appKeys('PutBudgetB');
-    const [handleA, handleB] = [await prepared(a.keys[1]), await prepared(b.keys[1])];
+    const [handleA, handleB] = [await prepareOn(client, a.keys[1]), await prepareOn(client, b.keys[1])];
     const big = Buffer.alloc(900 * 1024, 1);
     const other = rawClient(flight.port);
     try {
