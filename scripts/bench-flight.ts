@@ -14,7 +14,7 @@ import { createFlightServer } from '../lib/runtime/flight';
 import type { FlightData } from '../lib/runtime/flight/protocol';
 import { AppDatabases } from '../lib/runtime/app-databases';
 import { runtimeConfig } from '../lib/runtime/config';
-import { DuckDBQueryEngine } from '../lib/runtime/engine';
+import { inProcessEngine } from '../lib/runtime/engines';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FailureLimiter } from '../lib/shared/http/failure-limiter';
@@ -32,9 +32,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-flight-'));
 // The HTTP door's row and byte caps raised so that both doors carry the whole result.
 const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_MAX_ROWS: '2000000', RUNTIME_MAX_RESULT_BYTES: String(1024 ** 3) });
 const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
-const engine = new DuckDBQueryEngine(databases, config);
+const engine = inProcessEngine(databases, config);
 const server = createFlightServer({
-  authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, digest: '' } : null),
+  authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, orgId: 'bench', digest: '' } : null),
   limiter: new FailureLimiter(0), // 0: off, the bench presents its one key
   engine,
   tls: null,
@@ -47,7 +47,7 @@ const httpKey = generateApiKey();
 const digestKey = randomBytes(32);
 const httpDigest = digestSecret(httpKey, digestKey);
 const keyStore: KeyStore = {
-  findByDigest: async (digest) => (digest === httpDigest ? { id: 'bench', appId: 1, slot: 1, digest } : null),
+  findByDigest: async (digest) => (digest === httpDigest ? { id: 'bench', appId: 1, orgId: 'bench', slot: 1, digest } : null),
   sampleKey: async () => null,
   recordUse: async () => undefined,
   existingApps: async (ids) => new Set(ids),

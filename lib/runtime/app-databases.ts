@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { DuckDBResources } from './config';
+import { storedAppIds } from './deleted-apps';
 import { CREATE_SAMPLE_DATA, SAMPLE_TABLES } from './sample-data';
 
 /**
@@ -276,16 +277,7 @@ export class AppDatabases {
 
   /** The apps that have a database file in this runtime's folder. */
   storedAppIds(): number[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return [];
-    }
-    return names.flatMap((name) => {
-      const match = /^app-(\d+)\.duckdb$/.exec(name);
-      return match ? [Number(match[1])] : [];
-    });
+    return storedAppIds(this.dir);
   }
 
   /**

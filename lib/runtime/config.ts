@@ -34,6 +34,9 @@ const runtimeEnvSchema = z.object({
   RUNTIME_MAX_QUEUED_QUERIES_PER_APP: int(4),
   /** Queries running at once in the whole process, all apps together. */
   RUNTIME_MAX_CONCURRENT_QUERIES: int(6, 1),
+  /** Engine worker processes that run DuckDB, and the memory the operating system lets each use. */
+  RUNTIME_ENGINE_WORKERS: int(2, 1),
+  RUNTIME_WORKER_MEMORY_LIMIT: size('1GiB'),
   /** How often a key's "last used" time is written, at most. */
   RUNTIME_LAST_USED_INTERVAL_MS: int(60_000),
 });
@@ -52,6 +55,7 @@ export type RuntimeConfig = {
   maxOpenApps: number;
   concurrency: { perApp: number; queuedPerApp: number; total: number };
   duckdb: DuckDBResources;
+  workers: { count: number; memoryLimit: string };
 };
 
 /** What each app's DuckDB instance may use. */
@@ -81,6 +85,7 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
       total: e.RUNTIME_MAX_CONCURRENT_QUERIES,
     },
     duckdb: { threads: e.RUNTIME_DUCKDB_THREADS, memoryLimit: e.RUNTIME_DUCKDB_MEMORY_LIMIT, tempLimit: e.RUNTIME_DUCKDB_TEMP_LIMIT },
+    workers: { count: e.RUNTIME_ENGINE_WORKERS, memoryLimit: e.RUNTIME_WORKER_MEMORY_LIMIT },
   };
 }
 
@@ -93,6 +98,15 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
 export function runtimeThreadPoolSize(env: Env = process.env): number {
   const total = Number(env.RUNTIME_MAX_CONCURRENT_QUERIES);
   return Math.min(128, (Number.isInteger(total) && total > 0 ? total : 6) + 4);
+}
+
+/** Bytes of a DuckDB size setting such as 256MB or 1GiB. */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(size.trim());
+  if (!match) return Number.POSITIVE_INFINITY;
+  const unit = match[2]!.toLowerCase();
+  const factor = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[unit] ?? 1;
+  return Number(match[1]) * factor;
 }
 
 export type RuntimeDatabase = { databaseUrl: string; secrets: KeySecrets };

@@ -1,4 +1,4 @@
-import type { AppDatabases } from './app-databases';
+import fs from 'node:fs';
 import type { KeyStore } from './key-store';
 
 /**
@@ -9,7 +9,7 @@ import type { KeyStore } from './key-store';
  */
 export async function removeDeletedApps(
   keys: Pick<KeyStore, 'existingApps'>,
-  databases: AppDatabases,
+  databases: { storedAppIds(): number[]; remove(appId: number): Promise<void> },
   log: (message: string) => void = () => undefined,
 ): Promise<number[]> {
   const stored = databases.storedAppIds();
@@ -24,3 +24,17 @@ export async function removeDeletedApps(
 }
 
 export const DELETED_APPS_SWEEP_MS = 60_000;
+
+/** The ids of the apps that have a database file in the folder (app-<id>.duckdb). */
+export function storedAppIds(dir: string): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const match = /^app-(\d+)\.duckdb$/.exec(name);
+    return match ? [Number(match[1])] : [];
+  });
+}

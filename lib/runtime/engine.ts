@@ -3,28 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult, type DuckDBValue } from '@duckdb/node-api';
 import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
-import type { RuntimeConfig } from './config';
+import { sizeInBytes, type RuntimeConfig } from './config';
 import { AppError } from '../shared/errors';
-import { queryErrors, type QueryColumns, type QueryEngine, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
-import { QuerySlots } from './query-slots';
+import { queryErrors, type ChunkEngine, type QueryColumns, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
 import { SqlGuard, MAX_SQL_BYTES } from './sql-guard';
 
-export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'concurrency' | 'duckdb'>;
+export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'duckdb'> & {
+  /** The OS memory limit of the process DuckDB runs in, named when an allocation fails under it. */
+  workerMemoryLimit?: string;
+};
 
 const READ_ONLY_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
 /** How often a running query's temp folder is measured against the temp limit. */
 const TEMP_CHECK_MS = 200;
 /** Guard verdicts kept by SQL text: a repeated query is not parsed again. */
 const CHECKED_CACHE = 512;
-
-/** Bytes of a DuckDB size setting such as 256MB or 1GiB. */
-export function sizeInBytes(size: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(size.trim());
-  if (!match) return Number.POSITIVE_INFINITY;
-  const unit = match[2]!.toLowerCase();
-  const factor = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[unit] ?? 1;
-  return Number(match[1]) * factor;
-}
 
 function folderBytes(dir: string): number {
   let total = 0;
@@ -78,14 +71,13 @@ function parameterCountGiven(parameters: QueryParameters): number {
 }
 
 /**
- * The runtime's query engine, behind every door (HTTP /v1/sql, Arrow Flight): the sandbox (one
- * read-only statement calling only allowed functions, on the app's locked database), fair sharing
- * (per-app concurrency and queue, a process-wide limit), and the limits (time, including time
- * spent waiting, enforced by interrupting DuckDB; memory and temp space per app). Results stream
- * chunk by chunk; the door decides how many it takes.
+ * The runtime's DuckDB engine, as it runs inside an engine worker process: the sandbox (one
+ * read-only statement calling only allowed functions, on the app's locked database) and the
+ * limits (time, including time spent waiting for a slot, enforced by interrupting DuckDB; memory
+ * and temp space per app). Results stream chunk by chunk; the caller decides how many it takes.
+ * The scheduler that decides when a query may start runs in the serving process (scheduler.ts).
  */
-export class DuckDBQueryEngine implements QueryEngine {
-  private readonly slots: QuerySlots;
+export class DuckDBQueryEngine implements ChunkEngine {
   private readonly parser: Promise<{ instance: DuckDBInstance; idle: DuckDBConnection[]; guard: SqlGuard }>;
   private readonly checked = new Map<string, true>();
   private readonly tempLimitBytes: number;
@@ -94,7 +86,6 @@ export class DuckDBQueryEngine implements QueryEngine {
     private readonly databases: AppDatabases,
     private readonly config: EngineConfig,
   ) {
-    this.slots = new QuerySlots(config.concurrency);
     this.tempLimitBytes = sizeInBytes(config.duckdb.tempLimit);
     this.parser = (async () => {
       // A private in-memory database that holds nothing: it only parses.
@@ -192,8 +183,8 @@ export class DuckDBQueryEngine implements QueryEngine {
   }
 
   /**
-   * Opens the app's database, checks the statement, waits for a slot (within the time limit) and
-   * takes a connection. The returned run owns the timers and gives everything back once.
+   * Opens the app's database, checks the statement and takes a connection. The returned run owns
+   * the timers and gives everything back once.
    */
   private async begin(appId: number, sql: string, options: QueryOptions) {
     const { signal } = options;
@@ -202,16 +193,9 @@ export class DuckDBQueryEngine implements QueryEngine {
     if (signal?.aborted) throw queryErrors.cancelled();
     const database = await this.databases.database(appId);
     await this.check(sql, database);
-    // The time limit starts once the app's database is open (its first build is not the query's).
-    const deadline = Date.now() + limit;
-    const release = await this.slots.acquire(appId, deadline, timeoutMessage, signal);
-    let lease: Awaited<ReturnType<AppDatabases['connect']>>;
-    try {
-      lease = await this.databases.connect(appId);
-    } catch (error) {
-      release();
-      throw error;
-    }
+    // The scheduler's deadline covers the wait for a slot as well.
+    const deadline = options.deadline ?? Date.now() + limit;
+    const lease = await this.databases.connect(appId);
     const pooled: PooledConnection = lease.pooled;
     const state: RunState = { stopped: null, pending: null, finished: false, onStop: null };
     /**
@@ -243,13 +227,13 @@ export class DuckDBQueryEngine implements QueryEngine {
     if (signal?.aborted) onAbort();
     const tempLimit = this.config.duckdb.tempLimit;
     const memoryLimit = this.config.duckdb.memoryLimit;
+    const workerMemoryLimit = this.config.workerMemoryLimit;
 
     const giveBack = (reusable: boolean) => {
       clearTimeout(timer);
       clearInterval(tempWatch);
       signal?.removeEventListener('abort', onAbort);
       lease.done(reusable && !state.stopped);
-      release();
     };
 
     /**
@@ -278,6 +262,8 @@ export class DuckDBQueryEngine implements QueryEngine {
       if (state.stopped === 'temp') return queryErrors.limit('temp_limit', tempLimitMessage(tempLimit));
       const message = error instanceof Error ? error.message : String(error);
       if (/max_temp_directory_size|temp(orary)? directory/i.test(message)) return queryErrors.limit('temp_limit', tempLimitMessage(tempLimit));
+      // malloc refused by the worker's OS memory limit (RLIMIT_DATA), not DuckDB's own limit.
+      if (workerMemoryLimit && /^Out of Memory Error: Allocation failure/i.test(message)) return workerMemoryError(workerMemoryLimit);
       if (/^Out of Memory Error/i.test(message)) {
         return queryErrors.limit(
           'memory_limit',
@@ -343,6 +329,13 @@ type RunState = {
   /** Answers the caller of the call in flight when the run is stopped. */
   onStop: (() => void) | null;
 };
+
+/** A query stopped by the engine worker's OS memory limit (it may have taken others of its worker with it). */
+export function workerMemoryError(limit: string) {
+  return queryErrors.unavailable(
+    `The query needed more memory than the query engine worker may use (RUNTIME_WORKER_MEMORY_LIMIT, ${limit}) and was stopped; aggregate or filter more, or add a LIMIT.`,
+  );
+}
 
 function tempLimitMessage(tempLimit: string): string {
   return `The query needs more temporary disk space than this app may use (RUNTIME_DUCKDB_TEMP_LIMIT, ${tempLimit}); aggregate or filter more, or add a LIMIT.`;

@@ -6,8 +6,8 @@ import type { KeySecrets } from '../shared/config';
 import { digestsEqual, lookupDigest } from '../shared/keys/digest';
 import { assertSecretsOpen } from '../shared/keys/secrets-check';
 
-/** What the runtime needs of a stored key. */
-export type StoredKey = { id: string; appId: number; slot: number; digest: string };
+/** What the runtime needs of a stored key: whose app it opens, and the organization the scheduler shares by. */
+export type StoredKey = { id: string; appId: number; orgId: string; slot: number; digest: string };
 
 /**
  * The runtime's access to keys: one indexed lookup by digest through a prepared statement, and
@@ -34,7 +34,7 @@ type SampleKey = { id: string; ciphertext: string; digest: string };
 export type KeyUse = { keyId: string; digest: string; lastUsedAt: Date; minute: Date; count: number };
 
 const SAMPLE = 'SELECT "id", "ciphertext", "digest" FROM "ApiKey" LIMIT 1';
-const FIND = 'SELECT "id", "appId", "slot", "digest" FROM "ApiKey" WHERE "digest" = ';
+const FIND = 'SELECT k."id", k."appId", a."orgId", k."slot", k."digest" FROM "ApiKey" k JOIN "App" a ON a."id" = k."appId" WHERE k."digest" = ';
 const TOUCH = 'UPDATE "ApiKey" SET "lastUsedAt" = ';
 // The count is added only while the key is current; one statement, so a regeneration between
 // two statements cannot slip in.

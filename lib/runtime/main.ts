@@ -1,17 +1,20 @@
 // The runtime server's entry point: the data plane that app keys authenticate, on RUNTIME_PORT
 // (default 8090) for HTTP and FLIGHT_PORT (default 50051) for Arrow Flight. `npm start`
 // supervises it beside the portal; `npm run runtime` starts it alone. It needs only DATABASE_URL
-// and the two key secrets; it never runs the portal's start-up.
+// and the two key secrets; it never runs the portal's start-up. This process serves the sockets,
+// checks keys and schedules queries; DuckDB runs in its engine workers (workers/), each under an
+// OS memory limit, so no query can take this process's memory.
 import type { AddressInfo } from 'node:net';
 import { FailureLimiter } from '../shared/http/failure-limiter';
-import { AppDatabases } from './app-databases';
-import { runtimeConfig, runtimeDatabase } from './config';
-import { DuckDBQueryEngine } from './engine';
+import { runtimeConfig, runtimeDatabase, sizeInBytes } from './config';
 import { createFlightServer, flightConfig, flightTicketSecret, loadTls } from './flight';
 import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
-import { DELETED_APPS_SWEEP_MS, removeDeletedApps } from './deleted-apps';
+import { DELETED_APPS_SWEEP_MS, removeDeletedApps, storedAppIds } from './deleted-apps';
+import { runtimeSlots } from './engines';
+import { ScheduledEngine } from './scheduled-engine';
 import { createRuntimeServer } from './server';
+import { EngineWorkerPool } from './workers/pool';
 
 try {
   const config = runtimeConfig();
@@ -25,8 +28,16 @@ try {
     throw error;
   }
   const log = (message: string) => console.log(message);
-  const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
-  const engine = new DuckDBQueryEngine(databases, config);
+  const pool = new EngineWorkerPool({
+    size: config.workers.count,
+    memoryLimit: config.workers.memoryLimit,
+    memoryLimitBytes: sizeInBytes(config.workers.memoryLimit),
+    queryTimeoutMs: config.queryTimeoutMs,
+    log: (message) => console.error(message),
+  });
+  await pool.ready();
+  const engine = new ScheduledEngine(pool, runtimeSlots(config), config.queryTimeoutMs);
+  const databases = { storedAppIds: () => storedAppIds(config.dataDir), remove: (appId: number) => pool.remove([appId]) };
   // One limiter and one usage count for both doors: failures count once per address, uses once per key.
   const limiter = new FailureLimiter(config.authFailuresPerMinute);
   const usage = new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
@@ -64,7 +75,7 @@ try {
     server.close();
     server.closeAllConnections();
     void Promise.allSettled([flightServer.close(), usage.close()])
-      .then(() => Promise.allSettled([databases.close(), keys.close()]))
+      .then(() => Promise.allSettled([pool.close(), keys.close()]))
       .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -7,7 +7,6 @@ import type { RuntimeConfig } from './config';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import type { QueryEngine } from './query-engine';
-import { collectResult } from './results';
 
 export type RuntimeDeps = {
   config: RuntimeConfig;
@@ -150,13 +149,12 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     });
     const csv = String(req.headers.accept ?? '').includes('text/csv');
     try {
-      const stream = await engine.stream(key.appId, sql, parameters, { signal: gone.signal });
-      let result;
-      try {
-        result = await collectResult(stream, { maxRows: config.maxRows, maxBytes: config.maxResultBytes, format: csv ? 'csv' : 'json' });
-      } finally {
-        stream.close();
-      }
+      const result = await engine.answer({ appId: key.appId, orgId: key.orgId }, sql, parameters, {
+        signal: gone.signal,
+        format: csv ? 'csv' : 'json',
+        maxRows: config.maxRows,
+        maxBytes: config.maxResultBytes,
+      });
       const headers: Record<string, string> = result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {};
       send(res, 200, result.body, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', headers);
     } catch (error) {

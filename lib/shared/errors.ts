@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'temp_limit',
   'row_too_large',
   'unsupported',
+  // An engine worker that passed its memory limit or stopped: the query was not finished.
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -50,6 +52,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   temp_limit: 400,
   row_too_large: 400,
   unsupported: 501,
+  unavailable: 503,
 };
 
 /** The default wording of each code, where nothing more specific is said. */
@@ -70,6 +73,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   temp_limit: 'The query needed more temporary disk space than this app may use.',
   row_too_large: 'A row of the result is too large to send.',
   unsupported: 'This is not supported: the runtime only reads.',
+  unavailable: 'The query engine could not finish the query. Try again.',
 };
 
 /** Wording shared by both planes, so that the portal and the runtime say the same thing. */

@@ -229,7 +229,8 @@ describe('SQL and catalog sizes', () => {
         const engine = createRuntimeEngine(dir);
         const counted: QueryEngine & { close(): Promise<void> } = {
           ...engine,
-          stream: (...args) => ((engineCalls += 1), engine.stream(...args)),
+          answer: (...args) => ((engineCalls += 1), engine.answer(...args)),
+          arrow: (...args) => ((engineCalls += 1), engine.arrow(...args)),
           describe: (...args) => ((engineCalls += 1), engine.describe(...args)),
         };
         return counted;

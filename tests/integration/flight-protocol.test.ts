@@ -1,9 +1,9 @@
 // The Flight wire, call by call, with a bare gRPC client: authentication on every call, tickets
 // and prepared statements bound to their app, message sizes, cancellation, and the limiter.
 import * as grpc from '@grpc/grpc-js';
-import { tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { Message, tableFromArrays, tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, splitIpcStream } from '@/lib/runtime/flight/arrow';
+import { MAX_MESSAGE_BYTES, splitIpcStream } from '@/lib/runtime/flight/arrow-ipc';
 import { messages, packAny, type FlightData } from '@/lib/runtime/flight/protocol';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
 import { preparedQuery, rawClient, statementQuery } from '../support/flight-client';
@@ -48,18 +48,22 @@ describe('one Flight server', () => {
         const engine = createRuntimeEngine(dir);
         const watched: QueryEngine & { close(): Promise<void> } = {
           ...engine,
-          async stream(appId, sql, parameters, options) {
-            const stream = await engine.stream(appId, sql, parameters, options);
+          async arrow(target, sql, parameters, options) {
+            const stream = await engine.arrow(target, sql, parameters, options);
             const record = { aborted: false, closed: false, rows: 0 };
             streams.push(record);
             options?.signal?.addEventListener('abort', () => (record.aborted = true));
             async function* counted() {
-              for await (const chunk of stream.chunks) {
-                record.rows += chunk.rowCount;
-                yield chunk;
+              for await (const batch of stream.messages) {
+                // Each batch's record count, from its IPC header.
+                for (const message of batch) {
+                  const decoded = Message.decode(message.header);
+                  if (decoded.isRecordBatch()) record.rows += Number(decoded.header().length);
+                }
+                yield batch;
               }
             }
-            return { ...stream, chunks: counted(), close: () => ((record.closed = true), stream.close()) };
+            return { ...stream, messages: counted(), close: () => ((record.closed = true), stream.close()) };
           },
         };
         return watched;

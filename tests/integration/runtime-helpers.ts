@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serverEnv } from '@/lib/env';
 import { AppDatabases, type AppDatabasesOptions } from '@/lib/runtime/app-databases';
 import { runtimeConfig } from '@/lib/runtime/config';
-import { DuckDBQueryEngine } from '@/lib/runtime/engine';
+import { inProcessEngine } from '@/lib/runtime/engines';
 import { openKeyStore } from '@/lib/runtime/key-store';
 import { createRuntimeServer } from '@/lib/runtime/server';
 
@@ -15,7 +15,7 @@ export async function startRuntime(env: Record<string, string> = {}, databaseOpt
   const config = runtimeConfig({ RUNTIME_DATA_DIR: dataDir, ...env });
   const keys = openKeyStore(process.env.DATABASE_URL!);
   const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps, ...databaseOptions });
-  const engine = new DuckDBQueryEngine(databases, config);
+  const engine = inProcessEngine(databases, config);
   const logs: string[] = [];
   const server = createRuntimeServer({
     config,

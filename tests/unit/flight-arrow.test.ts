@@ -3,15 +3,8 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MAX_MESSAGE_BYTES,
-  batchMessages,
-  chunkConverter,
-  encapsulatedSchema,
-  recordBatches,
-  schemaMessage,
-  type IpcMessage,
-} from '@/lib/runtime/flight/arrow';
+import { chunkConverter, recordBatches } from '@/lib/runtime/flight/arrow';
+import { MAX_MESSAGE_BYTES, batchMessages, encapsulatedSchema, schemaMessage, type IpcMessage } from '@/lib/runtime/flight/arrow-ipc';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;

@@ -4,7 +4,7 @@ import { PreparedStatements } from '@/lib/runtime/flight/statements';
 import { parametersFromIpc } from '@/lib/runtime/flight/tickets';
 
 describe('prepared statements', () => {
-  const statement = (keyId: string, appId = 1) => ({ keyId, appId, sql: 'SELECT 1', columns: { names: [], types: [] }, parameterCount: 0, parameterNames: [] });
+  const statement = (keyId: string, appId = 1) => ({ keyId, appId, sql: 'SELECT 1', schema: new Uint8Array(), parameterCount: 0, parameterNames: [] });
 
   it('are bound to their app and expire when unused', () => {
     const statements = new PreparedStatements({ ttlMs: 1000, perKey: 10, total: 100 });

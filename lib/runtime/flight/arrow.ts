@@ -12,11 +12,9 @@ import {
   Int32,
   Int64,
   Int8,
-  Message,
   RecordBatch,
   Schema,
   Struct,
-  Table,
   TimeMicrosecond,
   TimestampMicrosecond,
   TimestampMillisecond,
@@ -28,12 +26,10 @@ import {
   Uint8,
   Utf8,
   makeData,
-  tableToIPC,
   vectorFromArray,
   type Data,
 } from 'apache-arrow';
 import { vectorBytes } from '../results';
-import { AppError } from '../../shared/errors';
 
 /**
  * DuckDB results as Arrow record batches, read from DuckDB's vectors directly: fixed-width
@@ -41,11 +37,6 @@ import { AppError } from '../../shared/errors';
  * made per cell except for the rare types without an Arrow twin here (intervals, lists, structs,
  * maps, UUIDs, enums), which travel as their text.
  */
-
-/** The largest gRPC message the common clients accept is 4 MiB; each FlightData stays below it. */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** Room for the IPC header and the protobuf framing around a record batch's body. */
-const MAX_BODY_BYTES = MAX_MESSAGE_BYTES - 256 * 1024;
 
 /** Several DuckDB chunks become one Arrow batch: fewer, larger messages cost less on both sides. */
 type Chunks = readonly DuckDBDataChunk[];
@@ -423,55 +414,4 @@ export async function* recordBatches(converter: ChunkConverter, chunks: AsyncIte
     }
   }
   if (pending.length) yield converter.toBatch(pending);
-}
-
-/** One Arrow IPC message: the flatbuffer header (FlightData.data_header) and the body (data_body). */
-export type IpcMessage = { header: Uint8Array; body: Uint8Array };
-
-const CONTINUATION = 0xffffffff;
-
-/** Splits an Arrow IPC stream into its messages (the end-of-stream marker ends it). */
-export function splitIpcStream(bytes: Uint8Array): IpcMessage[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const messages: IpcMessage[] = [];
-  let offset = 0;
-  while (offset + 8 <= bytes.byteLength) {
-    let length = view.getUint32(offset, true);
-    offset += 4;
-    if (length === CONTINUATION) {
-      length = view.getUint32(offset, true);
-      offset += 4;
-    }
-    if (length === 0) break;
-    const header = bytes.subarray(offset, offset + length);
-    offset += length;
-    const bodyLength = Number(Message.decode(header).bodyLength);
-    messages.push({ header, body: bytes.subarray(offset, offset + bodyLength) });
-    offset += bodyLength;
-  }
-  return messages;
-}
-
-/** The schema as one encapsulated IPC message (continuation, length, flatbuffer), as FlightInfo.schema wants it. */
-export function encapsulatedSchema(schema: Schema): Uint8Array {
-  const stream = tableToIPC(new Table(schema), 'stream');
-  const length = new DataView(stream.buffer, stream.byteOffset).getUint32(4, true);
-  return stream.slice(0, 8 + length);
-}
-
-export function schemaMessage(schema: Schema): IpcMessage {
-  return splitIpcStream(tableToIPC(new Table(schema), 'stream'))[0]!;
-}
-
-/**
- * The IPC messages for one record batch, each body at most MAX_BODY_BYTES: a batch that would be
- * bigger is sent in row ranges. A single row bigger than that cannot be sent at all.
- */
-export function batchMessages(batch: RecordBatch): IpcMessage[] {
-  const encoded = splitIpcStream(tableToIPC(new Table([batch]), 'stream')).slice(1);
-  const bodyBytes = encoded.reduce((sum, m) => sum + m.body.byteLength, 0);
-  if (bodyBytes <= MAX_BODY_BYTES) return encoded;
-  if (batch.numRows <= 1) throw new AppError('row_too_large', 'A row of the result is larger than 4 MiB, the most one Flight message may carry.');
-  const half = Math.ceil(batch.numRows / 2);
-  return [...batchMessages(batch.slice(0, half)), ...batchMessages(batch.slice(half))];
 }

@@ -1,6 +1,5 @@
 import { Binary, Field, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
-import { queryErrors, type QueryEngine, type QueryParameters } from '../query-engine';
-import { chunkConverter, encapsulatedSchema } from './arrow';
+import { queryErrors, type QueryEngine, type QueryParameters, type QueryTarget } from '../query-engine';
 
 /**
  * Flight SQL's metadata commands as read-only SQL over the app's own information_schema, run by
@@ -91,28 +90,21 @@ export const MAX_CATALOG_ROWS = 10_000;
 
 export async function tablesWithSchemas(
   engine: QueryEngine,
-  appId: number,
+  target: QueryTarget,
   query: CatalogQuery,
   signal: AbortSignal,
   maxRows = MAX_CATALOG_ROWS,
 ): Promise<Table> {
-  const stream = await engine.stream(appId, query.sql, query.parameters, { signal });
-  const rows: (string | null)[][] = [];
-  try {
-    for await (const chunk of stream.chunks) {
-      if (rows.length + chunk.rowCount > maxRows) {
-        throw queryErrors.limit('result_too_large', `The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
-      }
-      const columns = [0, 1, 2, 3].map((c) => chunk.getColumnVector(c));
-      for (let i = 0, n = chunk.rowCount; i < n; i++) rows.push(columns.map((column) => column.getItem(i) as string | null));
-    }
-  } finally {
-    stream.close();
+  // Names only: 64 MiB holds 10,000 rows of four names each.
+  const answer = await engine.answer(target, query.sql, query.parameters, { signal, format: 'json', maxRows, maxBytes: 64 * 1024 * 1024 });
+  if (answer.truncated) {
+    throw queryErrors.limit('result_too_large', `The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
   }
+  const rows = (JSON.parse(answer.body) as Record<string, string | null>[]).map((row) => Object.values(row));
   const schemas: Uint8Array[] = [];
   for (const [, schema, table] of rows) {
-    const described = await engine.describe(appId, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
-    schemas.push(encapsulatedSchema(chunkConverter(described.names, described.types).schema));
+    const described = await engine.describe(target, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
+    schemas.push(described.schema);
   }
   const column = (i: number) =>
     vectorFromArray(

@@ -6,7 +6,8 @@ import { AppError, type ErrorCode } from '../../shared/errors';
  * vocabulary (lib/shared/errors.ts), as the HTTP door maps the same codes to HTTP statuses. The
  * client's SQL or input → INVALID_ARGUMENT (HTTP 400) with the same message, as are the query's
  * limits; the time limit → DEADLINE_EXCEEDED (408); a full queue, too many failures, a request
- * or a row too big for a message → RESOURCE_EXHAUSTED (429, 413).
+ * or a row too big for a message → RESOURCE_EXHAUSTED (429, 413); an engine worker that passed
+ * its memory limit or stopped → UNAVAILABLE (503).
  */
 export const GRPC_STATUS: Record<ErrorCode, status> = {
   invalid: status.INVALID_ARGUMENT,
@@ -25,6 +26,7 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   temp_limit: status.INVALID_ARGUMENT,
   row_too_large: status.RESOURCE_EXHAUSTED,
   unsupported: status.UNIMPLEMENTED,
+  unavailable: status.UNAVAILABLE,
 };
 
 /**

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AppError } from '../../shared/errors';
 import type { QueryParameters } from '../query-engine';
 import { MAX_SQL_BYTES } from '../sql-guard';
-import { batchMessages, chunkConverter, encapsulatedSchema, recordBatches, schemaMessage, type IpcMessage } from './arrow';
+import { batchMessages, encapsulatedSchema, schemaMessage, type IpcMessage } from './arrow-ipc';
 import { authorize } from './auth';
 import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
 import type { FlightContext, FlightKey } from './context';
@@ -64,14 +64,14 @@ async function plan(context: FlightContext, command: Command, key: FlightKey): P
     }
     return {
       ticket: { appId: key.appId, sql: statement.sql, parameters: statement.parameters },
-      schema: encapsulatedSchema(chunkConverter(statement.columns.names, statement.columns.types).schema),
+      schema: statement.schema,
     };
   }
   const ticket: TicketContent = { appId: key.appId, sql: command.sql, parameters: command.parameters };
   if (command.builtin === 'tables-with-schemas') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
   if (command.builtin === 'sql-info') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(SQL_INFO_SCHEMA) };
-  const described = await context.deps.engine.describe(key.appId, command.sql);
-  return { ticket, schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema) };
+  const described = await context.deps.engine.describe({ appId: key.appId, orgId: key.orgId }, command.sql);
+  return { ticket, schema: described.schema };
 }
 
 /**
@@ -155,17 +155,16 @@ export function doGet(context: FlightContext, call: grpc.ServerWritableStream<Ti
       const table =
         ticket.builtin === 'sql-info'
           ? sqlInfoTable(ticket.parameters as number[])
-          : await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal, context.limits.maxCatalogRows);
+          : await tablesWithSchemas(deps.engine, { appId: key.appId, orgId: key.orgId }, ticket, abort.signal, context.limits.maxCatalogRows);
       await write(context, call, schemaMessage(table.schema), abort.signal);
       for (const batch of table.batches) for (const message of batchMessages(batch)) await write(context, call, message, abort.signal);
       return;
     }
-    const stream = await deps.engine.stream(key.appId, ticket.sql, ticket.parameters, { signal: abort.signal });
+    const stream = await deps.engine.arrow({ appId: key.appId, orgId: key.orgId }, ticket.sql, ticket.parameters, { signal: abort.signal });
     try {
-      const converter = chunkConverter(stream.names, stream.types);
-      await write(context, call, schemaMessage(converter.schema), abort.signal);
-      for await (const batch of recordBatches(converter, stream.chunks)) {
-        for (const message of batchMessages(batch)) await write(context, call, message, abort.signal);
+      await write(context, call, stream.schema, abort.signal);
+      for await (const batch of stream.messages) {
+        for (const message of batch) await write(context, call, message, abort.signal);
       }
     } finally {
       stream.close();

@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { AppError } from '../../shared/errors';
 import { Field, Null, Schema } from 'apache-arrow';
-import { chunkConverter, encapsulatedSchema } from './arrow';
+import { encapsulatedSchema } from './arrow-ipc';
 import { authorize } from './auth';
 import type { FlightContext } from './context';
 import { toStatus } from './errors';
@@ -159,12 +159,12 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
         throw new AppError('invalid', 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
       }
       const query = checkedSql(messages.createPreparedStatementRequest.decode(body.value).query);
-      const described = await deps.engine.describe(key.appId, query);
+      const described = await deps.engine.describe({ appId: key.appId, orgId: key.orgId }, query);
       const handle = statements.create({
         keyId: key.id,
         appId: key.appId,
         sql: query,
-        columns: { names: described.names, types: described.types },
+        schema: described.schema,
         parameterCount: described.parameterCount,
         parameterNames: described.parameterNames,
       });
@@ -172,7 +172,7 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
       call.write({
         body: packAny(messages.createPreparedStatementResult, {
           prepared_statement_handle: handle,
-          dataset_schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema),
+          dataset_schema: described.schema,
           parameter_schema: encapsulatedSchema(parameterSchema),
         }),
       });

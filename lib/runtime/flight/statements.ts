@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { QueryColumns, QueryParameters } from '../query-engine';
+import type { QueryParameters } from '../query-engine';
 
 export type PreparedStatement = {
   keyId: string;
   appId: number;
   sql: string;
-  columns: QueryColumns;
+  /** The result's columns as an encapsulated Arrow IPC schema. */
+  schema: Uint8Array;
   parameterCount: number;
   parameterNames: string[];
   /** Bound by DoPut; none until then. */

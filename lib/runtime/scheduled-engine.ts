@@ -1,0 +1,71 @@
+import type { AnswerOptions, ArrowStream, Described, QueryEngine, QueryOptions, QueryParameters, QueryTarget } from './query-engine';
+
+/** What a query asks of the scheduler (scheduler.ts): whose it is, what it holds, how long it may wait. */
+export type SlotRequest = { orgId: string; appId: number; cost: number; deadline: number; timeoutMessage: string; signal?: AbortSignal };
+export type Slots = { acquire(request: SlotRequest): Promise<() => void> };
+
+/**
+ * Every query of both doors through one scheduler: it waits for a slot (within its time limit),
+ * runs on the engine with the deadline that wait left, and gives the slot back when its answer
+ * is complete, its stream ends or is closed, or it fails.
+ */
+export class ScheduledEngine implements QueryEngine {
+  constructor(
+    private readonly engine: QueryEngine,
+    private readonly slots: Slots,
+    private readonly queryTimeoutMs: number,
+  ) {}
+
+  private acquire(target: QueryTarget, sql: string, options: QueryOptions) {
+    const deadline = Date.now() + this.queryTimeoutMs;
+    const timeoutMessage = `The query ran longer than ${this.queryTimeoutMs / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
+    return this.slots
+      .acquire({ orgId: target.orgId, appId: target.appId, cost: Buffer.byteLength(sql), deadline, timeoutMessage, signal: options.signal })
+      .then((release) => ({ release, deadline }));
+  }
+
+  async answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions) {
+    const { release, deadline } = await this.acquire(target, sql, options);
+    try {
+      return await this.engine.answer(target, sql, parameters, { ...options, deadline });
+    } finally {
+      release();
+    }
+  }
+
+  async describe(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<Described> {
+    const { release, deadline } = await this.acquire(target, sql, options);
+    try {
+      return await this.engine.describe(target, sql, { ...options, deadline });
+    } finally {
+      release();
+    }
+  }
+
+  async arrow(target: QueryTarget, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<ArrowStream> {
+    const { release, deadline } = await this.acquire(target, sql, options);
+    let stream: ArrowStream;
+    try {
+      stream = await this.engine.arrow(target, sql, parameters, { ...options, deadline });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const inner = stream.messages;
+    async function* messages() {
+      try {
+        yield* inner;
+      } finally {
+        release();
+      }
+    }
+    return {
+      schema: stream.schema,
+      messages: messages(),
+      close: () => {
+        stream.close();
+        release();
+      },
+    };
+  }
+}
