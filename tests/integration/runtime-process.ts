@@ -44,6 +44,10 @@ export type RuntimeProcess = {
   output: () => string;
   /** Resident memory now, and the most the process has had resident since it started (bytes). */
   memory: () => { rss: number; peak: number };
+  /** The engine workers now, by label ("0", "1", "for app 7"), from the lines the runtime prints. */
+  workers: () => Map<string, number>;
+  /** The same for another process (an engine worker); zeros once it is gone. */
+  memoryOf: (pid: number) => { rss: number; peak: number };
   stop: () => Promise<void>;
 };
 
@@ -86,8 +90,14 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const status = (field: string) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  const status = (field: string, pid = child.pid) => {
+    let text = '';
+    try {
+      text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      // Gone.
+    }
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
     return Number(match?.[1] ?? 0) * 1024;
   };
   return {
@@ -96,6 +106,8 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
     dataDir,
     output: () => output,
     memory: () => ({ rss: status('VmRSS'), peak: status('VmHWM') }),
+    workers: () => new Map([...output.matchAll(/engine worker (.+?) ready \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])])),
+    memoryOf: (pid) => ({ rss: status('VmRSS', pid), peak: status('VmHWM', pid) }),
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
