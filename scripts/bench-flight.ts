@@ -34,7 +34,7 @@ const config = runtimeConfig({ RUNTIME_DATA_DIR: dir, RUNTIME_MAX_ROWS: '2000000
 const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
 const engine = new DuckDBQueryEngine(databases, config);
 const server = createFlightServer({
-  authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, digest: '' } : null),
+  authenticate: async (presented) => (presented === KEY ? { id: 'bench', appId: 1, orgId: 'bench-org', digest: '' } : null),
   limiter: new FailureLimiter(0), // 0: off, the bench presents its one key
   engine,
   tls: null,
@@ -47,7 +47,7 @@ const httpKey = generateApiKey();
 const digestKey = randomBytes(32);
 const httpDigest = digestSecret(httpKey, digestKey);
 const keyStore: KeyStore = {
-  findByDigest: async (digest) => (digest === httpDigest ? { id: 'bench', appId: 1, slot: 1, digest } : null),
+  findByDigest: async (digest) => (digest === httpDigest ? { id: 'bench', appId: 1, orgId: 'bench-org', slot: 1, digest } : null),
   sampleKey: async () => null,
   recordUse: async () => undefined,
   existingApps: async (ids) => new Set(ids),

@@ -5,8 +5,8 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataCh
 import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
 import type { RuntimeConfig } from './config';
 import { AppError } from '../shared/errors';
-import { queryErrors, type QueryColumns, type QueryEngine, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
-import { QuerySlots } from './query-slots';
+import { queryErrors, type QueryColumns, type QueryEngine, type QueryOptions, type QueryParameters, type QueryStream, type QueryTarget } from './query-engine';
+import { FairScheduler } from './scheduler';
 import { SqlGuard, MAX_SQL_BYTES } from './sql-guard';
 
 export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'concurrency' | 'duckdb'>;
@@ -80,12 +80,12 @@ function parameterCountGiven(parameters: QueryParameters): number {
 /**
  * The runtime's query engine, behind every door (HTTP /v1/sql, Arrow Flight): the sandbox (one
  * read-only statement calling only allowed functions, on the app's locked database), fair sharing
- * (per-app concurrency and queue, a process-wide limit), and the limits (time, including time
+ * (query slots shared by organization, then app: scheduler.ts), and the limits (time, including time
  * spent waiting, enforced by interrupting DuckDB; memory and temp space per app). Results stream
  * chunk by chunk; the door decides how many it takes.
  */
 export class DuckDBQueryEngine implements QueryEngine {
-  private readonly slots: QuerySlots;
+  private readonly slots: FairScheduler;
   private readonly parser: Promise<{ instance: DuckDBInstance; idle: DuckDBConnection[]; guard: SqlGuard }>;
   private readonly checked = new Map<string, true>();
   private readonly tempLimitBytes: number;
@@ -94,7 +94,7 @@ export class DuckDBQueryEngine implements QueryEngine {
     private readonly databases: AppDatabases,
     private readonly config: EngineConfig,
   ) {
-    this.slots = new QuerySlots(config.concurrency);
+    this.slots = new FairScheduler(config.concurrency);
     this.tempLimitBytes = sizeInBytes(config.duckdb.tempLimit);
     this.parser = (async () => {
       // A private in-memory database that holds nothing: it only parses.
@@ -133,8 +133,8 @@ export class DuckDBQueryEngine implements QueryEngine {
     if (this.checked.size > CHECKED_CACHE) this.checked.delete(this.checked.keys().next().value as string);
   }
 
-  async describe(appId: number, sql: string, options: QueryOptions = {}): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }> {
-    const run = await this.begin(appId, sql, options);
+  async describe(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }> {
+    const run = await this.begin(target, sql, options);
     try {
       const prepared = await run.prepare();
       const names: string[] = [];
@@ -151,9 +151,9 @@ export class DuckDBQueryEngine implements QueryEngine {
     }
   }
 
-  async stream(appId: number, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<QueryStream> {
+  async stream(target: QueryTarget, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<QueryStream> {
     const values = toDuckDBValues(parameters);
-    const run = await this.begin(appId, sql, options);
+    const run = await this.begin(target, sql, options);
     let result: DuckDBResult;
     try {
       const prepared = await run.prepare();
@@ -195,7 +195,8 @@ export class DuckDBQueryEngine implements QueryEngine {
    * Opens the app's database, checks the statement, waits for a slot (within the time limit) and
    * takes a connection. The returned run owns the timers and gives everything back once.
    */
-  private async begin(appId: number, sql: string, options: QueryOptions) {
+  private async begin(target: QueryTarget, sql: string, options: QueryOptions) {
+    const { appId, orgId } = target;
     const { signal } = options;
     const limit = this.config.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
@@ -204,7 +205,7 @@ export class DuckDBQueryEngine implements QueryEngine {
     await this.check(sql, database);
     // The time limit starts once the app's database is open (its first build is not the query's).
     const deadline = Date.now() + limit;
-    const release = await this.slots.acquire(appId, deadline, timeoutMessage, signal);
+    const release = await this.slots.acquire({ orgId, appId, cost: Buffer.byteLength(sql), deadline, timeoutMessage, signal });
     let lease: Awaited<ReturnType<AppDatabases['connect']>>;
     try {
       lease = await this.databases.connect(appId);

@@ -6,8 +6,8 @@ import type { KeySecrets } from '../shared/config';
 import { digestsEqual, lookupDigest } from '../shared/keys/digest';
 import { assertSecretsOpen } from '../shared/keys/secrets-check';
 
-/** What the runtime needs of a stored key. */
-export type StoredKey = { id: string; appId: number; slot: number; digest: string };
+/** What the runtime needs of a stored key, with its app's organization (the query slots are shared by it). */
+export type StoredKey = { id: string; appId: number; orgId: string; slot: number; digest: string };
 
 /**
  * The runtime's access to keys: one indexed lookup by digest through a prepared statement, and
@@ -34,7 +34,10 @@ type SampleKey = { id: string; ciphertext: string; digest: string };
 export type KeyUse = { keyId: string; digest: string; lastUsedAt: Date; minute: Date; count: number };
 
 const SAMPLE = 'SELECT "id", "ciphertext", "digest" FROM "ApiKey" LIMIT 1';
-const FIND = 'SELECT "id", "appId", "slot", "digest" FROM "ApiKey" WHERE "digest" = ';
+// One indexed query: the key by its unique digest, its app by primary key for the organization.
+const FIND =
+  'SELECT "ApiKey"."id", "ApiKey"."appId", "App"."orgId", "ApiKey"."slot", "ApiKey"."digest" ' +
+  'FROM "ApiKey" JOIN "App" ON "App"."id" = "ApiKey"."appId" WHERE "ApiKey"."digest" = ';
 const TOUCH = 'UPDATE "ApiKey" SET "lastUsedAt" = ';
 // The count is added only while the key is current; one statement, so a regeneration between
 // two statements cannot slip in.

@@ -3,9 +3,9 @@ import { AppError } from '../shared/errors';
 
 /**
  * What each door of the runtime (HTTP /v1/sql, Arrow Flight) asks of the query engine. The
- * engine owns the sandbox (read-only, locked, allowed functions only), the fairness rules (per-app
- * concurrency and queue, process-wide threads) and the time and resource limits; a door owns only
- * its wire format and its own byte budget.
+ * engine owns the sandbox (read-only, locked, allowed functions only), the fairness rules (query
+ * slots shared by organization, then app: lib/runtime/scheduler.ts) and the time and resource
+ * limits; a door owns only its wire format and its own byte budget.
  */
 
 /** Bound parameters: positional ($1, $2, …) or named ($name). */
@@ -26,11 +26,17 @@ export type QueryOptions = {
   signal?: AbortSignal;
 };
 
+/**
+ * Whose query it is: the app whose database it reads, and the app's organization (from the key
+ * lookup), by which the query slots are shared first.
+ */
+export type QueryTarget = { appId: number; orgId: string };
+
 export interface QueryEngine {
   /** Runs one read-only statement for the app under the runtime's rules and streams its result. */
-  stream(appId: number, sql: string, parameters: QueryParameters, options?: QueryOptions): Promise<QueryStream>;
+  stream(target: QueryTarget, sql: string, parameters: QueryParameters, options?: QueryOptions): Promise<QueryStream>;
   /** The result columns and parameter count of a statement, without running it. */
-  describe(appId: number, sql: string, options?: QueryOptions): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }>;
+  describe(target: QueryTarget, sql: string, options?: QueryOptions): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }>;
 }
 
 /**
@@ -43,7 +49,7 @@ export const queryErrors = {
   invalid: (message: string) => new AppError('invalid', message),
   /** A query that ran, or waited, past its time limit. */
   timeout: (message: string) => new AppError('timeout', message),
-  /** The app already runs and queues as many queries as it may. */
+  /** The organization already has as many queries waiting as it may (count or bytes of SQL). */
   queueFull: (message: string, retryAfter: number) => new AppError('queue_full', message, { retryAfter }),
   /** The client went away (its signal aborted): nothing is sent. */
   cancelled: () => new AppError('cancelled', 'The client went away.'),

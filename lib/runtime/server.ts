@@ -150,7 +150,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     });
     const csv = String(req.headers.accept ?? '').includes('text/csv');
     try {
-      const stream = await engine.stream(key.appId, sql, parameters, { signal: gone.signal });
+      const stream = await engine.stream({ appId: key.appId, orgId: key.orgId }, sql, parameters, { signal: gone.signal });
       let result;
       try {
         result = await collectResult(stream, { maxRows: config.maxRows, maxBytes: config.maxResultBytes, format: csv ? 'csv' : 'json' });

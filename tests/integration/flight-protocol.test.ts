@@ -48,8 +48,8 @@ describe('one Flight server', () => {
         const engine = createRuntimeEngine(dir);
         const watched: QueryEngine & { close(): Promise<void> } = {
           ...engine,
-          async stream(appId, sql, parameters, options) {
-            const stream = await engine.stream(appId, sql, parameters, options);
+          async stream(target, sql, parameters, options) {
+            const stream = await engine.stream(target, sql, parameters, options);
             const record = { aborted: false, closed: false, rows: 0 };
             streams.push(record);
             options?.signal?.addEventListener('abort', () => (record.aborted = true));

@@ -10,8 +10,8 @@ export function createRuntimeEngine(dir: string, env: Record<string, string> = {
   const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
   const engine = new DuckDBQueryEngine(databases, config);
   return {
-    stream: (appId, sql, parameters, options) => engine.stream(appId, sql, parameters, options),
-    describe: (appId, sql, options) => engine.describe(appId, sql, options),
+    stream: (target, sql, parameters, options) => engine.stream(target, sql, parameters, options),
+    describe: (target, sql, options) => engine.describe(target, sql, options),
     close: () => databases.close(),
   };
 }

@@ -20,7 +20,7 @@ it('reads the client address from a gRPC peer', () => {
 });
 
 it('takes the key from a Bearer header on each call, and counts anything else against the caller’s address', async () => {
-  const key: FlightKey = { id: 'k1', appId: 1, digest: 'd' };
+  const key: FlightKey = { id: 'k1', appId: 1, orgId: 'o1', digest: 'd' };
   const presented: (string | undefined)[] = [];
   const used: FlightKey[] = [];
   const unused = () => Promise.reject(new Error('not called'));

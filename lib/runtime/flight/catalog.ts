@@ -1,5 +1,5 @@
 import { Binary, Field, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
-import { queryErrors, type QueryEngine, type QueryParameters } from '../query-engine';
+import { queryErrors, type QueryEngine, type QueryParameters, type QueryTarget } from '../query-engine';
 import { chunkConverter, encapsulatedSchema } from './arrow';
 
 /**
@@ -91,12 +91,12 @@ export const MAX_CATALOG_ROWS = 10_000;
 
 export async function tablesWithSchemas(
   engine: QueryEngine,
-  appId: number,
+  target: QueryTarget,
   query: CatalogQuery,
   signal: AbortSignal,
   maxRows = MAX_CATALOG_ROWS,
 ): Promise<Table> {
-  const stream = await engine.stream(appId, query.sql, query.parameters, { signal });
+  const stream = await engine.stream(target, query.sql, query.parameters, { signal });
   const rows: (string | null)[][] = [];
   try {
     for await (const chunk of stream.chunks) {
@@ -111,7 +111,7 @@ export async function tablesWithSchemas(
   }
   const schemas: Uint8Array[] = [];
   for (const [, schema, table] of rows) {
-    const described = await engine.describe(appId, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
+    const described = await engine.describe(target, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });
     schemas.push(encapsulatedSchema(chunkConverter(described.names, described.types).schema));
   }
   const column = (i: number) =>

@@ -3,8 +3,8 @@ import type { QueryEngine } from '../query-engine';
 import type { UploadBudget } from './prepared';
 import type { PreparedStatements } from './statements';
 
-/** What the runtime's key check returns for a current key. */
-export type FlightKey = { id: string; appId: number; digest: string };
+/** What the runtime's key check returns for a current key: its app and the app's organization. */
+export type FlightKey = { id: string; appId: number; orgId: string; digest: string };
 
 export type FlightServerDeps = {
   /** The runtime's key check (authenticateKey on the key store): called on every call, nothing cached. */

@@ -70,14 +70,14 @@ async function plan(context: FlightContext, command: Command, key: FlightKey): P
   const ticket: TicketContent = { appId: key.appId, sql: command.sql, parameters: command.parameters };
   if (command.builtin === 'tables-with-schemas') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
   if (command.builtin === 'sql-info') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(SQL_INFO_SCHEMA) };
-  const described = await context.deps.engine.describe(key.appId, command.sql);
+  const described = await context.deps.engine.describe({ appId: key.appId, orgId: key.orgId }, command.sql);
   return { ticket, schema: encapsulatedSchema(chunkConverter(described.names, described.types).schema) };
 }
 
 /**
  * Writes one FlightData, waiting for the client to take what is already queued (backpressure),
  * but no longer than stallTimeoutMs: a client that stops reading must not hold its query (and
- * the app's slot) forever, out of reach of the engine's time limit.
+ * its query slot) forever, out of reach of the engine's time limit.
  */
 function write(context: FlightContext, call: grpc.ServerWritableStream<Ticket, FlightData>, message: IpcMessage, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -155,12 +155,12 @@ export function doGet(context: FlightContext, call: grpc.ServerWritableStream<Ti
       const table =
         ticket.builtin === 'sql-info'
           ? sqlInfoTable(ticket.parameters as number[])
-          : await tablesWithSchemas(deps.engine, key.appId, ticket, abort.signal, context.limits.maxCatalogRows);
+          : await tablesWithSchemas(deps.engine, { appId: key.appId, orgId: key.orgId }, ticket, abort.signal, context.limits.maxCatalogRows);
       await write(context, call, schemaMessage(table.schema), abort.signal);
       for (const batch of table.batches) for (const message of batchMessages(batch)) await write(context, call, message, abort.signal);
       return;
     }
-    const stream = await deps.engine.stream(key.appId, ticket.sql, ticket.parameters, { signal: abort.signal });
+    const stream = await deps.engine.stream({ appId: key.appId, orgId: key.orgId }, ticket.sql, ticket.parameters, { signal: abort.signal });
     try {
       const converter = chunkConverter(stream.names, stream.types);
       await write(context, call, schemaMessage(converter.schema), abort.signal);

@@ -159,7 +159,7 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
         throw new AppError('invalid', 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
       }
       const query = checkedSql(messages.createPreparedStatementRequest.decode(body.value).query);
-      const described = await deps.engine.describe(key.appId, query);
+      const described = await deps.engine.describe({ appId: key.appId, orgId: key.orgId }, query);
       const handle = statements.create({
         keyId: key.id,
         appId: key.appId,
