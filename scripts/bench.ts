@@ -84,7 +84,7 @@ for (const kind of ['valid', 'unknown', 'malformed'] as const) {
   console.log(`| ${kind} key | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
 }
 
-console.log(`\n| while one app runs 6 heavy queries (2 running, 4 queued; default limits), requests/s, p50 / p99 ms | ${names.join(' | ')} |`);
+console.log(`\n| while one organization's 6 heavy queries hold every query slot (default limits), requests/s, p50 / p99 ms | ${names.join(' | ')} |`);
 console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
 columns[0]!.column.saturated.forEach((row, i) => {
   const cells = columns.map(({ column }) => {

@@ -4,6 +4,7 @@ import { databaseProvider, resolveDatabaseUrl, sqliteFile } from '../shared/data
 import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type KeySecrets } from '../shared/config';
 import { runtimeEndpoints } from '../shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor } from '../shared/secrets';
+import { defaultBurst } from './scheduler';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const size = (fallback: string) =>
@@ -29,14 +30,14 @@ const runtimeEnvSchema = z.object({
   RUNTIME_MAX_OPEN_APPS: int(16, 1),
   /** Bytes of one HTTP answer, counted as the result is converted. */
   RUNTIME_MAX_RESULT_BYTES: int(16 * 1024 * 1024, 1),
-  /** Queries running at once per app, and waiting behind them; beyond that, 429. */
-  RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: int(2, 1),
-  RUNTIME_MAX_QUEUED_QUERIES_PER_APP: int(4),
-  /** Queries running at once in the whole process, all apps together. */
+  /** Query slots across all engine workers, shared fairly by organization, then app (lib/runtime/scheduler.ts). */
   RUNTIME_MAX_CONCURRENT_QUERIES: int(6, 1),
   /** Engine worker processes that run DuckDB, and the memory the operating system lets each use. */
   RUNTIME_ENGINE_WORKERS: int(2, 1),
   RUNTIME_WORKER_MEMORY_LIMIT: size('1GiB'),
+  /** Queries one organization may have waiting for a slot, and the bytes of SQL they may hold; beyond either, 429. */
+  RUNTIME_MAX_QUEUED_QUERIES_PER_ORG: int(64),
+  RUNTIME_MAX_QUEUED_SQL_BYTES_PER_ORG: int(4 * 1024 * 1024),
   /** How often a key's "last used" time is written, at most. */
   RUNTIME_LAST_USED_INTERVAL_MS: int(60_000),
 });
@@ -53,7 +54,8 @@ export type RuntimeConfig = {
   lastUsedIntervalMs: number;
   maxResultBytes: number;
   maxOpenApps: number;
-  concurrency: { perApp: number; queuedPerApp: number; total: number };
+  /** The query scheduler's limits (lib/runtime/scheduler.ts). */
+  concurrency: { slots: number; queuedPerOrg: number; queuedBytesPerOrg: number };
   duckdb: DuckDBResources;
   workers: { count: number; memoryLimit: string };
 };
@@ -80,9 +82,9 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     maxResultBytes: e.RUNTIME_MAX_RESULT_BYTES,
     maxOpenApps: e.RUNTIME_MAX_OPEN_APPS,
     concurrency: {
-      perApp: e.RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP,
-      queuedPerApp: e.RUNTIME_MAX_QUEUED_QUERIES_PER_APP,
-      total: e.RUNTIME_MAX_CONCURRENT_QUERIES,
+      slots: e.RUNTIME_MAX_CONCURRENT_QUERIES,
+      queuedPerOrg: e.RUNTIME_MAX_QUEUED_QUERIES_PER_ORG,
+      queuedBytesPerOrg: e.RUNTIME_MAX_QUEUED_SQL_BYTES_PER_ORG,
     },
     duckdb: { threads: e.RUNTIME_DUCKDB_THREADS, memoryLimit: e.RUNTIME_DUCKDB_MEMORY_LIMIT, tempLimit: e.RUNTIME_DUCKDB_TEMP_LIMIT },
     workers: { count: e.RUNTIME_ENGINE_WORKERS, memoryLimit: e.RUNTIME_WORKER_MEMORY_LIMIT },
@@ -92,12 +94,14 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
 /**
  * The size of libuv's thread pool the runtime process should start with (UV_THREADPOOL_SIZE, read
  * only at process start): every DuckDB call holds one of its threads while it runs in native
- * code, so the pool is sized above the process-wide query limit, leaving threads for cheap
- * queries and file work while the limit's worth of heavy queries run.
+ * code, so the pool is sized above the most queries that may run at once (the slots and the
+ * scheduler's burst for newcomers, lib/runtime/scheduler.ts), leaving threads for file work
+ * while that many heavy queries run.
  */
 export function runtimeThreadPoolSize(env: Env = process.env): number {
-  const total = Number(env.RUNTIME_MAX_CONCURRENT_QUERIES);
-  return Math.min(128, (Number.isInteger(total) && total > 0 ? total : 6) + 4);
+  const given = Number(env.RUNTIME_MAX_CONCURRENT_QUERIES);
+  const slots = Number.isInteger(given) && given > 0 ? given : 6;
+  return Math.min(128, slots + defaultBurst(slots) + 4);
 }
 
 /** Bytes of a DuckDB size setting such as 256MB or 1GiB. */

@@ -3,14 +3,8 @@ import type { RuntimeConfig } from './config';
 import { EncodingEngine } from './encoding-engine';
 import { DuckDBQueryEngine } from './engine';
 import type { QueryEngine } from './query-engine';
-import { QuerySlots } from './query-slots';
-import { ScheduledEngine, type Slots } from './scheduled-engine';
-
-/** The scheduler of the runtime's query slots, from its settings. */
-export function runtimeSlots(config: RuntimeConfig): Slots {
-  const slots = new QuerySlots(config.concurrency);
-  return { acquire: (r) => slots.acquire(r.appId, r.deadline, r.timeoutMessage, r.signal) };
-}
+import { ScheduledEngine } from './scheduled-engine';
+import { FairScheduler } from './scheduler';
 
 /**
  * The whole engine in one process, on app databases it is given: the scheduler, the encoding and
@@ -18,5 +12,5 @@ export function runtimeSlots(config: RuntimeConfig): Slots {
  * of the doors and for tools; the runtime itself runs DuckDB only in its workers (workers/pool.ts).
  */
 export function inProcessEngine(databases: AppDatabases, config: RuntimeConfig): QueryEngine {
-  return new ScheduledEngine(new EncodingEngine(new DuckDBQueryEngine(databases, config)), runtimeSlots(config), config.queryTimeoutMs);
+  return new ScheduledEngine(new EncodingEngine(new DuckDBQueryEngine(databases, config)), new FairScheduler(config.concurrency), config.queryTimeoutMs);
 }

@@ -11,8 +11,8 @@ import { createFlightServer, flightConfig, flightTicketSecret, loadTls } from '.
 import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import { DELETED_APPS_SWEEP_MS, removeDeletedApps, storedAppIds } from './deleted-apps';
-import { runtimeSlots } from './engines';
 import { ScheduledEngine } from './scheduled-engine';
+import { FairScheduler } from './scheduler';
 import { createRuntimeServer } from './server';
 import { EngineWorkerPool } from './workers/pool';
 
@@ -36,7 +36,7 @@ try {
     log: (message) => console.error(message),
   });
   await pool.ready();
-  const engine = new ScheduledEngine(pool, runtimeSlots(config), config.queryTimeoutMs);
+  const engine = new ScheduledEngine(pool, new FairScheduler(config.concurrency), config.queryTimeoutMs);
   const databases = { storedAppIds: () => storedAppIds(config.dataDir), remove: (appId: number) => pool.remove([appId]) };
   // One limiter and one usage count for both doors: failures count once per address, uses once per key.
   const limiter = new FailureLimiter(config.authFailuresPerMinute);

@@ -1,8 +1,5 @@
 import type { AnswerOptions, ArrowStream, Described, QueryEngine, QueryOptions, QueryParameters, QueryTarget } from './query-engine';
-
-/** What a query asks of the scheduler (scheduler.ts): whose it is, what it holds, how long it may wait. */
-export type SlotRequest = { orgId: string; appId: number; cost: number; deadline: number; timeoutMessage: string; signal?: AbortSignal };
-export type Slots = { acquire(request: SlotRequest): Promise<() => void> };
+import type { FairScheduler } from './scheduler';
 
 /**
  * Every query of both doors through one scheduler: it waits for a slot (within its time limit),
@@ -12,7 +9,7 @@ export type Slots = { acquire(request: SlotRequest): Promise<() => void> };
 export class ScheduledEngine implements QueryEngine {
   constructor(
     private readonly engine: QueryEngine,
-    private readonly slots: Slots,
+    private readonly slots: Pick<FairScheduler, 'acquire'>,
     private readonly queryTimeoutMs: number,
   ) {}
 

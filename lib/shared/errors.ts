@@ -13,7 +13,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'rate_limited',
   'internal',
-  // The runtime's: a query past its time limit, an app's queue full, a client gone away, a
+  // The runtime's: a query past its time limit, an organization's queue full, a client gone away, a
   // query past one of its limits (result bytes, memory, temp space), a row too large for one
   // Flight message, and a protocol feature the runtime does not offer.
   'timeout',
@@ -66,7 +66,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   rate_limited: 'Too many attempts. Try again later.',
   internal: 'Something went wrong and nothing was changed. Try again.',
   timeout: 'The query ran past its time limit and was stopped.',
-  queue_full: 'Too many queries for this app are running or waiting. Try again shortly.',
+  queue_full: 'Too many queries of this organization are waiting. Try again shortly.',
   cancelled: 'Cancelled',
   result_too_large: 'The result is larger than the runtime sends.',
   memory_limit: 'The query needed more memory than this app may use.',

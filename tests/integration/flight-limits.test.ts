@@ -29,10 +29,11 @@ describe('a client that stops reading a DoGet', () => {
   let flight: Flight;
   let client: ReturnType<typeof rawClient>;
   beforeAll(async () => {
-    // One query at a time per app, so that a query held by a stalled client blocks every other.
+    // One query slot, so that a query held by a stalled client blocks every other of its
+    // organization (both keys below are of one app).
     flight = await startFlight({
       tls: false,
-      engine: (dir) => createRuntimeEngine(dir, { RUNTIME_MAX_CONCURRENT_QUERIES_PER_APP: '1', RUNTIME_QUERY_TIMEOUT_MS: '20000' }),
+      engine: (dir) => createRuntimeEngine(dir, { RUNTIME_MAX_CONCURRENT_QUERIES: '1', RUNTIME_QUERY_TIMEOUT_MS: '20000' }),
       deps: { stallTimeoutMs: 1000 },
     });
     client = rawClient(flight.port);
@@ -53,7 +54,7 @@ describe('a client that stops reading a DoGet', () => {
     await new Promise<void>((resolve) => stalled.once('data', () => resolve()));
     stalled.pause();
 
-    // The app's only slot is the stalled query's until the server gives up on its client.
+    // The only slot is the stalled query's until the server gives up on its client.
     const started = Date.now();
     const next = await client.getFlightInfo(keys[2], statementQuery('SELECT 42 AS answer'));
     const answer = await client.doGet(keys[2], next.endpoint[0]!.ticket.ticket);
