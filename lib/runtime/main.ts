@@ -11,6 +11,7 @@ import { createFlightServer, flightConfig, flightTicketSecret, loadTls } from '.
 import { assertRuntimeSecrets, authenticateKey, openKeyStore } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import { DELETED_APPS_SWEEP_MS, removeDeletedApps } from './deleted-apps';
+import { RunningQueries } from './revocation';
 import { createRuntimeServer } from './server';
 
 try {
@@ -30,7 +31,9 @@ try {
   // One limiter and one usage count for both doors: failures count once per address, uses once per key.
   const limiter = new FailureLimiter(config.authFailuresPerMinute);
   const usage = new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
-  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, log });
+  // And one watch on running queries: a revoked key's queries stop on both doors.
+  const revocation = new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
+  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, revocation, log });
   server.keepAliveTimeout = 65_000;
 
   const tls = loadTls(flight.tls);
@@ -43,6 +46,7 @@ try {
     ticketSecret: flightTicketSecret(secrets.digestSecret),
     stallTimeoutMs: config.queryTimeoutMs,
     onAuthenticated: (key) => usage.record(key),
+    revocation,
     log: (message) => console.error(message),
   });
   const flightPort = await flightServer.start(flight.port, flight.host);
@@ -61,6 +65,7 @@ try {
     console.log(`Arrow Flight listening on ${tls ? 'grpc+tls' : 'grpc'}://${flight.host}:${flightPort}${tls ? '' : ' (TLS off: keys cross in clear)'}`);
   });
   const stop = () => {
+    revocation.close();
     server.close();
     server.closeAllConnections();
     void Promise.allSettled([flightServer.close(), usage.close()])
