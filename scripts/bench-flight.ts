@@ -51,6 +51,7 @@ const keyStore: KeyStore = {
   sampleKey: async () => null,
   recordUse: async () => undefined,
   existingApps: async (ids) => new Set(ids),
+  currentDigests: async (ids) => new Map(ids.filter((id) => id === 'bench').map((id) => [id, httpDigest])),
   close: async () => undefined,
 };
 const http = createRuntimeServer({ config, keys: keyStore, engine, digestSecret: digestKey, log: () => undefined });

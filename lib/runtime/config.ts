@@ -40,6 +40,8 @@ const runtimeEnvSchema = z.object({
   RUNTIME_MAX_QUEUED_SQL_BYTES_PER_ORG: int(4 * 1024 * 1024),
   /** How often a key's "last used" time is written, at most. */
   RUNTIME_LAST_USED_INTERVAL_MS: int(60_000),
+  /** How often the keys of running queries are checked, so that a revoked key's queries stop. */
+  RUNTIME_REVOCATION_CHECK_MS: int(1000, 10),
 });
 
 export type RuntimeConfig = {
@@ -52,6 +54,7 @@ export type RuntimeConfig = {
   authFailuresPerMinute: number;
   trustProxy: boolean;
   lastUsedIntervalMs: number;
+  revocationCheckMs: number;
   maxResultBytes: number;
   maxOpenApps: number;
   /** The query scheduler's limits (lib/runtime/scheduler.ts). */
@@ -79,6 +82,7 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     authFailuresPerMinute: e.RUNTIME_AUTH_FAILURES_PER_MINUTE,
     trustProxy: e.RUNTIME_TRUST_PROXY === 'true',
     lastUsedIntervalMs: e.RUNTIME_LAST_USED_INTERVAL_MS,
+    revocationCheckMs: e.RUNTIME_REVOCATION_CHECK_MS,
     maxResultBytes: e.RUNTIME_MAX_RESULT_BYTES,
     maxOpenApps: e.RUNTIME_MAX_OPEN_APPS,
     concurrency: {

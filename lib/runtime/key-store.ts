@@ -27,6 +27,13 @@ export type KeyStore = {
   recordUse(use: KeyUse): Promise<void>;
   /** Which of these apps still exist (the others were deleted in the portal). */
   existingApps(appIds: number[]): Promise<Set<number>>;
+  /**
+   * The digest of each of these keys that is still current, by id; a key whose row is gone (its
+   * app was deleted) is absent. What the runtime checks its running queries against
+   * (lib/runtime/revocation.ts). A disabled key, once keys can be disabled, is absent too: one
+   * more condition in CURRENT below. Asks at most 500 ids per statement.
+   */
+  currentDigests(keyIds: readonly string[]): Promise<Map<string, string>>;
   close(): Promise<void>;
 };
 
@@ -44,6 +51,21 @@ const COUNT = (p: (n: number) => string, lock = '') =>
   `INSERT INTO "ApiKeyUsage" ("keyId", "minute", "count") SELECT ${p(1)}, ${p(2)}, ${p(3)} ` +
   `WHERE EXISTS (SELECT 1 FROM "ApiKey" WHERE "id" = ${p(1)} AND "digest" = ${p(4)}${lock}) ` +
   `ON CONFLICT ("keyId", "minute") DO UPDATE SET "count" = "ApiKeyUsage"."count" + excluded."count"`;
+// Followed by each driver's way of taking a list of ids as one parameter; a disabled state would
+// add its condition here.
+const CURRENT = 'SELECT "id", "digest" FROM "ApiKey" WHERE "id" ';
+/** Ids per currentDigests statement at most, so that a statement stays small however many queries run. */
+const CURRENT_BATCH = 500;
+
+/** `lookup` for each batch of ids, the rows together as a map. */
+async function inBatches(keyIds: readonly string[], lookup: (ids: string[]) => Promise<{ id: string; digest: string }[]>): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  for (let i = 0; i < keyIds.length; i += CURRENT_BATCH) {
+    for (const row of await lookup(keyIds.slice(i, i + CURRENT_BATCH))) digests.set(row.id, row.digest);
+  }
+  return digests;
+}
+
 /** Prisma's SQLite DateTime format. */
 const sqliteTime = (at: Date) => at.toISOString().replace('Z', '+00:00');
 
@@ -54,6 +76,8 @@ function openSqliteKeyStore(file: string): KeyStore {
   const find = db.prepare(`${FIND}?`);
   const touch = db.prepare(`${TOUCH}? WHERE "id" = ? AND "digest" = ?`);
   const count = db.prepare(COUNT((n) => `?${n}`));
+  // One statement for any number of ids: they come as one JSON array.
+  const current = db.prepare(`${CURRENT}IN (SELECT "value" FROM json_each(?))`);
   return {
     findByDigest: async (digest) => (find.get(digest) as StoredKey | undefined) ?? null,
     sampleKey: async () => (db.prepare(SAMPLE).get() as SampleKey | undefined) ?? null,
@@ -62,6 +86,7 @@ function openSqliteKeyStore(file: string): KeyStore {
       const rows = db.prepare(`SELECT "id" FROM "App" WHERE "id" IN (${appIds.map(() => '?').join(', ')})`).all(...appIds) as { id: number }[];
       return new Set(rows.map((row) => Number(row.id)));
     },
+    currentDigests: (keyIds) => inBatches(keyIds, async (ids) => current.all(JSON.stringify(ids)) as { id: string; digest: string }[]),
     recordUse: async (use) => {
       touch.run(sqliteTime(use.lastUsedAt), use.keyId, use.digest);
       count.run(use.keyId, sqliteTime(use.minute), use.count, use.digest);
@@ -81,6 +106,12 @@ function openPostgresKeyStore(url: string): KeyStore {
       const { rows } = await pool.query<{ id: number }>('SELECT "id" FROM "App" WHERE "id" = ANY($1::int[])', [appIds]);
       return new Set(rows.map((row) => Number(row.id)));
     },
+    currentDigests: (keyIds) =>
+      inBatches(
+        keyIds,
+        async (ids) =>
+          (await pool.query<{ id: string; digest: string }>({ name: 'runtime-current-keys', text: `${CURRENT}= ANY($1::text[])`, values: [ids] })).rows,
+      ),
     recordUse: async (use) => {
       await pool.query({ name: 'runtime-touch-key', text: `${TOUCH}$1 WHERE "id" = $2 AND "digest" = $3`, values: [use.lastUsedAt, use.keyId, use.digest] });
       await pool.query({ name: 'runtime-count-key', text: COUNT((n) => `$${n}`, ' FOR SHARE'), values: [use.keyId, use.minute, use.count, use.digest] });

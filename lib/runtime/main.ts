@@ -13,6 +13,7 @@ import { KeyUsageRecorder } from './key-usage';
 import { DELETED_APPS_SWEEP_MS, removeDeletedApps, storedAppIds } from './deleted-apps';
 import { ScheduledEngine } from './scheduled-engine';
 import { FairScheduler } from './scheduler';
+import { RunningQueries } from './revocation';
 import { createRuntimeServer } from './server';
 import { EngineWorkerPool } from './workers/pool';
 
@@ -41,7 +42,9 @@ try {
   // One limiter and one usage count for both doors: failures count once per address, uses once per key.
   const limiter = new FailureLimiter(config.authFailuresPerMinute);
   const usage = new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
-  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, log });
+  // And one watch on running queries: a revoked key's queries stop on both doors.
+  const revocation = new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
+  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, revocation, log });
   server.keepAliveTimeout = 65_000;
 
   const tls = loadTls(flight.tls);
@@ -54,6 +57,7 @@ try {
     ticketSecret: flightTicketSecret(secrets.digestSecret),
     stallTimeoutMs: config.queryTimeoutMs,
     onAuthenticated: (key) => usage.record(key),
+    revocation,
     log: (message) => console.error(message),
   });
   const flightPort = await flightServer.start(flight.port, flight.host);
@@ -72,6 +76,7 @@ try {
     console.log(`Arrow Flight listening on ${tls ? 'grpc+tls' : 'grpc'}://${flight.host}:${flightPort}${tls ? '' : ' (TLS off: keys cross in clear)'}`);
   });
   const stop = () => {
+    revocation.close();
     server.close();
     server.closeAllConnections();
     void Promise.allSettled([flightServer.close(), usage.close()])

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from './config';
 import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import type { QueryEngine } from './query-engine';
+import { keyRevoked, RunningQueries } from './revocation';
 
 export type RuntimeDeps = {
   config: RuntimeConfig;
@@ -16,6 +17,11 @@ export type RuntimeDeps = {
   /** Shared with the Flight door, so that failures count once per address and uses once per key. */
   limiter?: FailureLimiter;
   usage?: KeyUsageRecorder;
+  /**
+   * The running queries, cancelled when their key is revoked: shared with the Flight door. By
+   * default one of this server's own, checking every `config.revocationCheckMs` on `keys`.
+   */
+  revocation?: RunningQueries;
   log?: (message: string) => void;
 };
 
@@ -76,6 +82,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const log = deps.log ?? ((message: string) => console.log(message));
   const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
   const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  const revocation = deps.revocation ?? new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
 
   /** The current key, or the runtime's one gate answers: 401 (counted against the address), then 429. */
   function authenticate(req: IncomingMessage): Promise<StoredKey> {
@@ -108,6 +115,33 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     }
     usage.record(key);
 
+    // A client that goes away cancels its query: waiting, running or being read. So does the
+    // key's revocation (regenerated, its app deleted): the abort's reason is then the 401 to send.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const unregister = revocation.register(key, () => {
+      gone.abort(keyRevoked());
+      // Should an answer have started, it ends here, without the rest of its body.
+      if (res.headersSent) res.destroy();
+    });
+    try {
+      await answerSql(req, res, key, gone);
+    } finally {
+      unregister();
+    }
+  }
+
+  /** The rest of /v1/sql once the key is known; `gone` is aborted when the client goes or the key is revoked. */
+  async function answerSql(req: IncomingMessage, res: ServerResponse, key: StoredKey, gone: AbortController): Promise<void> {
+    /** Once the key was revoked, answers its 401 (the abort's reason) and says so. */
+    const revoked = () => {
+      const reason: unknown = gone.signal.reason;
+      if (!(reason instanceof AppError)) return false;
+      sendError(res, reason);
+      return true;
+    };
     let body: string;
     try {
       body = await readBody(req, config.maxBodyBytes);
@@ -117,6 +151,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       }
       throw error;
     }
+    if (revoked()) return;
 
     let sql = body;
     let parameters: (string | number | boolean | null)[] = [];
@@ -142,11 +177,6 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       return;
     }
 
-    // A client that goes away cancels its query: waiting, running or being read.
-    const gone = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
     const csv = String(req.headers.accept ?? '').includes('text/csv');
     try {
       const result = await engine.answer({ appId: key.appId, orgId: key.orgId }, sql, parameters, {
@@ -155,15 +185,19 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
         maxRows: config.maxRows,
         maxBytes: config.maxResultBytes,
       });
+      // Revoked while the answer was being made: it is not sent.
+      if (revoked()) return;
       const headers: Record<string, string> = result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {};
       send(res, 200, result.body, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', headers);
     } catch (error) {
+      // A revoked key's query ends with the abort's reason (401), whatever the engine threw.
+      if (revoked()) return;
       if (error instanceof AppError) sendError(res, error);
       else throw error;
     }
   }
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const route = async () => {
       if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'ok', 'text/plain; charset=utf-8');
@@ -180,4 +214,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       else res.destroy();
     });
   });
+  // A registry of its own stops checking with the server; a shared one is closed by its owner.
+  if (!deps.revocation) server.on('close', () => revocation.close());
+  return server;
 }

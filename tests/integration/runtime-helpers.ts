@@ -7,6 +7,7 @@ import { AppDatabases, type AppDatabasesOptions } from '@/lib/runtime/app-databa
 import { runtimeConfig } from '@/lib/runtime/config';
 import { inProcessEngine } from '@/lib/runtime/engines';
 import { openKeyStore } from '@/lib/runtime/key-store';
+import { RunningQueries } from '@/lib/runtime/revocation';
 import { createRuntimeServer } from '@/lib/runtime/server';
 
 /** Starts the real runtime server on a free loopback port, on the test database. */
@@ -17,11 +18,13 @@ export async function startRuntime(env: Record<string, string> = {}, databaseOpt
   const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps, ...databaseOptions });
   const engine = inProcessEngine(databases, config);
   const logs: string[] = [];
+  const revocation = new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log: (message) => logs.push(message) });
   const server = createRuntimeServer({
     config,
     keys,
     engine,
     digestSecret: serverEnv().keySecrets.digestSecret,
+    revocation,
     log: (message) => logs.push(message),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,7 +35,9 @@ export async function startRuntime(env: Record<string, string> = {}, databaseOpt
     dataDir,
     databases,
     keys,
+    revocation,
     async stop() {
+      revocation.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await databases.close();

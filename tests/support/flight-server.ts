@@ -9,6 +9,7 @@ import { FailureLimiter } from '@/lib/shared/http/failure-limiter';
 import { createFlightServer, flightTicketSecret, loadTls, type FlightServerDeps } from '@/lib/runtime/flight';
 import { authenticateKey, openKeyStore } from '@/lib/runtime/key-store';
 import type { QueryEngine } from '@/lib/runtime/query-engine';
+import { RunningQueries } from '@/lib/runtime/revocation';
 import { createRuntimeEngine } from './flight-engine';
 
 export async function startFlight(options: {
@@ -25,6 +26,8 @@ export async function startFlight(options: {
   const tlsDir = path.join(dir, 'flight-tls');
   const tls = options.tls ? loadTls({ mode: 'generated', dir: tlsDir }) : null;
   const logs: string[] = [];
+  // As the runtime does: a DoGet whose key is revoked is stopped.
+  const revocation = new RunningQueries(keys, { log: (message) => logs.push(message) });
   const server = createFlightServer({
     authenticate: (presented) => authenticateKey(presented, keys, digestSecret),
     limiter: new FailureLimiter(options.failuresPerMinute ?? 20),
@@ -33,6 +36,7 @@ export async function startFlight(options: {
     // As the runtime derives it: every instance on the same KEY_DIGEST_SECRET redeems the others' tickets.
     ticketSecret: flightTicketSecret(digestSecret),
     log: (message) => logs.push(message),
+    revocation,
     ...options.deps,
   });
   const port = await server.start(0, '127.0.0.1');
@@ -41,7 +45,9 @@ export async function startFlight(options: {
     certFile: tls ? tls.certFile : null,
     dir,
     logs,
+    revocation,
     async stop() {
+      revocation.close();
       await server.close();
       await engine.close();
       await keys.close();

@@ -15,6 +15,7 @@ function recordingStore(): KeyStore & { lookups: string[] } {
     },
     sampleKey: async () => null,
     existingApps: async () => new Set(),
+    currentDigests: async () => new Map(),
     recordUse: async () => undefined,
     close: async () => undefined,
   } as KeyStore & { lookups: string[] };

@@ -1,5 +1,6 @@
 import type { FailureLimiter } from '../../shared/http/failure-limiter';
 import type { QueryEngine } from '../query-engine';
+import type { RunningQueries } from '../revocation';
 import type { UploadBudget } from './prepared';
 import type { PreparedStatements } from './statements';
 
@@ -14,6 +15,11 @@ export type FlightServerDeps = {
   engine: QueryEngine;
   /** PEM certificate and key to serve TLS with, or null for plain gRPC. */
   tls: { cert: Buffer; key: Buffer } | null;
+  /**
+   * The running queries, cancelled when their key is revoked (UNAUTHENTICATED): the HTTP door's
+   * instance (lib/runtime/main.ts). Without it, a DoGet runs on after its key is revoked.
+   */
+  revocation?: Pick<RunningQueries, 'register'>;
   /** Told about each authenticated call, e.g. to record the key's last use. */
   onAuthenticated?(key: FlightKey): void;
   log?(message: string): void;

@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { AppError } from '../../shared/errors';
 import type { QueryParameters } from '../query-engine';
+import { keyRevoked } from '../revocation';
 import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, encapsulatedSchema, schemaMessage, type IpcMessage } from './arrow-ipc';
 import { authorize } from './auth';
@@ -147,8 +148,11 @@ export function doGet(context: FlightContext, call: grpc.ServerWritableStream<Ti
   const abort = new AbortController();
   context.running.add(abort);
   call.on('cancelled', () => abort.abort(new Error('cancelled')));
+  let unregister: (() => void) | undefined;
   (async () => {
     const key = await authorize(context, call);
+    // The key's revocation (regenerated, its app deleted) stops the stream: the abort's reason is the status to end with.
+    unregister = deps.revocation?.register(key, () => abort.abort(keyRevoked()));
     const ticket = decodeTicket(call.request.ticket, key.appId, deps.ticketSecret);
     if (!ticket) throw new AppError('not_found', 'Unknown ticket.');
     if (ticket.builtin) {
@@ -173,10 +177,16 @@ export function doGet(context: FlightContext, call: grpc.ServerWritableStream<Ti
     .then(
       () => call.end(),
       (error: unknown) => {
+        // A client that went away, or a server closing, is sent nothing more; a revoked key gets UNAUTHENTICATED.
+        const reason: unknown = abort.signal.reason;
         if (!abort.signal.aborted) call.emit('error', toStatus(error, context.log));
+        else if (reason instanceof AppError) call.emit('error', toStatus(reason, context.log));
       },
     )
-    .finally(() => context.running.delete(abort));
+    .finally(() => {
+      unregister?.();
+      context.running.delete(abort);
+    });
 }
 
 /** Flights are not listed: every result is asked for by its command. */
