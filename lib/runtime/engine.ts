@@ -5,8 +5,8 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBDataCh
 import { preparedFor, type AppDatabases, type OpenDatabase, type PooledConnection } from './app-databases';
 import { sizeInBytes, type RuntimeConfig } from './config';
 import { AppError } from '../shared/errors';
-import { queryErrors, type ChunkEngine, type QueryColumns, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
-import { SqlGuard, MAX_SQL_BYTES } from './sql-guard';
+import { checkedSql, queryErrors, type ChunkEngine, type QueryColumns, type QueryOptions, type QueryParameters, type QueryStream } from './query-engine';
+import { SqlGuard } from './sql-guard';
 
 export type EngineConfig = Pick<RuntimeConfig, 'queryTimeoutMs' | 'duckdb'> & {
   /** The OS memory limit of the process DuckDB runs in, named when an allocation fails under it. */
@@ -106,7 +106,7 @@ export class DuckDBQueryEngine implements ChunkEngine {
   /** Throws an `invalid` AppError unless the statement is allowed for this app's database. */
   private async check(sql: string, database: OpenDatabase): Promise<void> {
     // Long texts are refused before anything keeps them (the verdict and statement caches are by text).
-    if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw queryErrors.invalid(`The query is longer than ${MAX_SQL_BYTES} bytes.`);
+    checkedSql(sql);
     const key = `${[...database.tables].join(',')}\u0000${sql}`;
     if (this.checked.has(key)) return;
     const parser = await this.parser;
@@ -191,10 +191,12 @@ export class DuckDBQueryEngine implements ChunkEngine {
     const limit = this.config.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
     if (signal?.aborted) throw queryErrors.cancelled();
+    const opening = Date.now();
     const database = await this.databases.database(appId);
+    // The scheduler's deadline covers the wait for a slot as well; opening the app's database (its
+    // first build, say) is not the query's time.
+    const deadline = (options.deadline ?? opening + limit) + (Date.now() - opening);
     await this.check(sql, database);
-    // The scheduler's deadline covers the wait for a slot as well.
-    const deadline = options.deadline ?? Date.now() + limit;
     const lease = await this.databases.connect(appId);
     const pooled: PooledConnection = lease.pooled;
     const state: RunState = { stopped: null, pending: null, finished: false, onStop: null };

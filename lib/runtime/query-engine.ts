@@ -65,6 +65,19 @@ export interface ChunkEngine {
   describe(appId: number, sql: string, options?: QueryOptions): Promise<QueryColumns & { parameterCount: number; parameterNames: string[] }>;
 }
 
+/** The longest SQL text the runtime takes (64 KiB), on both doors. */
+export const MAX_SQL_BYTES = 64 * 1024;
+
+/**
+ * SQL from a client, refused past MAX_SQL_BYTES before anything keeps it (the scheduler's queue,
+ * the guard's verdict cache and the statement cache are all by text).
+ */
+export function checkedSql<T extends string | Uint8Array>(sql: T): T {
+  const bytes = typeof sql === 'string' ? Buffer.byteLength(sql) : sql.byteLength;
+  if (bytes > MAX_SQL_BYTES) throw queryErrors.invalid(`The query is longer than ${MAX_SQL_BYTES} bytes.`);
+  return sql;
+}
+
 /**
  * The engine's errors, in the product's one vocabulary (AppError codes, lib/shared/errors.ts):
  * each door maps a code once, HTTP to its status and Flight to its gRPC status. The messages are

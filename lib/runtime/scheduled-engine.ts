@@ -1,4 +1,13 @@
-import type { AnswerOptions, ArrowStream, Described, QueryEngine, QueryOptions, QueryParameters, QueryTarget } from './query-engine';
+import {
+  checkedSql,
+  type AnswerOptions,
+  type ArrowStream,
+  type Described,
+  type QueryEngine,
+  type QueryOptions,
+  type QueryParameters,
+  type QueryTarget,
+} from './query-engine';
 import type { FairScheduler } from './scheduler';
 
 /**
@@ -14,6 +23,7 @@ export class ScheduledEngine implements QueryEngine {
   ) {}
 
   private acquire(target: QueryTarget, sql: string, options: QueryOptions) {
+    checkedSql(sql);
     const deadline = Date.now() + this.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${this.queryTimeoutMs / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
     return this.slots

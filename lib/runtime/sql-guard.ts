@@ -69,7 +69,6 @@ function constantString(value: unknown): string | null {
 const AMPLIFIERS = new Set(['replace', 'regexp_replace', 'list_transform', 'array_transform', 'list_apply', 'array_apply', 'apply', 'list_comprehension']);
 
 /** The longest SQL text a query may have, in bytes (both doors). */
-export const MAX_SQL_BYTES = 64 * 1024;
 
 export class SqlGuard {
   private constructor(

@@ -1,7 +1,8 @@
 // The runtime survives its users: every attack an app key holder tried (issue 9's table) gets a
 // clear answer, and afterwards the runtime process still answers, with its memory (as the
-// operating system reports it) under the documented 1 GiB ceiling. The runtime runs as its own
-// process with default limits, except a shorter time limit and temp limit so the test is quick.
+// operating system reports it) under 300 MB for the serving process and under the 1 GiB limit
+// for each engine worker. The runtime runs as its own process with default limits, except a
+// shorter time limit and temp limit so the test is quick.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { startRuntimeProcess, type RuntimeProcess } from './runtime-process';
 
-const CEILING = 1024 ** 3;
+/** The serving process: sockets, keys, the scheduler; DuckDB runs in the workers. */
+const CEILING = 300 * 1024 ** 2;
+/** An engine worker's data limit (RUNTIME_WORKER_MEMORY_LIMIT), plus its shared code (Node.js, DuckDB's library). */
+const WORKER_CEILING = 1024 ** 3 + 160 * 1024 ** 2;
 const TEMP_LIMIT = '128MB';
 const TIMEOUT_MS = 6000;
 
@@ -33,6 +37,7 @@ async function expectHealthy() {
   expect(await (await query(bystander[1], 'SELECT count(*) AS n FROM taxi_trips')).json()).toEqual([{ n: 10000 }]);
   expect(await (await query(attacker[2], 'SELECT 1 AS one')).json()).toEqual([{ one: 1 }]);
   expect(runtime.memory().rss).toBeLessThan(CEILING);
+  for (const pid of runtime.workers().values()) expect(runtime.memoryOf(pid).rss).toBeLessThan(WORKER_CEILING);
 }
 
 async function expectRefused(sql: string, status: number, message: RegExp) {
@@ -193,6 +198,38 @@ describe('fair sharing', () => {
     const turnedAway = answers.find((res) => res.status === 429)!;
     expect(turnedAway.headers.get('retry-after')).toBe('1');
     expect((await turnedAway.json()).error).toMatch(/RUNTIME_MAX_QUEUED_QUERIES_PER_ORG/);
+    await expectHealthy();
+  });
+
+  it('keeps a fourth organization answering while three, with two apps each, saturate every slot', async () => {
+    // Three free accounts, each with two apps that keep four heavy queries in flight: more than
+    // every slot, and every organization's queue holds some. Before the scheduler, the fourth
+    // organization's SELECT 1 waited for up to 29 s here.
+    const hogs: string[] = [];
+    for (const name of ['Hana', 'Hiro', 'Hedda']) {
+      const { user, org } = await newUser(name);
+      for (const app of ['first', 'second']) hogs.push((await currentKeys((await newApp(user, org.name, `${name.toLowerCase()}-${app}`)).id))[1]);
+    }
+    const fourth = await newUser('Frida');
+    const key = (await currentKeys((await newApp(fourth.user, fourth.org.name, 'fourth-app')).id))[1];
+    expect((await query(key, 'SELECT 1')).status).toBe(200);
+    const started = Date.now();
+    const attacks = hogs.flatMap((hog) => Array.from({ length: 4 }, () => query(hog, heavy)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const times: number[] = [];
+    while (Date.now() - started < TIMEOUT_MS - 1500) {
+      const t = performance.now();
+      expect(await (await query(key, 'SELECT 1 AS one', { signal: AbortSignal.timeout(5000) })).json()).toEqual([{ one: 1 }]);
+      times.push(performance.now() - t);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const statuses = (await Promise.all(attacks)).map((res) => res.status);
+    // Each organization's queue holds its eight: none is turned away; all reach the time limit.
+    expect(statuses).toEqual(Array(24).fill(408));
+    // Generous margins, as above (the aim is 100 ms; the benchmark measures it).
+    const p95 = [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.95)]!;
+    expect(p95).toBeLessThan(2000);
+    expect(Math.max(...times)).toBeLessThan(4000);
     await expectHealthy();
   });
 

@@ -3,9 +3,8 @@
 // DoGet redeems the ticket and streams the result as Arrow IPC at the client's pace.
 import * as grpc from '@grpc/grpc-js';
 import { AppError } from '../../shared/errors';
-import type { QueryParameters } from '../query-engine';
+import { checkedSql, type QueryParameters } from '../query-engine';
 import { keyRevoked } from '../revocation';
-import { MAX_SQL_BYTES } from '../sql-guard';
 import { batchMessages, encapsulatedSchema, schemaMessage, type IpcMessage } from './arrow-ipc';
 import { authorize } from './auth';
 import { TABLES_WITH_SCHEMA, catalogsQuery, dbSchemasQuery, tablesQuery, tablesWithSchemas, tableTypesQuery } from './catalog';
@@ -17,19 +16,12 @@ import { decodeTicket, encodeTicket, type TicketContent } from './tickets';
 
 type Command = { kind: 'query'; sql: string; parameters: QueryParameters; builtin?: TicketContent['builtin'] } | { kind: 'prepared'; handle: Uint8Array };
 
-/** SQL from a client, refused past MAX_SQL_BYTES with the engine's words. */
-export function checkedSql(sql: string): string {
-  if (Buffer.byteLength(sql) > MAX_SQL_BYTES) throw new AppError('invalid', `The query is longer than ${MAX_SQL_BYTES} bytes.`);
-  return sql;
-}
-
 function parseCommand(descriptor: FlightDescriptor): Command {
   if (descriptor.type !== 'CMD') throw new AppError('invalid', 'Only command descriptors are supported.');
   const any = unpackAny(descriptor.cmd);
   if (!any) {
     // The Spice SDK sends the SQL text itself as the command.
-    if (descriptor.cmd.length > MAX_SQL_BYTES) throw new AppError('invalid', `The query is longer than ${MAX_SQL_BYTES} bytes.`);
-    const sql = Buffer.from(descriptor.cmd).toString('utf8');
+    const sql = Buffer.from(checkedSql(descriptor.cmd)).toString('utf8');
     if (!sql.trim()) throw new AppError('invalid', 'The command holds no SQL.');
     return { kind: 'query', sql, parameters: [] };
   }

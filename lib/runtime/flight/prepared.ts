@@ -8,7 +8,7 @@ import { encapsulatedSchema } from './arrow-ipc';
 import { authorize } from './auth';
 import type { FlightContext } from './context';
 import { toStatus } from './errors';
-import { checkedSql } from './flight-info';
+import { checkedSql } from '../query-engine';
 import { messages, packAny, unpackAny, type Action, type FlightData } from './protocol';
 import { parametersFromIpc } from './tickets';
 import type { PreparedStatement } from './statements';

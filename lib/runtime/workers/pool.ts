@@ -35,6 +35,8 @@ const REFUSE_AFTER = 3;
 const REFUSE_MS = 60_000;
 /** Workers of their own for apps that keep crashing theirs; more such apps share the last. */
 const MAX_ISOLATED = 2;
+/** Apps whose crash counts are kept; beyond that the oldest is forgotten (the map stays small whatever happens). */
+const MAX_STRIKES = 10_000;
 /** Restart delays of a worker that keeps dying: at once, then backing off, never above 2 s. */
 const RESTART_DELAYS_MS = [0, 100, 500, 1000, 2000];
 
@@ -173,7 +175,9 @@ export class EngineWorkerPool implements QueryEngine {
     const entry = this.strikes.get(appId) ?? { count: 0, refusedUntil: 0 };
     entry.count += 1;
     if (entry.count >= REFUSE_AFTER) entry.refusedUntil = Date.now() + REFUSE_MS;
+    this.strikes.delete(appId);
     this.strikes.set(appId, entry);
+    if (this.strikes.size > MAX_STRIKES) this.strikes.delete(this.strikes.keys().next().value as number);
     if (entry.count >= ISOLATE_AFTER && !this.isolated.has(appId) && this.isolated.size < MAX_ISOLATED) {
       this.isolated.set(appId, this.launch({ kind: 'isolated', appId }));
       this.log(`[runtime] app ${appId} crashed its engine worker ${entry.count} times in a row: it gets a worker of its own`);
