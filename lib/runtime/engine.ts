@@ -143,7 +143,13 @@ export class DuckDBQueryEngine implements ChunkEngine {
   }
 
   async stream(appId: number, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<QueryStream> {
-    const values = toDuckDBValues(parameters);
+    let values: ReturnType<typeof toDuckDBValues>;
+    try {
+      values = toDuckDBValues(parameters);
+    } catch (error) {
+      options.onReleased?.();
+      throw error;
+    }
     const run = await this.begin(appId, sql, options);
     let result: DuckDBResult;
     try {
@@ -190,14 +196,28 @@ export class DuckDBQueryEngine implements ChunkEngine {
     const { signal } = options;
     const limit = this.config.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${limit / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
-    if (signal?.aborted) throw queryErrors.cancelled();
-    const opening = Date.now();
-    const database = await this.databases.database(appId);
-    // The scheduler's deadline covers the wait for a slot as well; opening the app's database (its
-    // first build, say) is not the query's time.
-    const deadline = (options.deadline ?? opening + limit) + (Date.now() - opening);
-    await this.check(sql, database);
-    const lease = await this.databases.connect(appId);
+    let released = false;
+    /** Tells the caller, once, that DuckDB holds nothing more of this query (the slot may go to another). */
+    const release = () => {
+      if (released) return;
+      released = true;
+      options.onReleased?.();
+    };
+    let deadline: number;
+    let lease: Awaited<ReturnType<AppDatabases['connect']>>;
+    try {
+      if (signal?.aborted) throw queryErrors.cancelled();
+      const opening = Date.now();
+      const database = await this.databases.database(appId);
+      // The scheduler's deadline covers the wait for a slot as well; opening the app's database
+      // (its first build, say) is not the query's time.
+      deadline = (options.deadline ?? opening + limit) + (Date.now() - opening);
+      await this.check(sql, database);
+      lease = await this.databases.connect(appId);
+    } catch (error) {
+      release();
+      throw error;
+    }
     const pooled: PooledConnection = lease.pooled;
     const state: RunState = { stopped: null, pending: null, finished: false, onStop: null };
     /**
@@ -236,6 +256,7 @@ export class DuckDBQueryEngine implements ChunkEngine {
       clearInterval(tempWatch);
       signal?.removeEventListener('abort', onAbort);
       lease.done(reusable && !state.stopped);
+      release();
     };
 
     /**

@@ -21,12 +21,31 @@ export type QueryOptions = {
   signal?: AbortSignal;
   /** When the query must have finished (epoch ms): waiting counts against it. Set by the scheduler. */
   deadline?: number;
+  /**
+   * Called once when DuckDB holds nothing more of the query: after its last call has settled (an
+   * interrupted call lets go a moment after the caller got its error). Where the slot is freed.
+   */
+  onReleased?: () => void;
 };
 
 export type AnswerOptions = QueryOptions & { format: 'json' | 'csv'; maxRows: number; maxBytes: number };
 
-/** A whole HTTP answer: JSON (an array of row objects) or CSV, at most maxRows rows and maxBytes bytes. */
-export type Answer = { body: string; truncated: boolean };
+/**
+ * A whole HTTP answer, made before anything is sent (so an error is still a clean status): JSON (an
+ * array of row objects) or CSV, at most maxRows rows and maxBytes bytes. Its bytes come as the
+ * client takes them, a part (1 MiB at most) at a time, so the serving process never holds more
+ * than a part of it.
+ */
+export type AnswerStream = {
+  /** Bytes in all (the Content-Length). */
+  length: number;
+  truncated: boolean;
+  parts: AsyncIterable<Uint8Array>;
+  /** Gives up the answer (and its slot); safe to call more than once. */
+  close(): void;
+  /** Where DuckDB runs: settles once DuckDB holds nothing more of the query. */
+  released?: Promise<void>;
+};
 
 /** A statement's result columns as an encapsulated Arrow IPC schema, and its parameters, without running it. */
 export type Described = { names: string[]; schema: Uint8Array; parameterCount: number; parameterNames: string[] };
@@ -38,11 +57,13 @@ export type ArrowStream = {
   messages: AsyncIterable<IpcMessage[]>;
   /** Stops the statement (if still running) and frees its slot; safe to call more than once. */
   close(): void;
+  /** Where DuckDB runs: settles once DuckDB holds nothing more of the query. */
+  released?: Promise<void>;
 };
 
 export interface QueryEngine {
   /** Runs one read-only statement for the app and answers it whole, as JSON or CSV. */
-  answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions): Promise<Answer>;
+  answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions): Promise<AnswerStream>;
   /** Runs one read-only statement and streams its result as Arrow IPC messages. */
   arrow(target: QueryTarget, sql: string, parameters: QueryParameters, options?: QueryOptions): Promise<ArrowStream>;
   /** The result schema and parameters of a statement, without running it. */

@@ -1,6 +1,7 @@
 import {
   checkedSql,
   type AnswerOptions,
+  type AnswerStream,
   type ArrowStream,
   type Described,
   type QueryEngine,
@@ -31,13 +32,17 @@ export class ScheduledEngine implements QueryEngine {
       .then((release) => ({ release, deadline }));
   }
 
-  async answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions) {
+  /** The slot is held until the answer has been taken (or given up): an answer not yet sent is held where it was made. */
+  async answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions): Promise<AnswerStream> {
     const { release, deadline } = await this.acquire(target, sql, options);
+    let answer: AnswerStream;
     try {
-      return await this.engine.answer(target, sql, parameters, { ...options, deadline });
-    } finally {
+      answer = await this.engine.answer(target, sql, parameters, { ...options, deadline });
+    } catch (error) {
       release();
+      throw error;
     }
+    return { ...answer, parts: releasing(answer.parts, release), close: () => (answer.close(), release()) };
   }
 
   async describe(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<Described> {
@@ -58,21 +63,22 @@ export class ScheduledEngine implements QueryEngine {
       release();
       throw error;
     }
-    const inner = stream.messages;
-    async function* messages() {
-      try {
-        yield* inner;
-      } finally {
-        release();
-      }
-    }
     return {
       schema: stream.schema,
-      messages: messages(),
+      messages: releasing(stream.messages, release),
       close: () => {
         stream.close();
         release();
       },
     };
+  }
+}
+
+/** The parts of a stream, and the slot given back once they end (or the reader stops early). */
+async function* releasing<T>(parts: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+  try {
+    yield* parts;
+  } finally {
+    release();
   }
 }

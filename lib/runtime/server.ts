@@ -49,7 +49,65 @@ function unauthorized(res: ServerResponse): void {
   send(res, 401, SHARED_MESSAGES.unauthorized, 'text/plain; charset=utf-8');
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+class BudgetExhausted extends Error {}
+
+/**
+ * The bytes of request bodies the HTTP door holds at once, all requests together: each body is
+ * kept from its first byte until its answer is done (it waits and runs with its query). Past it, a
+ * request answers 503 at once, so no number of connections can grow the serving process's memory
+ * beyond it; one key may hold a quarter of it, so that it cannot take the others' share. (Answers
+ * cross from their worker a part at a time, as the client takes them: they need no budget here.)
+ */
+export const HELD_BYTES_LIMIT = 128 * 1024 * 1024;
+
+export class ByteBudget {
+  private used = 0;
+  private readonly byOwner = new Map<string, number>();
+  constructor(
+    readonly limit: number,
+    readonly perOwner = limit / 4,
+  ) {}
+
+  /** Takes n bytes for `owner`: the function that gives them back (once), or null when they do not fit. */
+  take(owner: string, n: number): (() => void) | null {
+    const own = this.byOwner.get(owner) ?? 0;
+    if (this.used + n > this.limit || own + n > this.perOwner) return null;
+    this.used += n;
+    this.byOwner.set(owner, own + n);
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.used -= n;
+      const left = (this.byOwner.get(owner) ?? n) - n;
+      if (left > 0) this.byOwner.set(owner, left);
+      else this.byOwner.delete(owner);
+    };
+  }
+}
+
+/**
+ * Resolves once the client has taken what is buffered (the socket drained), or is gone; a client
+ * that takes nothing for `stallMs` loses its connection, and with it the rest of the answer.
+ */
+function drained(res: ServerResponse, stallMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.removeListener('drain', done);
+      res.removeListener('close', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      res.destroy();
+      done();
+    }, stallMs);
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number, budget: ByteBudget, owner: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -60,12 +118,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      const give = size > limit ? null : budget.take(owner, chunk.length);
+      if (!give) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new BodyTooLarge());
+        reject(size > limit ? new BodyTooLarge() : new BudgetExhausted());
         return;
       }
+      // The body is kept while its query waits and runs: its bytes come back with the response.
+      res.once('close', give);
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -82,6 +143,15 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const log = deps.log ?? ((message: string) => console.log(message));
   const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
   const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  const held = new ByteBudget(HELD_BYTES_LIMIT);
+  const busy = () =>
+    new AppError(
+      'unavailable',
+      `The runtime holds as many request bodies for this key, or for all clients, as it may (${HELD_BYTES_LIMIT / 1024 ** 2} MiB in all, a quarter of it a key). Try again once your requests in flight have been answered.`,
+      {
+        retryAfter: 1,
+      },
+    );
   const revocation = deps.revocation ?? new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
 
   /** The current key, or the runtime's one gate answers: 401 (counted against the address), then 429. */
@@ -139,13 +209,15 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     const revoked = () => {
       const reason: unknown = gone.signal.reason;
       if (!(reason instanceof AppError)) return false;
-      sendError(res, reason);
+      if (res.headersSent) res.destroy();
+      else sendError(res, reason);
       return true;
     };
     let body: string;
     try {
-      body = await readBody(req, config.maxBodyBytes);
+      body = await readBody(req, res, config.maxBodyBytes, held, key.id);
     } catch (error) {
+      if (error instanceof BudgetExhausted) return sendError(res, busy(), { Connection: 'close' });
       if (error instanceof BodyTooLarge) {
         return sendError(res, new AppError('payload_too_large', SHARED_MESSAGES.bodyTooLarge(config.maxBodyBytes)), { Connection: 'close' });
       }
@@ -185,13 +257,29 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
         maxRows: config.maxRows,
         maxBytes: config.maxResultBytes,
       });
-      // Revoked while the answer was being made: it is not sent.
-      if (revoked()) return;
-      const headers: Record<string, string> = result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {};
-      send(res, 200, result.body, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', headers);
+      try {
+        // Revoked while the answer was being made: it is not sent.
+        if (revoked()) return;
+        res.writeHead(200, {
+          'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+          'Content-Length': String(result.length),
+          ...(result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {}),
+        });
+        // The answer comes from its worker a part at a time, as the client takes it: this process
+        // holds a part of it at most, however slowly the client reads.
+        for await (const part of result.parts) {
+          if (res.destroyed) return;
+          if (!res.write(part)) await drained(res, config.queryTimeoutMs);
+        }
+        res.end();
+      } finally {
+        result.close();
+      }
     } catch (error) {
       // A revoked key's query ends with the abort's reason (401), whatever the engine threw.
       if (revoked()) return;
+      // Failed while the answer was being sent: the connection ends without the rest of it.
+      if (res.headersSent) return void res.destroy();
       if (error instanceof AppError) sendError(res, error);
       else throw error;
     }

@@ -4,6 +4,7 @@
 // for each engine worker. The runtime runs as its own process with default limits, except a
 // shorter time limit and temp limit so the test is quick.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,64 @@ describe('memory', () => {
       400,
       /larger than 16777216 bytes \(RUNTIME_MAX_RESULT_BYTES\)/,
     );
+    await expectHealthy();
+  });
+});
+
+describe('clients that never read, or never finish sending', () => {
+  /** Opens a raw connection that sends `request` and reads the first chunk of the answer, then nothing more. */
+  function rawClient(request: string) {
+    const { port } = new URL(runtime.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const first = new Promise<string>((resolve) => {
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause();
+        resolve(chunk.toString('latin1'));
+      });
+      socket.once('close', () => resolve(''));
+    });
+    socket.write(request);
+    return { socket, first };
+  }
+
+  it('holds a part of each answer at most, whatever the number of clients that do not read', async () => {
+    // About 12 MB an answer, to eight clients that take its first bytes and nothing more.
+    const sql = `SELECT (SELECT string_agg(payment_type || trip_id, ',') FROM taxi_trips) AS s FROM range(100)`;
+    const clients = Array.from({ length: 8 }, () =>
+      rawClient(
+        `POST /v1/sql HTTP/1.1\r\nHost: runtime\r\nX-API-Key: ${attacker[1]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(sql)}\r\n\r\n${sql}`,
+      ),
+    );
+    const firsts = await Promise.all(clients.map((client) => client.first));
+    // Six run and are being sent; an answer not yet taken keeps its query's slot (its worker holds
+    // it), so the organization's last two wait for a slot until their time limit.
+    const statuses = firsts.map((first) => first.split(' ')[1] ?? first);
+    expect(statuses.filter((status) => status === '200').length).toBe(6);
+    expect(statuses.filter((status) => status !== '200')).toEqual(['408', '408']);
+    expect(runtime.memory().rss).toBeLessThan(CEILING);
+    // Another key is not held up by them.
+    expect(await (await query(bystander[1], 'SELECT count(*) AS n FROM taxi_trips')).json()).toEqual([{ n: 10000 }]);
+    for (const client of clients) client.socket.destroy();
+    await expectHealthy();
+  });
+
+  it('holds a bounded number of body bytes for one key, and turns away the rest with a 503 that says why', async () => {
+    // Forty bodies of 1 MiB, each sent but for its last byte: the key may hold 32 MiB.
+    const size = 1024 * 1024;
+    const clients = Array.from({ length: 40 }, () =>
+      rawClient(
+        `POST /v1/sql HTTP/1.1\r\nHost: runtime\r\nX-API-Key: ${attacker[1]}\r\nContent-Type: text/plain\r\nContent-Length: ${size}\r\n\r\n${'-'.repeat(size - 1)}`,
+      ),
+    );
+    const refused = await Promise.race([
+      Promise.any(clients.map((client) => client.first.then((first) => (first.startsWith('HTTP/1.1 503') ? first : Promise.reject(new Error(first)))))),
+      new Promise<string>((resolve) => setTimeout(() => resolve('none within 10 s'), 10_000)),
+    ]);
+    expect(refused).toMatch(/^HTTP\/1\.1 503[\s\S]*Retry-After: 1[\s\S]*request bodies for this key/);
+    expect(runtime.memory().rss).toBeLessThan(CEILING);
+    expect(await (await query(bystander[1], 'SELECT 1 AS one')).json()).toEqual([{ one: 1 }]);
+    for (const client of clients) client.socket.destroy();
     await expectHealthy();
   });
 });

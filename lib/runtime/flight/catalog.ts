@@ -97,10 +97,16 @@ export async function tablesWithSchemas(
 ): Promise<Table> {
   // Names only: 64 MiB holds 10,000 rows of four names each.
   const answer = await engine.answer(target, query.sql, query.parameters, { signal, format: 'json', maxRows, maxBytes: 64 * 1024 * 1024 });
-  if (answer.truncated) {
-    throw queryErrors.limit('result_too_large', `The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
+  const parts: Uint8Array[] = [];
+  try {
+    if (answer.truncated) {
+      throw queryErrors.limit('result_too_large', `The catalog lists more than ${maxRows} tables; narrow it with a schema or table name pattern.`);
+    }
+    for await (const part of answer.parts) parts.push(part);
+  } finally {
+    answer.close();
   }
-  const rows = (JSON.parse(answer.body) as Record<string, string | null>[]).map((row) => Object.values(row));
+  const rows = (JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, string | null>[]).map((row) => Object.values(row));
   const schemas: Uint8Array[] = [];
   for (const [, schema, table] of rows) {
     const described = await engine.describe(target, `SELECT * FROM ${quote(schema ?? 'main')}.${quote(table!)}`, { signal });

@@ -47,8 +47,15 @@ function parseCommand(descriptor: FlightDescriptor): Command {
   }
 }
 
+/** Aborted when the client cancels the call (or goes away): its query leaves its queue or stops. */
+export function cancelledSignal(call: { on(event: 'cancelled', listener: () => void): unknown }): AbortSignal {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort());
+  return abort.signal;
+}
+
 /** What a command runs, and the schema of its result, without running it. */
-async function plan(context: FlightContext, command: Command, key: FlightKey): Promise<{ ticket: TicketContent; schema: Uint8Array }> {
+async function plan(context: FlightContext, command: Command, key: FlightKey, signal: AbortSignal): Promise<{ ticket: TicketContent; schema: Uint8Array }> {
   if (command.kind === 'prepared') {
     const statement = context.statements.get(command.handle, key.appId);
     if (!statement) throw new AppError('not_found', 'Unknown prepared statement.');
@@ -63,7 +70,7 @@ async function plan(context: FlightContext, command: Command, key: FlightKey): P
   const ticket: TicketContent = { appId: key.appId, sql: command.sql, parameters: command.parameters };
   if (command.builtin === 'tables-with-schemas') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(TABLES_WITH_SCHEMA) };
   if (command.builtin === 'sql-info') return { ticket: { ...ticket, builtin: command.builtin }, schema: encapsulatedSchema(SQL_INFO_SCHEMA) };
-  const described = await context.deps.engine.describe({ appId: key.appId, orgId: key.orgId }, command.sql);
+  const described = await context.deps.engine.describe({ appId: key.appId, orgId: key.orgId }, command.sql, { signal });
   return { ticket, schema: described.schema };
 }
 
@@ -106,7 +113,7 @@ export function getFlightInfo(
 ): void {
   (async () => {
     const key = await authorize(context, call);
-    const { ticket, schema } = await plan(context, parseCommand(call.request), key);
+    const { ticket, schema } = await plan(context, parseCommand(call.request), key, cancelledSignal(call));
     return {
       schema,
       flight_descriptor: call.request,
@@ -128,7 +135,7 @@ export function getSchema(
 ): void {
   (async () => {
     const key = await authorize(context, call);
-    return { schema: (await plan(context, parseCommand(call.request), key)).schema };
+    return { schema: (await plan(context, parseCommand(call.request), key, cancelledSignal(call))).schema };
   })().then(
     (result) => callback(null, result),
     (error: unknown) => callback(toStatus(error, context.log)),

@@ -9,6 +9,7 @@ import { authorize } from './auth';
 import type { FlightContext } from './context';
 import { toStatus } from './errors';
 import { checkedSql } from '../query-engine';
+import { cancelledSignal } from './flight-info';
 import { messages, packAny, unpackAny, type Action, type FlightData } from './protocol';
 import { parametersFromIpc } from './tickets';
 import type { PreparedStatement } from './statements';
@@ -159,7 +160,7 @@ export function doAction(context: FlightContext, call: grpc.ServerWritableStream
         throw new AppError('invalid', 'CreatePreparedStatement needs an ActionCreatePreparedStatementRequest.');
       }
       const query = checkedSql(messages.createPreparedStatementRequest.decode(body.value).query);
-      const described = await deps.engine.describe({ appId: key.appId, orgId: key.orgId }, query);
+      const described = await deps.engine.describe({ appId: key.appId, orgId: key.orgId }, query, { signal: cancelledSignal(call) });
       const handle = statements.create({
         keyId: key.id,
         appId: key.appId,

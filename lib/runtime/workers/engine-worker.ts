@@ -8,14 +8,18 @@ import { runtimeConfig } from '../config';
 import { EncodingEngine } from '../encoding-engine';
 import { DuckDBQueryEngine } from '../engine';
 import type { IpcMessage } from '../flight/arrow-ipc';
-import type { ArrowStream } from '../query-engine';
 import type { FromWorker, ToWorker, WorkerError } from './protocol';
 
 const config = runtimeConfig();
 const databases = new AppDatabases(config.dataDir, config.duckdb, { maxOpen: config.maxOpenApps });
 const engine = new EncodingEngine(new DuckDBQueryEngine(databases, { ...config, workerMemoryLimit: config.workers.memoryLimit }));
 
-type Running = { abort: AbortController; stream?: ArrowStream; iterator?: AsyncIterator<IpcMessage[]> };
+type Running = {
+  abort: AbortController;
+  /** A stream being read: an Arrow result, or an HTTP answer's parts. */
+  stream?: { close(): void; released?: Promise<void> };
+  iterator?: AsyncIterator<IpcMessage[] | Uint8Array>;
+};
 const running = new Map<number, Running>();
 
 function send(message: FromWorker): void {
@@ -30,10 +34,13 @@ function asWorkerError(error: unknown): WorkerError {
   return { code: 'internal', message: 'Internal error.' };
 }
 
-function fail(id: number, error: unknown): void {
+/** Ends a request with an error, once DuckDB holds nothing more of it (the slot is freed on this answer). */
+async function fail(id: number, error: unknown): Promise<void> {
   const entry = running.get(id);
+  if (!entry) return;
   running.delete(id);
-  entry?.stream?.close();
+  entry.stream?.close();
+  await entry.stream?.released;
   send({ t: 'error', id, error: asWorkerError(error) });
 }
 
@@ -49,30 +56,29 @@ async function handle(message: ToWorker): Promise<void> {
       const options = { signal: abort.signal, deadline: message.deadline };
       try {
         if (message.t === 'answer') {
-          const value = await engine.answer(target, message.sql, message.parameters, {
+          const answer = await engine.answer(target, message.sql, message.parameters, {
             ...options,
             format: message.format,
             maxRows: message.maxRows,
             maxBytes: message.maxBytes,
           });
-          running.delete(message.id);
-          send({ t: 'result', id: message.id, value });
+          entry.stream = answer;
+          if (abort.signal.aborted) throw new AppError('cancelled', 'The client went away.');
+          entry.iterator = answer.parts[Symbol.asyncIterator]();
+          send({ t: 'start', id: message.id, head: { length: answer.length, truncated: answer.truncated } });
         } else if (message.t === 'describe') {
           const value = await engine.describe(target, message.sql, options);
           running.delete(message.id);
           send({ t: 'result', id: message.id, value });
         } else {
           const stream = await engine.arrow(target, message.sql, message.parameters, options);
-          if (abort.signal.aborted) {
-            stream.close();
-            throw new AppError('cancelled', 'The client went away.');
-          }
           entry.stream = stream;
+          if (abort.signal.aborted) throw new AppError('cancelled', 'The client went away.');
           entry.iterator = stream.messages[Symbol.asyncIterator]();
-          send({ t: 'start', id: message.id, schema: stream.schema });
+          send({ t: 'start', id: message.id, head: { schema: stream.schema } });
         }
       } catch (error) {
-        fail(message.id, error);
+        await fail(message.id, error);
       }
       return;
     }
@@ -81,12 +87,14 @@ async function handle(message: ToWorker): Promise<void> {
       if (!entry?.iterator) return;
       try {
         const next = await entry.iterator.next();
+        // Cancelled meanwhile: the cancel answered it.
+        if (running.get(message.id) !== entry) return;
         if (next.done) {
           running.delete(message.id);
           send({ t: 'end', id: message.id });
-        } else send({ t: 'batch', id: message.id, messages: next.value });
+        } else send({ t: 'batch', id: message.id, part: next.value });
       } catch (error) {
-        fail(message.id, error);
+        await fail(message.id, error);
       }
       return;
     }
@@ -94,7 +102,7 @@ async function handle(message: ToWorker): Promise<void> {
       const entry = running.get(message.id);
       if (!entry) return;
       entry.abort.abort();
-      if (entry.stream) fail(message.id, new AppError('cancelled', 'The client went away.'));
+      if (entry.stream) await fail(message.id, new AppError('cancelled', 'The client went away.'));
       return;
     }
     case 'remove': {
@@ -102,7 +110,7 @@ async function handle(message: ToWorker): Promise<void> {
         for (const appId of message.appIds) await databases.remove(appId);
         send({ t: 'result', id: message.id, value: null });
       } catch (error) {
-        fail(message.id, error);
+        send({ t: 'error', id: message.id, error: asWorkerError(error) });
       }
       return;
     }

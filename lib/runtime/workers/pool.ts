@@ -5,7 +5,7 @@ import { AppError } from '../../shared/errors';
 import type { IpcMessage } from '../flight/arrow-ipc';
 import {
   queryErrors,
-  type Answer,
+  type AnswerStream,
   type AnswerOptions,
   type ArrowStream,
   type Described,
@@ -37,6 +37,12 @@ const REFUSE_MS = 60_000;
 const MAX_ISOLATED = 2;
 /** Apps whose crash counts are kept; beyond that the oldest is forgotten (the map stays small whatever happens). */
 const MAX_STRIKES = 10_000;
+/** The app id of requests that are no app's query (removing deleted apps' files): never counted against an app. */
+const REMOVE = -1;
+/** How long a worker may take to start (Node.js, tsx, DuckDB's library) before it is killed and started again. */
+const READY_TIMEOUT_MS = 30_000;
+/** How long past its deadline a request may wait for its worker's answer before the pool gives up on it. */
+const DEADLINE_GRACE_MS = 5_000;
 /** Restart delays of a worker that keeps dying: at once, then backing off, never above 2 s. */
 const RESTART_DELAYS_MS = [0, 100, 500, 1000, 2000];
 
@@ -117,35 +123,57 @@ export class EngineWorkerPool implements QueryEngine {
   }
 
   private start(worker: Worker): Promise<void> {
-    const node = [process.execPath, '--import', 'tsx', ENTRY];
+    // V8's heap is capped at half the limit, so that it collects before the OS refuses it memory.
+    const heapMb = Math.max(64, Math.floor(this.options.memoryLimitBytes / 1024 ** 2 / 2));
+    const node = [process.execPath, `--max-old-space-size=${heapMb}`, '--import', 'tsx', ENTRY];
     const [command, ...args] = this.prlimit ? [this.prlimit, `--data=${Math.floor(this.options.memoryLimitBytes)}`, '--', ...node] : node;
-    const child = spawn(command!, args, {
-      env: { ...(this.options.env ?? process.env) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(command!, args, {
+        env: workerEnv(this.options.env ?? process.env),
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        serialization: 'advanced',
+      });
+    } catch {
+      // The system refused a process (ENOMEM, EAGAIN): tried again after the backoff.
+      worker.child = null;
+      setImmediate(() => this.restart(worker));
+      return Promise.reject(new Error('engine worker could not be started'));
+    }
     worker.child = child;
     const ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
+      let settled = false;
+      // A worker that never says it is ready is killed, and its exit restarts it.
+      const timer = setTimeout(() => child.kill('SIGKILL'), READY_TIMEOUT_MS);
+      const gone = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearTimeout(timer);
+        if (!settled) reject(new Error('engine worker stopped before it was ready'));
+        settled = true;
+        this.onExit(worker, child, code, signal);
+      };
+      child.on('message', (message: FromWorker) => {
         if (message.t === 'ready') {
+          clearTimeout(timer);
+          settled = true;
           const label = worker.role.kind === 'shared' ? `${worker.role.index}` : `for app ${worker.role.appId}`;
           this.log(`[runtime] engine worker ${label} ready (pid ${child.pid})`);
           resolve();
           return;
         }
         if ('id' in message) worker.pending.get(message.id)?.onMessage(message);
-      };
-      child.on('message', onMessage);
-      child.once('error', (error) => reject(error));
-      child.once('exit', (code, signal) => {
-        reject(new Error('engine worker exited before it was ready'));
-        this.onExit(worker, child, code, signal);
       });
+      // Every failure of the child comes here, not as an uncaught exception: a send to a worker
+      // that has just died (EPIPE), or a spawn that failed (then no exit follows: it counts as one).
+      child.on('error', () => {
+        if (child.pid === undefined) gone(null, null);
+      });
+      child.once('exit', gone);
     });
     return ready;
   }
 
   private onExit(worker: Worker, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    // Once per child: a failed spawn may report both an error and an exit.
     if (worker.child !== child) return;
     worker.child = null;
     this.exits.push({ at: Date.now(), pid: child.pid, code, signal });
@@ -158,7 +186,13 @@ export class EngineWorkerPool implements QueryEngine {
     worker.pending.clear();
     if (this.closing) return;
     this.log(`[runtime] an engine worker stopped (${signal ?? `exit ${code}`}) with ${apps.size} app(s) querying; starting a new one`);
-    for (const appId of apps) this.strike(appId);
+    for (const appId of apps) if (appId >= 0) this.strike(appId);
+    this.restart(worker);
+  }
+
+  /** Starts the worker again, after a backoff that grows while it keeps dying. */
+  private restart(worker: Worker): void {
+    if (this.closing) return;
     const delay = RESTART_DELAYS_MS[Math.min(worker.deaths, RESTART_DELAYS_MS.length - 1)]!;
     worker.deaths += 1;
     worker.ready = new Promise<void>((resolve, reject) => {
@@ -168,6 +202,10 @@ export class EngineWorkerPool implements QueryEngine {
       }, delay);
     });
     worker.ready.catch(() => undefined);
+  }
+
+  private timeout(): AppError {
+    return queryErrors.timeout(`The query ran longer than ${this.options.queryTimeoutMs / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`);
   }
 
   /** One more crash in a row with this app's query in flight. */
@@ -199,6 +237,7 @@ export class EngineWorkerPool implements QueryEngine {
     onMessage: (message: FromWorker, done: () => void) => void,
     onExit: (error: AppError) => void,
     given?: Worker,
+    signal?: AbortSignal,
   ): Promise<{ id: number; worker: Worker }> {
     const strike = this.strikes.get(appId);
     if (!given && strike && strike.refusedUntil > Date.now()) {
@@ -212,22 +251,36 @@ export class EngineWorkerPool implements QueryEngine {
     await waitUntil(worker.ready, deadline, () =>
       queryErrors.unavailable('The query engine is starting again after a worker stopped and was not ready in time. Try again.', 1),
     );
+    if (signal?.aborted) throw queryErrors.cancelled();
     const child = worker.child;
     if (!child?.connected) throw queryErrors.unavailable('The query engine worker for this app is restarting. Try again.', 1);
     const id = this.nextId++;
     const done = () => {
       worker.pending.delete(id);
+      if (appId < 0) return;
+      // A query answered: the worker is sound, and the app's crash count starts again.
       worker.deaths = 0;
       const entry = this.strikes.get(appId);
       if (entry && entry.refusedUntil <= Date.now()) this.strikes.delete(appId);
     };
     worker.pending.set(id, { appId, onMessage: (message) => onMessage(message, done), onExit });
-    child.send(build(id));
+    if (!this.send(worker, build(id))) {
+      worker.pending.delete(id);
+      throw queryErrors.unavailable('The query engine worker for this app is restarting. Try again.', 1);
+    }
     return { id, worker };
   }
 
-  private send(worker: Worker, message: ToWorker): void {
-    if (worker.child?.connected) worker.child.send(message);
+  /** Sends a message if the worker is there; a failed send is reported by the child's 'error' (its exit follows). */
+  private send(worker: Worker, message: ToWorker): boolean {
+    const child = worker.child;
+    if (!child?.connected) return false;
+    try {
+      child.send(message, () => undefined);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** A request with one final answer (`result` or `error`), cancelled when the signal aborts. */
@@ -238,7 +291,19 @@ export class EngineWorkerPool implements QueryEngine {
       let cancel = () => undefined as void;
       const onAbort = () => cancel();
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => options.signal?.removeEventListener('abort', onAbort);
+      // The worker enforces the deadline; this is the fallback for a worker that cannot answer.
+      const late = setTimeout(
+        () => {
+          cancel();
+          settle();
+          reject(this.timeout());
+        },
+        deadline + DEADLINE_GRACE_MS - Date.now(),
+      );
+      const settle = () => {
+        clearTimeout(late);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
       this.request(
         appId,
         deadline,
@@ -258,6 +323,7 @@ export class EngineWorkerPool implements QueryEngine {
           reject(error);
         },
         given,
+        options.signal,
       ).then(
         ({ id, worker }) => {
           cancel = () => this.send(worker, { t: 'cancel', id });
@@ -271,9 +337,21 @@ export class EngineWorkerPool implements QueryEngine {
     });
   }
 
-  answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions): Promise<Answer> {
+  async answer(target: QueryTarget, sql: string, parameters: QueryParameters, options: AnswerOptions): Promise<AnswerStream> {
     const { format, maxRows, maxBytes } = options;
-    return this.call(target.appId, options, (id, deadline) => ({ t: 'answer', id, appId: target.appId, sql, parameters, deadline, format, maxRows, maxBytes }));
+    const { head, parts, close } = await this.open<Uint8Array>(target.appId, options, (id, deadline) => ({
+      t: 'answer',
+      id,
+      appId: target.appId,
+      sql,
+      parameters,
+      deadline,
+      format,
+      maxRows,
+      maxBytes,
+    }));
+    if (!('length' in head)) throw new AppError('internal', 'Internal error.');
+    return { length: head.length, truncated: head.truncated, parts, close };
   }
 
   describe(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<Described> {
@@ -281,6 +359,24 @@ export class EngineWorkerPool implements QueryEngine {
   }
 
   async arrow(target: QueryTarget, sql: string, parameters: QueryParameters, options: QueryOptions = {}): Promise<ArrowStream> {
+    const { head, parts, close } = await this.open<IpcMessage[]>(target.appId, options, (id, deadline) => ({
+      t: 'arrow',
+      id,
+      appId: target.appId,
+      sql,
+      parameters,
+      deadline,
+    }));
+    if (!('schema' in head)) throw new AppError('internal', 'Internal error.');
+    return { schema: head.schema, messages: parts, close };
+  }
+
+  /**
+   * A request answered by a stream: its head (`start`), then each part the reader asks for
+   * (`more` → `batch`), until `end` or `error`. One answer is awaited at a time, so the worker
+   * makes a part only when the one before has been taken.
+   */
+  private async open<T>(appId: number, options: QueryOptions, build: (id: number, deadline: number) => ToWorker) {
     const deadline = options.deadline ?? Date.now() + this.options.queryTimeoutMs;
     if (options.signal?.aborted) throw queryErrors.cancelled();
     // One answer awaited at a time: the start, then each batch the reader asks for.
@@ -310,10 +406,11 @@ export class EngineWorkerPool implements QueryEngine {
       else current.resolve(message);
     };
     const started = next();
+    started.catch(() => undefined);
     const { id, worker } = await this.request(
-      target.appId,
+      appId,
       deadline,
-      (id) => ({ t: 'arrow', id, appId: target.appId, sql, parameters, deadline }),
+      (id) => build(id, deadline),
       deliver,
       (error) => {
         finished = true;
@@ -322,12 +419,27 @@ export class EngineWorkerPool implements QueryEngine {
         waiting = null;
         current?.reject(error);
       },
+      undefined,
+      options.signal,
     );
     const close = () => {
+      clearTimeout(late);
       if (finished) return;
       finished = true;
       this.send(worker, { t: 'cancel', id });
     };
+    // The worker enforces the deadline; this is the fallback for a worker that cannot answer.
+    const late = setTimeout(
+      () => {
+        if (finished) return;
+        failure = this.timeout();
+        const current = waiting;
+        waiting = null;
+        current?.reject(failure);
+        close();
+      },
+      deadline + DEADLINE_GRACE_MS - Date.now(),
+    );
     const onAbort = () => close();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let start: FromWorker;
@@ -340,7 +452,7 @@ export class EngineWorkerPool implements QueryEngine {
     }
     if (start.t !== 'start') throw new AppError('internal', 'Internal error.');
     const ask = () => this.send(worker, { t: 'more', id });
-    async function* messages(): AsyncGenerator<IpcMessage[]> {
+    async function* parts(): AsyncGenerator<T> {
       try {
         for (;;) {
           if (finished && !failure) return;
@@ -348,14 +460,14 @@ export class EngineWorkerPool implements QueryEngine {
           ask();
           const message = await answer;
           if (message.t === 'end') return;
-          if (message.t === 'batch') yield message.messages;
+          if (message.t === 'batch') yield message.part as T;
         }
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
         close();
       }
     }
-    return { schema: start.schema, messages: messages(), close };
+    return { head: start.head, parts: parts(), close };
   }
 
   /** Closes and deletes the databases of deleted apps, in every worker that may hold them. */
@@ -365,7 +477,7 @@ export class EngineWorkerPool implements QueryEngine {
     await Promise.all(
       workers.map(async (worker) => {
         try {
-          await this.call<null>(appIds[0]!, {}, (id) => ({ t: 'remove', id, appIds }), worker);
+          await this.call<null>(REMOVE, {}, (id) => ({ t: 'remove', id, appIds }), worker);
         } catch {
           // A worker that is restarting opens nothing until asked; the next sweep tries again.
         }
@@ -381,13 +493,19 @@ export class EngineWorkerPool implements QueryEngine {
         const child = worker.child;
         if (!child) return;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.disconnect();
+        if (child.connected) child.disconnect();
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }),
     );
   }
+}
+
+/** What the workers may see of the runtime's environment: its settings, never the database URL or the key secrets. */
+function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const allowed = /^(RUNTIME_|FLIGHT_|UV_THREADPOOL_SIZE$|PATH$|HOME$|TMPDIR$|TZ$|LANG$|LC_|NODE_ENV$|NODE_OPTIONS$)/;
+  return Object.fromEntries(Object.entries(env).filter(([name]) => allowed.test(name))) as NodeJS.ProcessEnv;
 }
 
 function waitUntil(promise: Promise<void>, deadline: number, error: () => AppError): Promise<void> {

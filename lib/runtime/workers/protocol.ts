@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../shared/errors';
 import type { IpcMessage } from '../flight/arrow-ipc';
-import type { Answer, Described, QueryParameters } from '../query-engine';
+import type { Described, QueryParameters } from '../query-engine';
 
 /**
  * The messages between the serving process and an engine worker, over the child process's IPC
@@ -28,13 +28,16 @@ export type ToWorker =
   /** Close and delete the databases of apps deleted in the portal. */
   | { t: 'remove'; id: number; appIds: number[] };
 
+export type StreamHead = { schema: IpcMessage } | { length: number; truncated: boolean };
+
 export type WorkerError = { code: ErrorCode; message: string; retryAfter?: number };
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'result'; id: number; value: Answer | Described | null }
-  /** An Arrow stream began: its schema message. */
-  | { t: 'start'; id: number; schema: IpcMessage }
-  | { t: 'batch'; id: number; messages: IpcMessage[] }
+  | { t: 'result'; id: number; value: Described | null }
+  /** A stream began: an Arrow result's schema message, or an HTTP answer's length. */
+  | { t: 'start'; id: number; head: StreamHead }
+  /** The next part: a record batch's IPC messages, or up to 1 MiB of an HTTP answer. */
+  | { t: 'batch'; id: number; part: IpcMessage[] | Uint8Array }
   | { t: 'end'; id: number }
   | { t: 'error'; id: number; error: WorkerError };
