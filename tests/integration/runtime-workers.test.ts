@@ -3,7 +3,9 @@
 // test checks what a tenant sees (the status and message of its answer, other apps' answers) and
 // the processes' memory as the operating system reports it. The runtime runs as its own process
 // with its default settings (2 workers, 1 GiB each).
+import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawClient, statementQuery } from '../support/flight-client';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { startRuntimeProcess, type RuntimeProcess } from './runtime-process';
 
@@ -50,7 +52,8 @@ async function restarted(label: string, old: number, within: number): Promise<nu
 }
 
 beforeAll(async () => {
-  runtime = await startRuntimeProcess();
+  // Flight in plain gRPC, for the raw client; everything else as by default.
+  runtime = await startRuntimeProcess({ FLIGHT_TLS: 'off' });
   apps.push(await appOnWorker('0', 'Zero'), await appOnWorker('1', 'One'));
   for (const app of apps) expect((await answer(app.keys[1], 'SELECT 1 AS one')).body).toBe('[{"one":1}]');
   expect([...runtime.workers().keys()].sort()).toEqual(['0', '1']);
@@ -87,7 +90,7 @@ describe('a worker killed mid-query', () => {
     const label = workerOf(victim);
     const old = runtime.workers().get(label)!;
     const running = answer(victim.keys[1], HEAVY);
-    const other = answer(bystander.keys[1], HEAVY.replace('1000000) b', '2000) b'));
+    const other = answer(bystander.keys[1], HEAVY.replace('1000000) b', '500) b'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     process.kill(old, 'SIGKILL');
     const killedAt = Date.now();
@@ -102,6 +105,31 @@ describe('a worker killed mid-query', () => {
     await restarted(label, old, 5000);
     // The app's database is a file: the new worker opens it again.
     expect((await answer(victim.keys[2], 'SELECT count(*) AS n FROM taxi_trips')).body).toBe('[{"n":10000}]');
+  });
+
+  it('ends a Flight stream of the killed worker with UNAVAILABLE, naming the limit', async () => {
+    const port = Number(/Arrow Flight listening on grpc:\/\/[^:]+:(\d+)/.exec(runtime.output())![1]);
+    const client = rawClient(port);
+    try {
+      const [victim] = apps as [App, App];
+      const label = workerOf(victim);
+      const old = runtime.workers().get(label)!;
+      const info = await client.getFlightInfo(victim.keys[1], statementQuery(HEAVY));
+      const ended = client.doGet(victim.keys[1], info.endpoint[0]!.ticket.ticket).then(
+        () => ({ code: grpc.status.OK, details: '' }),
+        (error: { code: number; details: string }) => ({ code: error.code, details: error.details }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      process.kill(old, 'SIGKILL');
+      expect(await ended).toEqual({
+        code: grpc.status.UNAVAILABLE,
+        details: expect.stringMatching(/worker running this query stopped.*RUNTIME_WORKER_MEMORY_LIMIT/),
+      });
+      await restarted(label, old, 5000);
+      expect((await answer(victim.keys[2], 'SELECT 1 AS one')).body).toBe('[{"one":1}]');
+    } finally {
+      client.close();
+    }
   });
 
   it('gives an app that keeps killing its worker a worker of its own, then refuses it for a minute', async () => {
