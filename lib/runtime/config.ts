@@ -96,16 +96,17 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
 }
 
 /**
- * The size of libuv's thread pool the runtime process should start with (UV_THREADPOOL_SIZE, read
- * only at process start): every DuckDB call holds one of its threads while it runs in native
- * code, so the pool is sized above the most queries that may run at once (the slots and the
- * scheduler's burst for newcomers, lib/runtime/scheduler.ts), leaving threads for file work
- * while that many heavy queries run.
+ * The size of libuv's thread pool an engine worker starts with (UV_THREADPOOL_SIZE, read only at
+ * process start): every DuckDB call holds one of its threads while it runs in native code, so the
+ * pool is sized above the most queries that may run at once (the slots and the scheduler's burst
+ * for newcomers, lib/runtime/scheduler.ts), which may all be one worker's, leaving threads for
+ * file work. At most 32: each thread's stack (8 MB) counts against the worker's memory limit
+ * (RLIMIT_DATA), and 100 threads were measured to take a 1 GiB worker past it.
  */
 export function runtimeThreadPoolSize(env: Env = process.env): number {
   const given = Number(env.RUNTIME_MAX_CONCURRENT_QUERIES);
   const slots = Number.isInteger(given) && given > 0 ? given : 6;
-  return Math.min(128, slots + defaultBurst(slots) + 4);
+  return Math.min(32, slots + defaultBurst(slots) + 4);
 }
 
 /** Bytes of a DuckDB size setting such as 256MB or 1GiB. */

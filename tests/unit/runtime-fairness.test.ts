@@ -25,6 +25,8 @@ describe('runtime limits', () => {
     // The slots, the newcomers' burst (half the slots) and 4 more.
     expect(runtimeThreadPoolSize({})).toBe(13);
     expect(runtimeThreadPoolSize({ RUNTIME_MAX_CONCURRENT_QUERIES: '12' })).toBe(22);
+    // Each thread's stack counts against an engine worker's memory limit.
+    expect(runtimeThreadPoolSize({ RUNTIME_MAX_CONCURRENT_QUERIES: '64' })).toBe(32);
   });
 
   it('names a bad limit', () => {

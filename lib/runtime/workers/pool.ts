@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../shared/errors';
+import { runtimeThreadPoolSize } from '../config';
 import type { IpcMessage } from '../flight/arrow-ipc';
 import {
   queryErrors,
@@ -505,7 +506,8 @@ export class EngineWorkerPool implements QueryEngine {
 /** What the workers may see of the runtime's environment: its settings, never the database URL or the key secrets. */
 function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const allowed = /^(RUNTIME_|FLIGHT_|UV_THREADPOOL_SIZE$|PATH$|HOME$|TMPDIR$|TZ$|LANG$|LC_|NODE_ENV$|NODE_OPTIONS$)/;
-  return Object.fromEntries(Object.entries(env).filter(([name]) => allowed.test(name))) as NodeJS.ProcessEnv;
+  const kept = Object.fromEntries(Object.entries(env).filter(([name]) => allowed.test(name))) as NodeJS.ProcessEnv;
+  return { ...kept, UV_THREADPOOL_SIZE: kept.UV_THREADPOOL_SIZE ?? String(runtimeThreadPoolSize(env)) };
 }
 
 function waitUntil(promise: Promise<void>, deadline: number, error: () => AppError): Promise<void> {
