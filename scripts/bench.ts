@@ -1,7 +1,8 @@
 // npm run bench: throughput and latency of the runtime and the portal, with the production
 // servers on loopback, on SQLite and on PostgreSQL side by side (PostgreSQL from
 // BENCH_POSTGRES_URL, or a throwaway cluster when PostgreSQL is installed). Prints Markdown
-// tables; docs/benchmark.md shows a run. Not a test: nothing here passes or fails.
+// tables; docs/benchmark.md shows a run. Not a test: nothing here passes or fails. Last, the
+// runtime's scenarios under its default limits (scripts/bench-runtime.ts), on SQLite.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -84,25 +85,29 @@ for (const kind of ['valid', 'unknown', 'malformed'] as const) {
   console.log(`| ${kind} key | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
 }
 
-console.log(`\n| while one organization's 6 heavy queries hold every query slot (default limits), requests/s, p50 / p99 ms | ${names.join(' | ')} |`);
-console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
-columns[0]!.column.saturated.forEach((row, i) => {
-  const cells = columns.map(({ column }) => {
-    const r = column.saturated[i]!;
-    return `${fmt(r.rps)} (${fmt(r.p50, 1)} / ${fmt(r.p99, 1)}) ${r.statuses}`;
-  });
-  console.log(`| ${row.name} | ${cells.join(' | ')} |`);
-});
 console.log(`\n| attack query (one valid key, default limits): status, seconds | ${names.join(' | ')} |`);
 console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
 columns[0]!.column.attacks.forEach((attack, i) => {
   console.log(`| ${attack.name} | ${columns.map(({ column }) => `${column.attacks[i]!.status}, ${fmt(column.attacks[i]!.seconds, 1)} s`).join(' | ')} |`);
 });
 console.log(
-  `| peak runtime RSS through the saturation and the attacks | ${columns.map(({ column }) => `${fmt(column.peakRss / 1024 ** 2)} MiB`).join(' | ')} |`,
+  `| peak RSS of the runtime's serving process through the attacks | ${columns.map(({ column }) => `${fmt(column.peakRss / 1024 ** 2)} MiB`).join(' | ')} |`,
 );
 
 // Arrow Flight against HTTP JSON and the bare DuckDB read (one process; no database needed).
 console.error('Measuring Flight, HTTP JSON and the bare DuckDB read…');
 console.log('\nLarge results through each door (best of 3; client and servers in one process):\n');
 console.log(run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bench-flight.ts')], {}, true).trim());
+
+// Last, the runtime under its default limits: one app alone against raised limits, three
+// organizations saturating it while a fourth queries, a memory bomb and a killed engine worker
+// (scripts/bench-runtime.ts; on a fresh SQLite file, with the default provider's client).
+console.error('Measuring the runtime: one app alone, saturation by three organizations, a memory bomb, a killed worker…');
+console.log(
+  run(
+    path.join(root, 'node_modules', '.bin', 'tsx'),
+    ['--conditions=react-server', path.join(root, 'scripts', 'bench-runtime.ts')],
+    { DATABASE_URL: undefined, BENCH_ADMIN_URL: undefined },
+    true,
+  ).trim(),
+);
