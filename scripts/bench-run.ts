@@ -116,6 +116,7 @@ export function load(
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
+      // Exit 13: a connection ended without an answer (the server closed it), so the run never finished.
       if (code !== 0) return reject(new Error(`load generator failed for ${name} (${signal ?? `exit ${code}`}): ${stderr}`));
       const result = JSON.parse(stdout) as { rps: number; p50: number; p99: number; statuses: Record<string, number> };
       resolve({
