@@ -5,11 +5,12 @@ import { addMember, createApp, expectAccessible, openGeneral, signUp } from './h
 
 const REFUSAL = "Viewers can't see API keys";
 
-test('a viewer sees the apps and the use of the keys, never a key', async ({ page, browser }) => {
+test('a viewer sees the apps and the use of the keys, never a key', async ({ page: viewerPage, browser }) => {
+  // The viewer has the test's own page (axe runs there); the owner a page of its own.
+  const page = await browser.newPage();
   const owner = await signUp(page, 'Olive');
   await createApp(page, owner.org, 'viewed-app');
 
-  const viewerPage = await browser.newPage();
   const viewer = await signUp(viewerPage, 'Vic');
 
   // The role select offers every role to an owner, viewer included.
@@ -41,5 +42,5 @@ test('a viewer sees the apps and the use of the keys, never a key', async ({ pag
   expect(await viewerPage.content()).not.toMatch(/spk_[0-9A-Za-z]{36}/);
   await expect(viewerPage.getByRole('region', { name: 'Connect' })).toContainText(REFUSAL);
   await expectAccessible(viewerPage, 'Settings → General for a viewer');
-  await viewerPage.close();
+  await page.close();
 });
