@@ -11,7 +11,7 @@ import { AppError } from '../shared/errors';
 import { isUniqueViolation, type DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
 
-const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin or member.' });
+const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin, member or viewer.' });
 const ALREADY_MEMBER = 'This user is already a member.';
 
 /** Only owners grant, change or remove the owner role. */

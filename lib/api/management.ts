@@ -15,13 +15,19 @@ export async function apiKeysOf(access: KeyViewAccess): Promise<{ api_key: strin
   return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
 }
 
-/** The organization's apps with their primary key (GET /v1/apps): two queries, only key 1 decrypted. */
-export async function listAppsWithPrimaryKey(access: Granted<OrgAccess, 'key:view'>) {
+/** The organization's apps (GET /v1/apps), with no key: what a role without `key:view` gets. */
+export async function listAppsWithoutKeys(access: OrgAccess) {
   const apps = await db.app.findMany({
     where: { orgId: access.org.id },
     orderBy: { id: 'asc' },
     select: { id: true, name: true, description: true, visibility: true, createdAt: true },
   });
+  return apps.map((app) => ({ ...app, apiKey: null as string | null }));
+}
+
+/** The organization's apps with their primary key (GET /v1/apps): two queries, only key 1 decrypted. */
+export async function listAppsWithPrimaryKey(access: Granted<OrgAccess, 'key:view'>) {
+  const apps = await listAppsWithoutKeys(access);
   const keys = await revealKeys(
     access,
     apps.map((app) => app.id),

@@ -46,7 +46,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             description: { type: 'string' },
             visibility: { type: 'string', enum: ['public', 'private'] },
             created_at: { type: 'string', format: 'date-time' },
-            api_key: { type: ['string', 'null'], description: 'Primary API key' },
+            api_key: { type: ['string', 'null'], description: 'Primary API key; null for a role that may not see keys (a viewer)' },
           },
         },
         ApiKeys: {
@@ -104,7 +104,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             200: { description: 'Both API keys', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeys' } } } },
             400: error('Invalid app ID'),
             401: error('Missing Authorization header, or invalid token'),
-            403: error('Insufficient scope'),
+            403: error('Insufficient scope (code insufficient_scope), or the user may not see keys, a viewer (code forbidden: "Viewers can\'t see API keys.")'),
             404: error('App not found'),
             429: error('Too many failed authentications'),
             500: error('Internal server error'),

@@ -2,7 +2,7 @@ import { AppError } from '../shared/errors';
 import type { AppAccess, OrgAccess } from './access';
 
 /** Organization roles, most powerful first. */
-export const ROLES = ['owner', 'admin', 'member'] as const;
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function parseRole(value: string): Role {
@@ -13,6 +13,8 @@ export function parseRole(value: string): Role {
 
 /** Everything a role can be allowed to do in an organization. */
 export const PERMISSIONS = {
+  // Every role sees the organization's apps, their keys' usage and the activity; a viewer never a key.
+  'app:view': ['owner', 'admin', 'member', 'viewer'],
   'key:view': ['owner', 'admin', 'member'],
   'key:regenerate': ['owner', 'admin'],
   'app:create': ['owner', 'admin'],
@@ -20,13 +22,14 @@ export const PERMISSIONS = {
   'app:delete': ['owner', 'admin'],
   'member:manage': ['owner', 'admin'],
   'member:grant-owner': ['owner'],
-  'org:leave': ['owner', 'admin', 'member'],
+  'org:leave': ['owner', 'admin', 'member', 'viewer'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
 /** One wording per refusal, used by pages, actions and the API alike. */
 export const REFUSALS: Record<Permission, string> = {
-  'key:view': 'Only members of the organization can see its keys.',
+  'app:view': 'Only members of the organization can see its apps.',
+  'key:view': "Viewers can't see API keys.",
   'key:regenerate': 'Only owners and admins can regenerate keys.',
   'app:create': 'Only owners and admins can create apps.',
   'app:update': 'Only owners and admins can rename an app or edit its description.',

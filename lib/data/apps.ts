@@ -1,5 +1,5 @@
 import 'server-only';
-import type { OrgAccess } from '../auth/access';
+import type { AppAccess, OrgAccess } from '../auth/access';
 import type { KeyViewAccess } from '../auth/permissions';
 import { db } from '../db';
 import { DAY_MS } from '../shared/time';
@@ -14,10 +14,9 @@ export async function listApps(access: OrgAccess) {
   });
 }
 
-/** What the General page shows of a key: serializable, for client components. */
-export type ApiKeyView = {
+/** What the General page shows of a key but the key itself: who made it and how it is used. Serializable. */
+export type ApiKeyUsageView = {
   slot: ApiKeySlot;
-  key: string;
   /** When the key was created or last regenerated (ISO). */
   createdAt: string;
   createdBy: string | null;
@@ -29,14 +28,37 @@ export type ApiKeyView = {
   requests24h: number;
 };
 
+/** What the General page shows of a key: serializable, for client components. */
+export type ApiKeyView = ApiKeyUsageView & { key: string };
+
 /** Both keys of an app, or one of them, decrypted for the General page, with their use. */
 export async function getApiKeysForDisplay(access: KeyViewAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyView[]> {
-  const appId = access.app.id;
+  const rows = await readKeys(access.app.id, slots, true);
+  return rows.map(({ row, view }) => ({ ...view, key: revealApiKey(access, row) }));
+}
+
+/**
+ * The use of an app's keys without the keys (no ciphertext is read), for a role that may see the
+ * app but not its keys: the General page shows a viewer this under the masked fields.
+ */
+export async function getApiKeyUsage(access: AppAccess, slots: readonly ApiKeySlot[] = API_KEY_SLOTS): Promise<ApiKeyUsageView[]> {
+  return (await readKeys(access.app.id, slots, false)).map(({ view }) => view);
+}
+
+async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphertext: boolean) {
   const [rows, regenerations, usage] = await Promise.all([
     db.apiKey.findMany({
       where: { appId, slot: { in: [...slots] } },
       orderBy: { slot: 'asc' },
-      select: { id: true, slot: true, ciphertext: true, createdAt: true, lastUsedAt: true, createdBy: { select: { name: true } }, createdViaToken: { select: { name: true } } },
+      select: {
+        id: true,
+        slot: true,
+        ciphertext: withCiphertext,
+        createdAt: true,
+        lastUsedAt: true,
+        createdBy: { select: { name: true } },
+        createdViaToken: { select: { name: true } },
+      },
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated', slot: { in: [...slots] } }, _count: true }),
     // In the same round trip as the keys: their usage, found through the key's app and slot.
@@ -49,9 +71,8 @@ export async function getApiKeysForDisplay(access: KeyViewAccess, slots: readonl
   return slots.map((slot) => {
     const row = rows.find((r) => r.slot === slot);
     if (!row) throw new Error(`App ${appId} has no key in slot ${slot}`);
-    return {
+    const view: ApiKeyUsageView = {
       slot,
-      key: revealApiKey(access, row),
       createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy?.name ?? null,
       createdViaToken: row.createdViaToken?.name ?? null,
@@ -59,5 +80,7 @@ export async function getApiKeysForDisplay(access: KeyViewAccess, slots: readonl
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
       requests24h: usage.find((u) => u.keyId === row.id)?._sum.count ?? 0,
     };
+    return { row: { id: row.id, ciphertext: row.ciphertext ?? '' }, view };
   });
 }
+

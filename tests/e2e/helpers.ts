@@ -39,7 +39,7 @@ export async function createApp(page: Page, org: string, name: string): Promise<
 }
 
 /** Adds an existing user to the organization from its Members page, as an owner or admin would. */
-export async function addMember(page: Page, org: string, email: string, role: 'owner' | 'admin' | 'member'): Promise<void> {
+export async function addMember(page: Page, org: string, email: string, role: 'owner' | 'admin' | 'member' | 'viewer'): Promise<void> {
   await page.goto(`/${org}/members`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Role', { exact: true }).selectOption(role);

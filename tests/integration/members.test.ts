@@ -33,7 +33,10 @@ it('explains unknown emails, duplicates and bad roles, and changes nothing', asy
     ok: false,
     error: 'No user has this email. They need to sign up first.',
   });
-  expect(await addMember({ org: org.name, email: bob.email, role: 'superuser' })).toMatchObject({ ok: false, error: 'Role must be owner, admin or member.' });
+  expect(await addMember({ org: org.name, email: bob.email, role: 'superuser' })).toMatchObject({
+    ok: false,
+    error: 'Role must be owner, admin, member or viewer.',
+  });
   expect(await membershipOf(org.id, bob.id)).toBeNull();
   await addMember({ org: org.name, email: bob.email, role: 'member' });
   expect(await addMember({ org: org.name, email: bob.email, role: 'admin' })).toMatchObject({ ok: false, error: 'This user is already a member.' });

@@ -3,7 +3,9 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, json, tokenFor } from './api-client';
+import { addMember } from '@/lib/actions/members';
 import { currentKeys, newApp, newUser } from './fixtures';
+import { signInAs } from './request';
 import { sql, startRuntime } from './runtime-helpers';
 
 let runtime: Awaited<ReturnType<typeof startRuntime>>;
@@ -39,10 +41,18 @@ it('describes every answer the APIs give, and the answers match it', async () =>
   const app = await newApp(user, org.name, 'documented-app');
   const reader = await tokenFor(user, { org: org.name, scope: 'apps:read' });
   const writer = await tokenFor(user, { org: org.name, scope: 'apps:write' });
+  // A viewer's token: apps without keys, and 403 for the keys.
+  const { user: vera } = await newUser('Vera');
+  await signInAs(user);
+  expect((await addMember({ org: org.name, email: vera.email, role: 'viewer' })).ok).toBe(true);
+  const viewer = await tokenFor(vera, { org: org.name, scope: 'apps:write' });
 
   const cases = [
     ['/v1/apps', 'get', await api.listApps({ token: reader })],
     ['/v1/apps', 'get', await api.listApps({ token: null })],
+    ['/v1/apps', 'get', await api.listApps({ token: viewer })],
+    ['/v1/apps/{appId}/api-keys', 'get', await api.getKeys(app.id, { token: viewer })],
+    ['/v1/apps/{appId}/api-keys', 'post', await api.regenerate(app.id, { token: viewer })],
     ['/v1/apps/{appId}/api-keys', 'get', await api.getKeys(app.id, { token: reader })],
     ['/v1/apps/{appId}/api-keys', 'get', await api.getKeys('abc', { token: reader })],
     ['/v1/apps/{appId}/api-keys', 'get', await api.getKeys(424242, { token: reader })],

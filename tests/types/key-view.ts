@@ -2,8 +2,8 @@
 // to compile, or tsc reports the directive as unused. Nothing here runs.
 import type { AppAccess, OrgAccess } from '@/lib/auth/access';
 import { grant, grantIf, type Granted, type Permission } from '@/lib/auth/permissions';
-import { apiKeysOf, listAppsWithPrimaryKey } from '@/lib/api/management';
-import { getApiKeysForDisplay } from '@/lib/data/apps';
+import { apiKeysOf, listAppsWithoutKeys, listAppsWithPrimaryKey } from '@/lib/api/management';
+import { getApiKeysForDisplay, getApiKeyUsage } from '@/lib/data/apps';
 import { revealApiKey } from '@/lib/data/api-keys';
 
 export async function pageThatForgetsTheCheck(access: AppAccess, org: OrgAccess, row: { id: string; ciphertext: string }) {
@@ -20,6 +20,18 @@ export async function pageThatForgetsTheCheck(access: AppAccess, org: OrgAccess,
   const regenerate: Granted<AppAccess, 'key:regenerate'> = grant(access, 'key:regenerate');
   // @ts-expect-error key:regenerate does not prove key:view.
   await getApiKeysForDisplay(regenerate);
+
+  // Seeing the app (every role, viewers included) is no proof of key:view either.
+  const view = grant(org, 'app:view');
+  // @ts-expect-error app:view does not prove key:view: GET /v1/apps lists a viewer no key.
+  await listAppsWithPrimaryKey(view);
+  // @ts-expect-error nor for an app.
+  await getApiKeysForDisplay(grant(access, 'app:view'));
+  // What a viewer gets needs no proof: no key is read.
+  await listAppsWithoutKeys(view);
+  await getApiKeyUsage(access);
+  const keyView = grantIf(view, 'key:view');
+  if (keyView) await listAppsWithPrimaryKey(keyView);
 
   // A permission typed widely (any of them) proves none of them.
   const some = 'app:delete' as Permission;

@@ -41,7 +41,8 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ or
           <QuickStart endpoint={runtimePublicUrl()} />
         </KeysProvider>
       ) : (
-        <p className="text-sm text-slate-700">{REFUSALS['key:view']}</p>
+        // A viewer: no key, so no quick start either (its Copy and Run query use API Key 1).
+        <p className="text-sm text-slate-700">{REFUSALS['key:view']} The quick start runs queries with API Key 1, so it is not offered.</p>
       )}
     </main>
   );

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { KeysProvider } from '@/components/keys/keys-context';
-import { getApiKeysForDisplay } from '@/lib/data/apps';
+import { getApiKeysForDisplay, getApiKeyUsage } from '@/lib/data/apps';
 import { appPageMetadata, requireApp } from '@/lib/auth/guards';
 import { can, grantIf, REFUSALS } from '@/lib/auth/permissions';
 import { flightGeneratedCertificate, flightPublicUrl, runtimePublicUrl } from '@/lib/env';
@@ -11,6 +11,7 @@ import { ApiKeyField } from './api-key-field';
 import { AppDetailsForm } from './app-details-form';
 import { ConnectPanel } from './connect-panel';
 import { DeleteAppButton } from './delete-app-dialog';
+import { MaskedKeyField } from './masked-key-field';
 
 export async function generateMetadata({ params }: { params: Promise<{ org: string; app: string }> }): Promise<Metadata> {
   const { org, app } = await params;
@@ -24,6 +25,8 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
   // Keys are decrypted only with the proof of a key:view check (lib/auth/permissions.ts).
   const keyView = grantIf(access, 'key:view');
   const keys = keyView ? await getApiKeysForDisplay(keyView) : null;
+  // A role without it (a viewer) gets the keys' use only: no ciphertext is even read.
+  const usage = keyView ? null : await getApiKeyUsage(access);
   const mayRegenerate = can(access.role, 'key:regenerate');
   const mayUpdate = can(access.role, 'app:update');
   const mayDelete = can(access.role, 'app:delete');
@@ -62,9 +65,26 @@ export default async function GeneralSettingsPage({ params }: { params: Promise<
           <ConnectPanel endpoint={runtimePublicUrl()} flightUrl={flightPublicUrl()} flightCertificate={flightGeneratedCertificate()} />
         </KeysProvider>
       ) : (
-        <Card id="general-heading" title="General" intro={REFUSALS['key:view']}>
-          {activityLink}
-        </Card>
+        <>
+          <Card id="general-heading" title="General" intro="Each app has two API keys.">
+            {(usage ?? []).map((view) => (
+              <MaskedKeyField key={view.slot} view={view} now={now} reason={REFUSALS['key:view']} />
+            ))}
+            {activityLink}
+          </Card>
+          <Card id="connect-heading" title="Connect" intro={REFUSALS['key:view']}>
+            <dl className="space-y-3 text-sm">
+              <div>
+                <dt className="font-medium text-slate-800">Endpoint</dt>
+                <dd className="font-mono">{runtimePublicUrl()}</dd>
+              </div>
+              <div>
+                <dt className="font-medium text-slate-800">Arrow Flight</dt>
+                <dd className="font-mono">{flightPublicUrl()}</dd>
+              </div>
+            </dl>
+          </Card>
+        </>
       )}
       <Card id="details-heading" title="Name and description">
         {mayUpdate ? (
