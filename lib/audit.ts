@@ -14,6 +14,10 @@ export const AUDIT_ACTIONS = [
   'member.left',
   'token.created',
   'token.revoked',
+  'two_factor.enabled',
+  'two_factor.disabled',
+  'two_factor.recovery_codes_regenerated',
+  'two_factor.recovery_code_used',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

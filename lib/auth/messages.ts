@@ -2,6 +2,16 @@
 export const SIGN_IN_ERRORS = {
   invalid: 'Invalid email or password.',
   unavailable: 'Signing in is not possible right now. Try again in a moment.',
+  /** A wrong, replayed or used code at the second step (and wherever a second factor is asked for). */
+  wrongCode: "That code didn't work. Try again or use a recovery code.",
+  /** A wrong first code while setting the app up (there are no recovery codes yet). */
+  wrongSetupCode: "That code didn't work. Check that your device's clock is right, then try the app's current code.",
+  /** The second step came too late (5 minutes) or too often wrong: back to the first. */
+  expired: 'Your sign-in expired. Enter your email and password again.',
+  /** Email and password alone, for an account with two-factor authentication. */
+  secondFactorRequired: 'This account uses two-factor authentication. Sign in on the sign-in page to enter your code.',
+  /** GitHub sign-in for an account with two-factor authentication. */
+  githubWithSecondFactor: 'This account uses two-factor authentication: sign in with your email, password and code.',
 } as const;
 
 /**
@@ -11,7 +21,5 @@ export const SIGN_IN_ERRORS = {
  */
 export function isSignInMessage(message: string | null | undefined): message is string {
   if (!message) return false;
-  return (
-    message === SIGN_IN_ERRORS.invalid || message === SIGN_IN_ERRORS.unavailable || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message)
-  );
+  return (Object.values(SIGN_IN_ERRORS) as string[]).includes(message) || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message);
 }

@@ -1,10 +1,10 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
-import { decryptSecret, encryptSecret } from '../shared/keys/crypto';
+import { decryptSecret, encryptSecret, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 
-export type RotationResult = { keys: number; tokensRevoked: number };
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -14,6 +14,8 @@ export type RotationResult = { keys: number; tokensRevoked: number };
  *
  * Personal access tokens are stored as digests only, so a new digest secret cannot carry them
  * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so.
+ * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
+ * transaction; recovery codes are plain SHA-256 digests and need nothing.
  */
 export async function rotateKeySecrets(
   db: Db,
@@ -37,7 +39,13 @@ export async function rotateKeySecrets(
       data: { ciphertext: encryptSecret(key, row.id, next.encryptionKey), digest: digestSecret(key, next.digestSecret) },
     });
   });
+  const totpRows = await db.twoFactor.findMany({ select: { userId: true, ciphertext: true } });
+  for (const row of totpRows) {
+    const context = totpSecretContext(row.userId);
+    const secret = decryptSecret(row.ciphertext, context, current.encryptionKey);
+    updates.push(db.twoFactor.update({ where: { userId: row.userId }, data: { ciphertext: encryptSecret(secret, context, next.encryptionKey) } }));
+  }
   const revoke = db.personalAccessToken.updateMany({ where: { revokedAt: null }, data: { revokedAt: new Date() } });
   await db.$transaction(digestChanges && activeTokens > 0 ? [...updates, revoke] : updates);
-  return { keys: rows.length, tokensRevoked: digestChanges ? activeTokens : 0 };
+  return { keys: rows.length, tokensRevoked: digestChanges ? activeTokens : 0, totpSecrets: totpRows.length };
 }

@@ -1,0 +1,118 @@
+// Two-factor authentication in the browser: enrolling an authenticator app with codes the test
+// computes from the setup key the page shows (as an app would), the recovery codes shown once
+// and downloaded, then signing in with the password and a code, and with a recovery code, which
+// works once. axe checks the Security page and the second step, light, dark and 390 px.
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { Secret, TOTP } from 'otpauth';
+import { expectAccessible, signUp, type Account } from './helpers';
+
+const WRONG = "That code didn't work. Try again or use a recovery code.";
+
+/** The code an authenticator app shows for the key, `steps` periods from now. */
+function codeFor(setupKey: string, steps = 0): string {
+  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(setupKey) }).generate({ timestamp: Date.now() + steps * 30_000 });
+}
+
+/** A 6-digit code that is none of the key's codes around now. */
+function wrongCode(setupKey: string): string {
+  const near = new Set([-1, 0, 1, 2].map((steps) => codeFor(setupKey, steps)));
+  let code = 123456;
+  while (near.has(String(code))) code += 1;
+  return String(code);
+}
+
+async function signOut(page: Page, name: string) {
+  await page.getByRole('button', { name: `User menu for ${name}` }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+}
+
+/** The first step: ends on the second one. */
+async function password(page: Page, account: Account) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+}
+
+test('enroll an authenticator app, then sign in with a code and with a recovery code that works once', async ({ page }) => {
+  const account = await signUp(page, 'Tova');
+  await page.getByRole('button', { name: 'User menu for Tova' }).click();
+  await page.getByRole('link', { name: 'Security' }).click();
+  await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Authenticator app' })).toContainText('Two-factor authentication is off.');
+  await expectAccessible(page, 'the Security page');
+
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const qr = page.getByRole('img', { name: 'QR code to add Spice Portal to your authenticator app' });
+  await expect(qr).toBeVisible();
+  expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+  const setupKey = (await page.getByLabel('Setup key').inputValue()).replace(/\s/g, '');
+  expect(setupKey).toMatch(/^[A-Z2-7]{32}$/);
+  await expectAccessible(page, 'setting up an authenticator app');
+
+  // A wrong code is refused and changes nothing; the app's code turns it on.
+  const codeField = page.getByLabel('Code from the app');
+  await codeField.fill(wrongCode(setupKey));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expect(codeField).toHaveAccessibleDescription(/^That code didn't work\./);
+  await codeField.fill(codeFor(setupKey));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+
+  const shown = page.getByRole('region', { name: 'Your recovery codes' });
+  await expect(shown).toContainText('they are shown only now');
+  const codes = await shown.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+  expect(codes).toHaveLength(10);
+  for (const code of codes) expect(code).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/);
+  await expectAccessible(page, 'the recovery codes');
+  const downloading = page.waitForEvent('download');
+  await shown.getByRole('button', { name: 'Download recovery codes' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('spice-portal-recovery-codes.txt');
+  const file = fs.readFileSync(await download.path(), 'utf8');
+  for (const code of codes) expect(file).toContain(code);
+  await shown.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(page.getByRole('region', { name: 'Authenticator app' })).toContainText('Two-factor authentication is on');
+  await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
+  await expect(page.getByText(codes[0]!)).toHaveCount(0);
+  await expectAccessible(page, 'the Security page with two-factor authentication on');
+
+  // Password, then a code: the code of the enrollment's step was used, so the app's next one.
+  await signOut(page, 'Tova');
+  await password(page, account);
+  await expectAccessible(page, 'the second sign-in step');
+  const authCode = page.getByLabel('Authentication code');
+  await authCode.fill(wrongCode(setupKey));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(WRONG);
+  await authCode.fill(codeFor(setupKey, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+
+  // Password, then a recovery code.
+  await signOut(page, 'Tova');
+  await password(page, account);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(codes[0]!);
+  await expectAccessible(page, 'the second sign-in step with a recovery code');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+  await page.goto('/settings/security');
+  await expect(page.getByText('Recovery codes left: 9 of 10.')).toBeVisible();
+
+  // That recovery code is used up.
+  await signOut(page, 'Tova');
+  await password(page, account);
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(codes[0]!);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(WRONG);
+  await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+  // Back to the first step, with nothing signed in.
+  await page.getByRole('button', { name: 'Back to sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/settings/security');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});

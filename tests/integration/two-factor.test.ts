@@ -1,0 +1,344 @@
+// Two-factor authentication: enrolling an authenticator app, recovery codes, the second sign-in
+// step with its single-use ticket, the replay guard, the wrong-code limits, turning it off, and
+// the audit rows. Codes are computed from the secret as an authenticator app would (otpauth).
+import { Secret, TOTP } from 'otpauth';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { db } from '@/lib/db';
+import { confirmTwoFactor } from '@/lib/actions/confirm-two-factor';
+import { disableTwoFactor } from '@/lib/actions/disable-two-factor';
+import { regenerateRecoveryCodes } from '@/lib/actions/regenerate-recovery-codes';
+import { startSignIn } from '@/lib/actions/start-sign-in';
+import { startTwoFactorSetup } from '@/lib/actions/start-two-factor-setup';
+import { ACCOUNT_PROTECTION } from '@/lib/auth/attempts';
+import { authorizeCredentials, SIGN_IN_TICKET } from '@/lib/auth/sign-in';
+import { hasSecondFactor, twoFactorState, verifySecondFactor } from '@/lib/auth/two-factor';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
+import { newUser } from './fixtures';
+import { request, signInAs, signOut } from './request';
+
+const WRONG = "That code didn't work. Try again or use a recovery code.";
+const EXPIRED = 'Your sign-in expired. Enter your email and password again.';
+const PASSWORD = 'correct horse battery';
+const STEP_MS = 30_000;
+
+let n = 0;
+/** A fresh client address, so that per-address counts start at zero. */
+function fromAddress(): string {
+  const address = `198.51.${Math.floor(++n / 250)}.${n % 250}`;
+  request.headers.set(CLIENT_ADDRESS_HEADER, address);
+  return address;
+}
+
+/** The code an authenticator app shows for the secret at `at`. */
+function codeAt(secret: string, at: number): string {
+  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
+}
+
+/** A code for the step `offset` steps from now, never equal to `avoid` (the current one). */
+function otherCode(secret: string, offset: number): string {
+  return codeAt(secret, Date.now() + offset * STEP_MS);
+}
+
+async function secretOf(user: { id: string; email: string }): Promise<string> {
+  const state = await twoFactorState(db, user);
+  if (state.status !== 'pending') throw new Error(`expected a pending enrollment, got ${state.status}`);
+  return state.secret;
+}
+
+/** A user with two-factor authentication on, signed in; returns the secret and the recovery codes. */
+async function enrolledUser(name: string) {
+  fromAddress();
+  const { user, org } = await newUser(name);
+  await signInAs(user);
+  expect(await startTwoFactorSetup({})).toEqual({ ok: true, data: null });
+  const secret = await secretOf(user);
+  // The code of the step before: the one after stays free for the next check.
+  const confirmed = await confirmTwoFactor({ code: otherCode(secret, -1) });
+  if (!confirmed.ok) throw new Error(confirmed.error);
+  return { user, org, secret, recoveryCodes: confirmed.data.recoveryCodes };
+}
+
+async function auditActions(userId: string): Promise<string[]> {
+  const rows = await db.auditEvent.findMany({
+    where: { subjectUserId: userId },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { action: true, orgId: true },
+  });
+  for (const row of rows) expect(row.orgId).toBeNull();
+  return rows.map((row) => row.action);
+}
+
+const message = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+beforeEach(() => signOut());
+
+describe('enrolling an authenticator app', () => {
+  it('stays pending until a code confirms it, then gives 10 single-use recovery codes stored as digests only', async () => {
+    fromAddress();
+    const { user } = await newUser('Tia');
+    await signInAs(user);
+    await startTwoFactorSetup({});
+    const secret = await secretOf(user);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // Stored encrypted, never in the clear; not yet a second factor.
+    const row = await db.twoFactor.findUniqueOrThrow({ where: { userId: user.id }, select: { ciphertext: true, confirmedAt: true } });
+    expect(row.ciphertext).toMatch(/^v1\./);
+    expect(row.ciphertext).not.toContain(secret);
+    expect(row.confirmedAt).toBeNull();
+    expect(await hasSecondFactor(db, user.id)).toBe(false);
+
+    // A wrong code changes nothing.
+    const wrong = await confirmTwoFactor({ code: '000000' === otherCode(secret, 0) ? '111111' : '000000' });
+    expect(wrong).toMatchObject({ ok: false, fieldErrors: { code: [expect.stringContaining("That code didn't work.")] } });
+    expect(await hasSecondFactor(db, user.id)).toBe(false);
+
+    const confirmed = await confirmTwoFactor({ code: otherCode(secret, 0) });
+    if (!confirmed.ok) throw new Error(confirmed.error);
+    const codes = confirmed.data.recoveryCodes;
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    for (const code of codes) expect(code).toMatch(/^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+    expect(await hasSecondFactor(db, user.id)).toBe(true);
+    const stored = await db.recoveryCode.findMany({ where: { userId: user.id }, select: { digest: true } });
+    expect(stored).toHaveLength(10);
+    for (const { digest } of stored) {
+      expect(digest).toMatch(/^[0-9a-f]{64}$/);
+      for (const code of codes) expect(digest).not.toContain(code.replace(/-/g, ''));
+    }
+    // The secret is no longer shown once it is on, and setup cannot start over.
+    expect(await twoFactorState(db, user)).toMatchObject({ status: 'on', recoveryCodesLeft: 10 });
+    expect(await startTwoFactorSetup({})).toEqual({ ok: false, error: 'Two-factor authentication is already on.' });
+    expect(await auditActions(user.id)).toEqual(['two_factor.enabled']);
+  });
+
+  it('ends the other sessions of the user when it is turned on', async () => {
+    fromAddress();
+    const { user } = await newUser('Ula');
+    const { startSession } = await import('@/lib/auth/sessions');
+    const other = await startSession(db, user.id);
+    await signInAs(user);
+    await startTwoFactorSetup({});
+    const secret = await secretOf(user);
+    expect((await confirmTwoFactor({ code: otherCode(secret, 0) })).ok).toBe(true);
+    expect(await db.userSession.count({ where: { id: other } })).toBe(0);
+    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(1);
+  });
+});
+
+describe('checking a second factor', () => {
+  it('refuses a code replayed within its window, and a code older than the last one accepted', async () => {
+    const { user, secret } = await enrolledUser('Vera');
+    const address = fromAddress();
+    // enrolledUser accepted the previous step: the current code works once.
+    const current = otherCode(secret, 0);
+    expect(await verifySecondFactor(db, user.id, current, address)).toEqual({ ok: true, method: 'totp' });
+    expect(await verifySecondFactor(db, user.id, current, address)).toEqual({ ok: false, error: WRONG });
+    const next = otherCode(secret, 1);
+    expect(await verifySecondFactor(db, user.id, next, address)).toEqual({ ok: true, method: 'totp' });
+    // Now the current step is behind the last accepted one.
+    expect(await verifySecondFactor(db, user.id, current, address)).toEqual({ ok: false, error: WRONG });
+    // Out of the ±1 window.
+    expect(await verifySecondFactor(db, user.id, otherCode(secret, 3), address)).toEqual({ ok: false, error: WRONG });
+  });
+
+  it('accepts one of two simultaneous uses of one code', async () => {
+    const { user, secret } = await enrolledUser('Wim');
+    const address = fromAddress();
+    const code = otherCode(secret, 1);
+    const results = await Promise.all([1, 2, 3].map(() => verifySecondFactor(db, user.id, code, address)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('uses a recovery code once, in any case and with or without hyphens, and audits its use', async () => {
+    const { user, recoveryCodes } = await enrolledUser('Xia');
+    const address = fromAddress();
+    const [first, second] = recoveryCodes as [string, string];
+    expect(await verifySecondFactor(db, user.id, first.toUpperCase().replace(/-/g, ' '), address)).toEqual({ ok: true, method: 'recovery_code' });
+    expect(await verifySecondFactor(db, user.id, first, address)).toEqual({ ok: false, error: WRONG });
+    expect(await verifySecondFactor(db, user.id, second, address)).toEqual({ ok: true, method: 'recovery_code' });
+    expect(await verifySecondFactor(db, user.id, 'aaaa-bbbb-cccc-dddd', address)).toEqual({ ok: false, error: WRONG });
+    expect(await twoFactorState(db, user)).toMatchObject({ status: 'on', recoveryCodesLeft: 8 });
+    expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.recovery_code_used', 'two_factor.recovery_code_used']);
+    const used = await db.auditEvent.findFirstOrThrow({
+      where: { subjectUserId: user.id, action: 'two_factor.recovery_code_used' },
+      select: { ip: true, actorId: true },
+    });
+    expect(used).toEqual({ ip: address, actorId: user.id });
+  });
+
+  it('limits wrong codes per account and address, like wrong passwords, and a right code then waits too', async () => {
+    const { user, secret } = await enrolledUser('Yves');
+    const address = fromAddress();
+    for (let i = 0; i < ACCOUNT_PROTECTION.maxFailures; i++) {
+      expect(await verifySecondFactor(db, user.id, String(100000 + i), address)).toEqual({ ok: false, error: WRONG });
+    }
+    const limited = await verifySecondFactor(db, user.id, otherCode(secret, 0), address);
+    expect(limited).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many wrong codes for this account from your network\. Try again in \d+ minutes?\.$/),
+    });
+    // From another address the owner still gets in (slowed down: the account is under attack).
+    const started = Date.now();
+    expect(await verifySecondFactor(db, user.id, otherCode(secret, 0), fromAddress())).toEqual({ ok: true, method: 'totp' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(ACCOUNT_PROTECTION.slowdown.stepMs - 20);
+  });
+});
+
+describe('signing in with a second factor', () => {
+  it('leaves an account without two-factor authentication signing in with its password alone', async () => {
+    const address = fromAddress();
+    const { user } = await newUser('Zoe');
+    const started = await startSignIn({ email: user.email, password: PASSWORD });
+    if (!started.ok) throw new Error(started.error);
+    expect(started.data.secondFactor).toBe(false);
+    expect(await authorizeCredentials({ ticket: started.data.ticket }, address, null)).toEqual(user);
+    // The ticket is used up.
+    expect(await message(authorizeCredentials({ ticket: started.data.ticket }, address, null))).toBe(EXPIRED);
+    expect(await authorizeCredentials({ email: user.email, password: PASSWORD }, address, null)).toEqual(user);
+  });
+
+  it('grants nothing for the password alone: the second step needs the ticket and a code, once', async () => {
+    const { user, secret } = await enrolledUser('Abe');
+    const address = fromAddress();
+    const sessionsBefore = await db.userSession.count({ where: { userId: user.id } });
+
+    const started = await startSignIn({ email: user.email, password: PASSWORD });
+    if (!started.ok) throw new Error(started.error);
+    expect(started.data.secondFactor).toBe(true);
+    const { ticket } = started.data;
+    // The ticket is stored as a digest, and the first step made no session.
+    expect(await db.signInTicket.count({ where: { digest: ticket } })).toBe(0);
+    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(sessionsBefore);
+
+    // Neither the ticket alone nor email and password pass.
+    expect(await message(authorizeCredentials({ ticket }, address, null))).toBe(WRONG);
+    expect(await message(authorizeCredentials({ email: user.email, password: PASSWORD }, address, null))).toBe(
+      'This account uses two-factor authentication. Sign in on the sign-in page to enter your code.',
+    );
+    // A wrong code keeps the ticket; the right one signs in and uses the ticket up.
+    expect(await message(authorizeCredentials({ ticket, code: '12345x' }, address, null))).toBe(WRONG);
+    expect(await authorizeCredentials({ ticket, code: otherCode(secret, 0) }, address, null)).toEqual(user);
+    expect(await message(authorizeCredentials({ ticket, code: otherCode(secret, 1) }, address, null))).toBe(EXPIRED);
+  });
+
+  it('signs in with a recovery code, which is then refused', async () => {
+    const { user, recoveryCodes } = await enrolledUser('Bea');
+    const address = fromAddress();
+    const ticketFor = async () => {
+      const started = await startSignIn({ email: user.email, password: PASSWORD });
+      if (!started.ok) throw new Error(started.error);
+      return started.data.ticket;
+    };
+    expect(await authorizeCredentials({ ticket: await ticketFor(), recoveryCode: recoveryCodes[3] }, address, 'test-agent')).toEqual(user);
+    expect(await message(authorizeCredentials({ ticket: await ticketFor(), recoveryCode: recoveryCodes[3] }, address, null))).toBe(WRONG);
+    const audit = await db.auditEvent.findFirstOrThrow({
+      where: { subjectUserId: user.id, action: 'two_factor.recovery_code_used' },
+      select: { userAgent: true },
+    });
+    expect(audit.userAgent).toBe('test-agent');
+  });
+
+  it('expires the second step after 5 minutes, and after 5 wrong codes', async () => {
+    const { user, secret } = await enrolledUser('Cy');
+    const address = fromAddress();
+    const started = await startSignIn({ email: user.email, password: PASSWORD });
+    if (!started.ok) throw new Error(started.error);
+    const late = new Date(Date.now() + SIGN_IN_TICKET.ttlMs + 1000);
+    expect(await message(authorizeCredentials({ ticket: started.data.ticket, code: codeAt(secret, late.getTime()) }, address, null, late))).toBe(EXPIRED);
+    // Refused for good: the row is gone.
+    expect(await message(authorizeCredentials({ ticket: started.data.ticket, code: otherCode(secret, 0) }, address, null))).toBe(EXPIRED);
+
+    const again = await startSignIn({ email: user.email, password: PASSWORD });
+    if (!again.ok) throw new Error(again.error);
+    for (let i = 0; i < SIGN_IN_TICKET.maxAttempts; i++) {
+      expect(await message(authorizeCredentials({ ticket: again.data.ticket, code: String(200000 + i) }, address, null))).toBe(WRONG);
+    }
+    expect(await message(authorizeCredentials({ ticket: again.data.ticket, code: otherCode(secret, 0) }, address, null))).toBe(EXPIRED);
+    expect(await message(authorizeCredentials({ ticket: 'x'.repeat(43), code: otherCode(secret, 0) }, address, null))).toBe(EXPIRED);
+  });
+
+  it('answers the same for an unknown account and a wrong password', async () => {
+    fromAddress();
+    const { user } = await newUser('Dee');
+    const unknown = await startSignIn({ email: 'nobody-here@example.com', password: PASSWORD });
+    const wrong = await startSignIn({ email: user.email, password: 'not the password' });
+    expect(unknown).toEqual({ ok: false, error: 'Invalid email or password.' });
+    expect(wrong).toEqual(unknown);
+  });
+});
+
+describe('managing two-factor authentication', () => {
+  it('turns off only with the password and a current code, changing nothing otherwise', async () => {
+    const { user, secret } = await enrolledUser('Eve');
+    fromAddress();
+    await signInAs(user);
+    const { startSession } = await import('@/lib/auth/sessions');
+    const other = await startSession(db, user.id);
+    const code = otherCode(secret, 0);
+
+    expect(await disableTwoFactor({ password: 'wrong password', code })).toMatchObject({
+      ok: false,
+      fieldErrors: { password: ['That password is not right.'] },
+    });
+    expect(await disableTwoFactor({ password: PASSWORD, code: '000000' === code ? '111111' : '000000' })).toEqual({
+      ok: false,
+      error: WRONG,
+      fieldErrors: { code: [WRONG] },
+    });
+    expect(await disableTwoFactor({ password: PASSWORD, code: '' })).toMatchObject({ ok: false });
+    expect(await hasSecondFactor(db, user.id)).toBe(true);
+    expect(await db.userSession.count({ where: { id: other } })).toBe(1);
+
+    expect(await disableTwoFactor({ password: PASSWORD, code })).toEqual({ ok: true, data: null });
+    expect(await hasSecondFactor(db, user.id)).toBe(false);
+    expect(await db.twoFactor.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.userSession.count({ where: { id: other } })).toBe(0);
+    expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.disabled']);
+
+    // Signing in is the password alone again.
+    const started = await startSignIn({ email: user.email, password: PASSWORD });
+    expect(started).toMatchObject({ ok: true, data: { secondFactor: false } });
+  });
+
+  it('turns off with a recovery code and the password', async () => {
+    const { user, recoveryCodes } = await enrolledUser('Fay');
+    fromAddress();
+    await signInAs(user);
+    expect(await disableTwoFactor({ password: PASSWORD, code: recoveryCodes[0] })).toEqual({ ok: true, data: null });
+    expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.recovery_code_used', 'two_factor.disabled']);
+  });
+
+  it('generates new recovery codes with a current code or the password; the old ones stop working', async () => {
+    const { user, secret, recoveryCodes } = await enrolledUser('Gus');
+    const address = fromAddress();
+    await signInAs(user);
+    expect(await regenerateRecoveryCodes({ credential: 'not the password' })).toMatchObject({
+      ok: false,
+      fieldErrors: { credential: ['That password is not right.'] },
+    });
+    const byCode = await regenerateRecoveryCodes({ credential: otherCode(secret, 0) });
+    if (!byCode.ok) throw new Error(byCode.error);
+    expect(byCode.data.recoveryCodes).toHaveLength(10);
+    expect(await verifySecondFactor(db, user.id, recoveryCodes[0]!, address)).toEqual({ ok: false, error: WRONG });
+
+    const byPassword = await regenerateRecoveryCodes({ credential: PASSWORD });
+    if (!byPassword.ok) throw new Error(byPassword.error);
+    expect(await verifySecondFactor(db, user.id, byCode.data.recoveryCodes[0]!, address)).toEqual({ ok: false, error: WRONG });
+    expect(await verifySecondFactor(db, user.id, byPassword.data.recoveryCodes[0]!, address)).toEqual({ ok: true, method: 'recovery_code' });
+    expect(await db.recoveryCode.count({ where: { userId: user.id } })).toBe(10);
+    expect(await auditActions(user.id)).toEqual([
+      'two_factor.enabled',
+      'two_factor.recovery_codes_regenerated',
+      'two_factor.recovery_codes_regenerated',
+      'two_factor.recovery_code_used',
+    ]);
+  });
+});
