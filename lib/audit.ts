@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'two_factor.disabled',
   'two_factor.recovery_codes_regenerated',
   'two_factor.recovery_code_used',
+  'org.two_factor_policy_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -25,9 +26,19 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * Small facts an event needs to read well later: a role before and after; an app's name before
  * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
  * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
- * itself (`name-rules`: a migration renamed an app to meet the name rules).
+ * itself (`name-rules`: a migration renamed an app to meet the name rules); a security policy after
+its change.
  */
-export type AuditDetails = { role?: string; previousRole?: string; previousName?: string; name?: string; appId?: number; reason?: string };
+export type AuditDetails = {
+  role?: string;
+  previousRole?: string;
+  previousName?: string;
+  name?: string;
+  appId?: number;
+  reason?: string;
+  /** The policy "Require two-factor authentication", after the change. */
+  requireTwoFactor?: boolean;
+};
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
-import { expectAccessible, signUp, type Account } from './helpers';
+import { addMember, expectAccessible, signUp, type Account } from './helpers';
 
 const WRONG = "That code didn't work. Try again or use a recovery code.";
 
@@ -35,6 +35,18 @@ async function password(page: Page, account: Account) {
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+}
+
+/** Sets up an authenticator app from the Security page, the shortest way; returns the setup key. */
+async function enroll(page: Page): Promise<string> {
+  await page.goto('/settings/security');
+  await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const setupKey = (await page.getByLabel('Setup key').inputValue()).replace(/\s/g, '');
+  await page.getByLabel('Code from the app').fill(codeFor(setupKey));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
+  return setupKey;
 }
 
 test('enroll an authenticator app, then sign in with a code and with a recovery code that works once', async ({ page }) => {
@@ -115,4 +127,46 @@ test('enroll an authenticator app, then sign in with a code and with a recovery 
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.goto('/settings/security');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('an organization that requires two-factor authentication lists whom it affects, then asks them to set it up first', async ({ page, browser }) => {
+  const owner = await signUp(page, 'Olive');
+  // A context of its own (axe needs a page made by browser.newContext()).
+  const memberContext = await browser.newContext();
+  const memberPage = await memberContext.newPage();
+  const member = await signUp(memberPage, 'Milo');
+  await enroll(page);
+  await addMember(page, owner.org, member.email, 'admin');
+
+  await page.goto(`/${owner.org}`);
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+  const affected = page.getByRole('region', { name: 'Members without two-factor authentication' });
+  await expect(affected.getByRole('row', { name: new RegExp(member.email) })).toBeVisible();
+  await expect(affected.getByRole('row', { name: new RegExp(owner.email) })).toHaveCount(0);
+  await expectAccessible(page, "the organization's Security page");
+  await page.getByRole('button', { name: 'Require two-factor authentication' }).click();
+  await expect(page.getByRole('region', { name: 'Require two-factor authentication' })).toContainText('On: every member');
+  await expect(page.getByRole('button', { name: 'Stop requiring two-factor authentication' })).toBeVisible();
+
+  // The member: that organization sends them to set it up; their own is not affected.
+  await memberPage.goto(`/${owner.org}`);
+  await expect(memberPage).toHaveURL(/\/settings\/security\?required=/);
+  await expect(memberPage.getByRole('note')).toHaveText(
+    `${owner.org} requires two-factor authentication. Set up an authenticator app below to open ${owner.org}; your other organizations are not affected.`,
+  );
+  await expectAccessible(memberPage, 'the page asking to set up two-factor authentication first');
+  await memberPage.goto(`/${member.org}`);
+  await expect(memberPage.getByRole('heading', { name: 'Apps' })).toBeVisible();
+
+  await memberPage.goto(`/${owner.org}`);
+  await expect(memberPage.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+  await memberPage.getByRole('button', { name: 'Set up authenticator app' }).click();
+  const setupKey = (await memberPage.getByLabel('Setup key').inputValue()).replace(/\s/g, '');
+  await memberPage.getByLabel('Code from the app').fill(codeFor(setupKey));
+  await memberPage.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await memberPage.getByRole('button', { name: 'I have saved them' }).click();
+  await memberPage.getByRole('link', { name: `open ${owner.org}` }).click();
+  await expect(memberPage.getByRole('heading', { name: 'Apps' })).toBeVisible();
+  await memberContext.close();
 });

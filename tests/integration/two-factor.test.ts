@@ -1,7 +1,6 @@
 // Two-factor authentication: enrolling an authenticator app, recovery codes, the second sign-in
 // step with its single-use ticket, the replay guard, the wrong-code limits, turning it off, and
 // the audit rows. Codes are computed from the secret as an authenticator app would (otpauth).
-import { Secret, TOTP } from 'otpauth';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { confirmTwoFactor } from '@/lib/actions/confirm-two-factor';
@@ -12,52 +11,12 @@ import { startTwoFactorSetup } from '@/lib/actions/start-two-factor-setup';
 import { ACCOUNT_PROTECTION } from '@/lib/auth/attempts';
 import { authorizeCredentials, SIGN_IN_TICKET } from '@/lib/auth/sign-in';
 import { hasSecondFactor, twoFactorState, verifySecondFactor } from '@/lib/auth/two-factor';
-import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { newUser } from './fixtures';
-import { request, signInAs, signOut } from './request';
+import { signInAs, signOut } from './request';
+import { codeAt, enrolledUser, fromAddress, otherCode, PASSWORD, secretOf } from './two-factor-fixtures';
 
 const WRONG = "That code didn't work. Try again or use a recovery code.";
 const EXPIRED = 'Your sign-in expired. Enter your email and password again.';
-const PASSWORD = 'correct horse battery';
-const STEP_MS = 30_000;
-
-let n = 0;
-/** A fresh client address, so that per-address counts start at zero. */
-function fromAddress(): string {
-  const address = `198.51.${Math.floor(++n / 250)}.${n % 250}`;
-  request.headers.set(CLIENT_ADDRESS_HEADER, address);
-  return address;
-}
-
-/** The code an authenticator app shows for the secret at `at`. */
-function codeAt(secret: string, at: number): string {
-  return new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: at });
-}
-
-/** A code for the step `offset` steps from now, never equal to `avoid` (the current one). */
-function otherCode(secret: string, offset: number): string {
-  return codeAt(secret, Date.now() + offset * STEP_MS);
-}
-
-async function secretOf(user: { id: string; email: string }): Promise<string> {
-  const state = await twoFactorState(db, user);
-  if (state.status !== 'pending') throw new Error(`expected a pending enrollment, got ${state.status}`);
-  return state.secret;
-}
-
-/** A user with two-factor authentication on, signed in; returns the secret and the recovery codes. */
-async function enrolledUser(name: string) {
-  fromAddress();
-  const { user, org } = await newUser(name);
-  await signInAs(user);
-  expect(await startTwoFactorSetup({})).toEqual({ ok: true, data: null });
-  const secret = await secretOf(user);
-  // The code of the step before: the one after stays free for the next check.
-  const confirmed = await confirmTwoFactor({ code: otherCode(secret, -1) });
-  if (!confirmed.ok) throw new Error(confirmed.error);
-  return { user, org, secret, recoveryCodes: confirmed.data.recoveryCodes };
-}
-
 async function auditActions(userId: string): Promise<string[]> {
   const rows = await db.auditEvent.findMany({
     where: { subjectUserId: userId },

@@ -48,6 +48,8 @@ function describe(entry: ActivityEntry): string {
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
       return `Revoked personal access token ${entry.token ?? ''}`.trim();
+    case 'org.two_factor_policy_changed':
+      return entry.details.requireTwoFactor ? 'Required two-factor authentication of every member' : 'Stopped requiring two-factor authentication';
     default:
       return entry.action;
   }

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import QRCode from 'qrcode';
 import { Card } from '@/components/ui/card';
 import { db } from '@/lib/db';
+import { findOrgAccess } from '@/lib/auth/access';
 import { requireUser } from '@/lib/auth/guards';
 import { NEEDS_PASSWORD, RECOVERY_CODE_COUNT, twoFactorState } from '@/lib/auth/two-factor';
 import { CancelSetupButton, ConfirmSetupForm, StartSetupButton } from './setup-forms';
@@ -14,9 +16,16 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone
 /** The setup key in groups of four, as authenticator apps show and accept it. */
 const grouped = (secret: string) => secret.match(/.{1,4}/g)!.join(' ');
 
-export default async function SecurityPage() {
+export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const [state, account] = await Promise.all([twoFactorState(db, user), db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } })]);
+  const { required } = await searchParams;
+  const [state, account, requiring] = await Promise.all([
+    twoFactorState(db, user),
+    db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } }),
+    // Sent here by an organization that requires two-factor authentication (lib/auth/guards.ts):
+    // named only when it really does, for this user.
+    typeof required === 'string' && required.length <= 64 ? findOrgAccess(user.id, { name: required }) : null,
+  ]);
   // Drawn on the server as an image in a data: URL (the CSP allows data: images, no script runs).
   const qr = state.status === 'pending' ? await QRCode.toDataURL(state.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 208 }) : null;
   return (
@@ -25,6 +34,21 @@ export default async function SecurityPage() {
         <h1 className="text-2xl font-semibold">Security</h1>
         <p className="mt-1 text-sm text-slate-700">Two-factor authentication for {user.email}: after your password, a code from an app on your phone.</p>
       </div>
+      {requiring?.missingTwoFactor ? (
+        <p role="note" className="max-w-2xl rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          {requiring.org.name} requires two-factor authentication. Set up an authenticator app below to open {requiring.org.name}; your other organizations are
+          not affected.
+        </p>
+      ) : null}
+      {requiring && !requiring.missingTwoFactor && state.status === 'on' ? (
+        <p role="note" className="max-w-2xl rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+          Two-factor authentication is on: you can{' '}
+          <Link href={`/${requiring.org.name}`} className="font-medium underline">
+            open {requiring.org.name}
+          </Link>{' '}
+          now.
+        </p>
+      ) : null}
       <Card
         id="two-factor-heading"
         title="Authenticator app"

@@ -1,6 +1,9 @@
 -- Two-factor authentication: the authenticator app, recovery codes, and the pending second
 -- sign-in step.
 
+-- AlterTable: the organization's policy "Require two-factor authentication".
+ALTER TABLE "Organization" ADD COLUMN "requireTwoFactor" BOOLEAN NOT NULL DEFAULT false;
+
 -- CreateTable
 CREATE TABLE "TwoFactor" (
     "userId" TEXT NOT NULL,
