@@ -1,3 +1,6 @@
+/** How long the second sign-in step may wait after the password: the server's ticket and the form's timer. */
+export const SECOND_STEP_TTL_MS = 5 * 60_000;
+
 /** Sign-in errors, shared by the server (thrown by authorize) and the login form. */
 export const SIGN_IN_ERRORS = {
   invalid: 'Invalid email or password.',

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { accountProtection, clearSignInFailures, limitSignIn, recordSignInFailure } from './attempts';
-import { SIGN_IN_ERRORS } from './messages';
+import { SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from './messages';
 import { hashPassword, needsRehash, verifyPassword } from './password';
 import { hasSecondFactor, verifySecondFactor } from './two-factor';
 
@@ -39,7 +39,7 @@ export async function signInWithPassword(email: string, password: string, addres
 }
 
 /** How long the second step may wait after the password, and how many wrong codes one ticket may take. */
-export const SIGN_IN_TICKET = { ttlMs: 5 * 60_000, maxAttempts: 5 } as const;
+export const SIGN_IN_TICKET = { ttlMs: SECOND_STEP_TTL_MS, maxAttempts: 5 } as const;
 
 const ticketDigest = (ticket: string) => createHash('sha256').update(ticket, 'utf8').digest('hex');
 

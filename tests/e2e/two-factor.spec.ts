@@ -50,6 +50,12 @@ async function enroll(page: Page): Promise<string> {
 }
 
 test('enroll an authenticator app, then sign in with a code and with a recovery code that works once', async ({ page }) => {
+  // The QR code and the forms work under the portal's CSP: no violation, no uncaught error.
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
   const account = await signUp(page, 'Tova');
   await page.getByRole('button', { name: 'User menu for Tova' }).click();
   await page.getByRole('link', { name: 'Security' }).click();
@@ -127,6 +133,19 @@ test('enroll an authenticator app, then sign in with a code and with a recovery 
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await page.goto('/settings/security');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('the second step goes back to sign-in with a message after 5 minutes', async ({ page }) => {
+  const account = await signUp(page, 'Ugo');
+  await enroll(page);
+  await signOut(page, 'Ugo');
+  await page.clock.install();
+  await password(page, account);
+  await page.clock.fastForward('05:01');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText('Your sign-in expired. Enter your email and password again.');
+  await expect(page.getByLabel('Email')).toHaveValue(account.email);
 });
 
 test('an organization that requires two-factor authentication lists whom it affects, then asks them to set it up first', async ({ page, browser }) => {

@@ -3,12 +3,12 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
 import { startSignIn } from '@/lib/actions/start-sign-in';
-import { isSignInMessage, SIGN_IN_ERRORS } from '@/lib/auth/messages';
+import { isSignInMessage, SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from '@/lib/auth/messages';
 
 /**
  * The first step (email and password) or, for an account with two-factor authentication, the
@@ -26,6 +26,18 @@ export function LoginForm({ callbackUrl, github, notice }: { callbackUrl: string
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(notice ?? null);
   const [pending, setPending] = useState(false);
+
+  // The second step lasts as long as its ticket: then back to the first, saying why (the server
+  // refuses a late ticket anyway).
+  const secondStep = step.kind === 'second' ? step.ticket : null;
+  useEffect(() => {
+    if (!secondStep) return;
+    const timer = setTimeout(() => {
+      setStep({ kind: 'password' });
+      setError(SIGN_IN_ERRORS.expired);
+    }, SECOND_STEP_TTL_MS);
+    return () => clearTimeout(timer);
+  }, [secondStep]);
 
   /** Hands the ticket (and the second factor) to next-auth: a session, or the message to show. */
   async function finish(credentials: Record<string, string>): Promise<string | null> {
