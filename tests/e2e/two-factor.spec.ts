@@ -189,3 +189,14 @@ test('an organization that requires two-factor authentication lists whom it affe
   await expect(memberPage.getByRole('heading', { name: 'Apps' })).toBeVisible();
   await memberContext.close();
 });
+
+test('GitHub sign-in refused for an account with two-factor authentication comes back with the reason', async ({ page }) => {
+  // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
+  await page.goto('/login?error=TwoFactorGitHub');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'This account uses two-factor authentication: sign in with your email, password and code.',
+  );
+  // Any other error name is not echoed.
+  await page.goto('/login?error=Something%20else');
+  await expect(page.getByRole('main').getByRole('alert')).toHaveCount(0);
+});

@@ -301,3 +301,33 @@ describe('managing two-factor authentication', () => {
     ]);
   });
 });
+
+describe('GitHub sign-in', () => {
+  it('is refused for an account with two-factor authentication, which an account without a password cannot turn on', async () => {
+    const { authOptions } = await import('@/lib/auth/options');
+    const { createUserWithOrg } = await import('@/lib/auth/accounts');
+    const signInCallback = authOptions().callbacks!.signIn!;
+    const viaGitHub = (user: { email: string }, githubId: string) =>
+      signInCallback({
+        user: { id: '', email: user.email, name: 'x' },
+        account: { provider: 'github', providerAccountId: githubId, type: 'oauth' },
+        profile: undefined,
+      });
+
+    // An account made with GitHub has no password: setting up two-factor authentication is refused.
+    const email = `gh-${Date.now()}@example.com`;
+    await createUserWithOrg(db, { name: 'Gil', email, githubId: 'gh-1' });
+    const githubUser = await db.user.findUniqueOrThrow({ where: { email }, select: { id: true, name: true, email: true } });
+    await signInAs(githubUser);
+    expect(await startTwoFactorSetup({})).toEqual({
+      ok: false,
+      error: 'Two-factor authentication needs a password on the account: this account signs in with GitHub only.',
+    });
+    expect(await viaGitHub(githubUser, 'gh-1')).toBe(true);
+
+    // An account with two-factor authentication (linked to GitHub here by hand) is sent back to sign in with its code.
+    const { user } = await enrolledUser('Hal');
+    await db.user.update({ where: { id: user.id }, data: { githubId: 'gh-2' } });
+    expect(await viaGitHub(user, 'gh-2')).toBe('/login?error=TwoFactorGitHub');
+  });
+});
