@@ -296,13 +296,19 @@ describe('removing a passkey', () => {
   });
 
   it('two removals at once without the password leave the last passkey', async () => {
-    const { user } = await newUser('Bea');
-    await addWith(user, new SoftAuthenticator(), 'One');
-    await addWith(user, new SoftAuthenticator(), 'Two');
-    const rows = await db.passkey.findMany({ where: { userId: user.id }, select: { id: true } });
-    const results = await Promise.all(rows.map((row) => actingAs(user, () => removePasskey({ passkeyId: row.id }))));
-    expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(await db.passkey.count({ where: { userId: user.id } })).toBe(1);
-    expect(await db.auditEvent.count({ where: { action: 'passkey.removed', actorId: user.id } })).toBe(1);
+    // Several users at once, so that some pairs of removals truly overlap.
+    const users = await Promise.all(['Bea', 'Cy', 'Dot', 'Eli', 'Fay', 'Gus'].map(async (name) => (await newUser(name)).user));
+    for (const user of users) {
+      await addWith(user, new SoftAuthenticator(), 'One');
+      await addWith(user, new SoftAuthenticator(), 'Two');
+    }
+    const rows = await db.passkey.findMany({ where: { userId: { in: users.map((u) => u.id) } }, select: { id: true, userId: true } });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const results = await Promise.all(rows.map((row) => actingAs(byId.get(row.userId)!, () => removePasskey({ passkeyId: row.id }))));
+    expect(results.filter((result) => result.ok)).toHaveLength(users.length);
+    for (const user of users) {
+      expect(await db.passkey.count({ where: { userId: user.id } })).toBe(1);
+      expect(await db.auditEvent.count({ where: { action: 'passkey.removed', actorId: user.id } })).toBe(1);
+    }
   });
 });
