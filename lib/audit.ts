@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   'member.left',
   'token.created',
   'token.revoked',
+  'passkey.added',
+  'passkey.removed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -3,9 +3,8 @@
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
-import { AppError } from '../shared/errors';
-import { limitPasswordChecks, TooManyAttempts } from '../auth/attempts';
-import { hashPassword, verifyPassword } from '../auth/password';
+import { confirmPassword } from '../auth/confirm-password';
+import { hashPassword } from '../auth/password';
 import { endUserSessions } from '../auth/sessions';
 import { authedAction } from './safe-action';
 
@@ -21,18 +20,8 @@ const changePasswordSchema = z.object({
 export const changePassword = authedAction(
   { name: 'change-password', schema: changePasswordSchema },
   async ({ currentPassword, newPassword }, { user, session }) => {
-    const env = serverEnv();
-    try {
-      await limitPasswordChecks(db, user.id);
-    } catch (error) {
-      if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
-      throw error;
-    }
-    const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
-    if (!row.passwordHash || !(await verifyPassword(currentPassword, row.passwordHash, env.passwordHashCost))) {
-      throw new AppError('invalid', 'The current password is not right.', { fieldErrors: { currentPassword: ['The current password is not right.'] } });
-    }
-    const passwordHash = await hashPassword(newPassword, env.passwordHashCost);
+    await confirmPassword(user.id, currentPassword, 'currentPassword');
+    const passwordHash = await hashPassword(newPassword, serverEnv().passwordHashCost);
     const ended = await db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
       return endUserSessions(tx, user.id, session.id);

@@ -5,13 +5,29 @@ export const SIGN_IN_ERRORS = {
 } as const;
 
 /**
+ * What the browser is told when a passkey answer is refused (lib/auth/passkeys.ts), on sign-in and
+ * elsewhere. None says whether an account exists.
+ */
+export const PASSKEY_MESSAGES = {
+  /** Unknown credential, a passkey of someone else, a bad signature, a counter that did not grow, another origin. */
+  failed: "That passkey didn't work. Try again.",
+  /** An expired, used or unknown challenge. */
+  expired: 'That passkey request expired or was already used. Try again.',
+  /** No relying party for this request: NEXTAUTH_URL is unset and the address is not a loopback one. */
+  origin: "Passkeys work only at the portal's own address (NEXTAUTH_URL).",
+} as const;
+
+/**
  * Whether an error next-auth hands the login form is one of ours, worth showing as it is: the
- * generic one, or a limit that names the wait (lib/auth/attempts.ts). Anything else is shown as
+ * generic one, a passkey refusal, or a limit that names the wait (lib/auth/attempts.ts). Anything else is shown as
  * the generic message.
  */
 export function isSignInMessage(message: string | null | undefined): message is string {
   if (!message) return false;
   return (
-    message === SIGN_IN_ERRORS.invalid || message === SIGN_IN_ERRORS.unavailable || /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message)
+    message === SIGN_IN_ERRORS.invalid ||
+    message === SIGN_IN_ERRORS.unavailable ||
+    Object.values<string>(PASSKEY_MESSAGES).includes(message) ||
+    /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message)
   );
 }

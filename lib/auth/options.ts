@@ -10,6 +10,7 @@ import { logUnexpected } from '../shared/errors';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
+import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './passkeys';
 import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession } from './sessions';
 import { signInWithPassword } from './sign-in';
 
@@ -33,6 +34,24 @@ function buildAuthOptions(): NextAuthOptions {
           // next-auth sends the thrown message to the browser: only our own wording goes there.
           if (error instanceof TooManyAttempts || (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid)) throw error;
           logUnexpected('sign-in', error);
+          throw new Error(SIGN_IN_ERRORS.unavailable);
+        }
+      },
+    }),
+    // A passkey instead of a password: the browser's answer to a sign-in challenge
+    // (lib/actions/begin-passkey-sign-in.ts), checked against the stored challenge, the origin and
+    // the counter. It ends in the same session as a password sign-in.
+    CredentialsProvider({
+      id: 'passkey',
+      name: 'Passkey',
+      credentials: { response: { label: 'Passkey answer', type: 'text' } },
+      async authorize(credentials, req) {
+        try {
+          const host = req.headers?.host as string | undefined;
+          return await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+        } catch (error) {
+          if (error instanceof PasskeyError) throw error;
+          logUnexpected('passkey sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
       },

@@ -308,10 +308,10 @@ test.describe('on a server with low limits and a database of its own', () => {
     for (let i = 0; i < 4 && refusedAfter < 0; i++) {
       await page.getByLabel('Email').fill('gil@example.com');
       await page.getByLabel('Password').fill(`wrong-${i}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect(alert).toHaveText(/^(Invalid email or password\.|Too many sign-in attempts from your network\. Try again in \d+ seconds\.)$/);
       if ((await alert.textContent())!.startsWith('Too many')) refusedAfter = i;
-      await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+      await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
     }
     expect(refusedAfter).toBeGreaterThanOrEqual(0);
     await page.close();

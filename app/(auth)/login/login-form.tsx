@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
 import { isSignInMessage, SIGN_IN_ERRORS } from '@/lib/auth/messages';
+import { PasskeySignIn } from './passkey-sign-in';
 
 export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github: boolean }) {
   const router = useRouter();
@@ -54,6 +55,7 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
           {pending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>
+      <PasskeySignIn callbackUrl={callbackUrl} />
       {github ? (
         <Button variant="secondary" className="w-full" onClick={() => signIn('github', { callbackUrl })}>
           Sign in with GitHub
