@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'token.revoked',
   'passkey.added',
   'passkey.removed',
+  'session.reauthenticated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -23,9 +24,18 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * Small facts an event needs to read well later: a role before and after; an app's name before
  * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
  * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
- * itself (`name-rules`: a migration renamed an app to meet the name rules).
+ * itself (`name-rules`: a migration renamed an app to meet the name rules); `method` for a re-authentication.
  */
-export type AuditDetails = { role?: string; previousRole?: string; previousName?: string; name?: string; appId?: number; reason?: string };
+export type AuditDetails = {
+  role?: string;
+  previousRole?: string;
+  previousName?: string;
+  name?: string;
+  appId?: number;
+  reason?: string;
+  /** How the user re-authenticated (session.reauthenticated): `password`, ... */
+  method?: string;
+};
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };

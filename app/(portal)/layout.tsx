@@ -7,12 +7,14 @@ import { OrgSwitcher } from '@/components/portal/org-switcher';
 import { UserMenu } from '@/components/portal/user-menu';
 import { listOrgAccess } from '@/lib/auth/access';
 import { getCurrentUser } from '@/lib/auth/session';
+import { reauthOptions } from '@/lib/auth/step-up';
+import { StepUpProvider } from '@/components/auth/step-up';
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
   // Signed out: sign in, then come back to the page asked for (same site only).
   if (!user) redirect(loginUrlFor((await headers()).get(REQUESTED_PATH_HEADER)));
-  const orgs = await listOrgAccess(user.id);
+  const [orgs, stepUpOptions] = await Promise.all([listOrgAccess(user.id), reauthOptions(user.id)]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -26,7 +28,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
           <UserMenu name={user.name} email={user.email} />
         </div>
       </header>
-      {children}
+      <StepUpProvider options={stepUpOptions}>{children}</StepUpProvider>
     </div>
   );
 }

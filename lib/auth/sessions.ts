@@ -12,13 +12,18 @@ export class SessionEnded extends Error {
   }
 }
 
-/** A new session row for a sign-in; its id goes into the session cookie. */
+/** A new session row for a sign-in (which is an authentication: the step-up window starts); its id goes into the session cookie. */
 export async function startSession(db: Db, userId: string, now = new Date()): Promise<string> {
   const id = randomBytes(24).toString('base64url');
   // The user's expired rows go as a new one comes.
   await db.userSession.deleteMany({ where: { userId, expiresAt: { lt: now } } });
-  await db.userSession.create({ data: { id, userId, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000) } });
+  await db.userSession.create({ data: { id, userId, authenticatedAt: now, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000) } });
   return id;
+}
+
+/** The user has just proved who they are again in this session (lib/auth/step-up.ts). */
+export async function markSessionAuthenticated(db: Db | DbTx, sessionId: string, now = new Date()): Promise<void> {
+  await db.userSession.updateMany({ where: { id: sessionId }, data: { authenticatedAt: now } });
 }
 
 /** The user a session belongs to, read fresh from the database; null once the session has ended. */
