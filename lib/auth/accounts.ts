@@ -47,12 +47,13 @@ type NewAccount = { name: string; email: string; passwordHash?: string; githubId
 
 /**
  * Creates a user with a personal organization they own (as Spice.ai Cloud does), and its
- * `org.created` audit event (`personal`), in one transaction. Throws EmailTakenError when the e-mail is already registered. The transaction
- * writes first (the unique index finds a taken e-mail): on SQLite a transaction that reads before
- * its first write can fail at once when another process writes meanwhile, instead of waiting.
- * On PostgreSQL two sign-ups with the same name can both find a name free and race to insert it;
- * the one that loses starts over (the failed statement ends its transaction) and picks the next
- * free name; after two lost races, a name with a random suffix.
+ * `org.created` audit event (`personal`), in one transaction. Throws EmailTakenError when the
+ * e-mail is already registered. The transaction writes first (the unique index finds a taken
+ * e-mail): on SQLite a transaction that reads before its first write can fail at once when
+ * another process writes meanwhile, instead of waiting. On PostgreSQL two sign-ups with the
+ * same name can both find a name free and race to insert it; the one that loses starts over (the
+ * failed statement ends its transaction) and picks the next free name; after two lost races, a
+ * name with a random suffix.
  */
 export async function createUserWithOrg(db: Db, input: NewAccount): Promise<{ userId: string; orgName: string }> {
   for (let attempt = 1; ; attempt++) {

@@ -96,7 +96,7 @@ function buildAuthOptions(): NextAuthOptions {
               : user.id;
           return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId, await signInContext()) };
         }
-        // Every later read: the session must still exist (signing out deletes it), and the user
+        // Every later read: the session must still be current (signing out ends it), and the user
         // is read fresh. Throwing makes next-auth answer "no session" and clear the cookie.
         const current = token.sid ? await sessionUser(db, token.sid) : null;
         if (!current) throw new SessionEnded();

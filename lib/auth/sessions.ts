@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Db, DbTx } from '../prisma';
 import { logUnexpected } from '../shared/errors';
 import type { SignedOutReason } from './messages';
@@ -87,7 +87,21 @@ export async function endUserSessions(db: Db | DbTx, userId: string, keep?: stri
   return count;
 }
 
-/** Ends one current session of the user's (Account → Sessions); false when there is none by that id. */
+/**
+ * The name a page may show for a session: a digest of its id. The id itself never leaves the
+ * server outside the encrypted cookie (with NEXTAUTH_SECRET, an id is all a forged cookie needs).
+ */
+export function sessionHandle(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url').slice(0, 22);
+}
+
+/** The id of the user's current session with this handle, or null. */
+export async function findUserSession(db: Db | DbTx, userId: string, handle: string, now = new Date()): Promise<string | null> {
+  const rows = await db.userSession.findMany({ where: { userId, ...live(now) }, select: { id: true } });
+  return rows.find((row) => sessionHandle(row.id) === handle)?.id ?? null;
+}
+
+/** Ends one current session of the user's (Account → Sessions); false when it has already ended. */
 export async function endUserSession(db: Db | DbTx, userId: string, sessionId: string, reason: SignedOutReason = 'signed-out-remotely'): Promise<boolean> {
   const now = new Date();
   const { count } = await db.userSession.updateMany({ where: { id: sessionId, userId, ...live(now) }, data: { endedAt: now, endedReason: reason } });
@@ -101,15 +115,16 @@ export async function endedSessionReason(db: Db, sessionId: string): Promise<Sig
   return row.endedReason as SignedOutReason;
 }
 
-export type SessionSummary = { id: string; userAgent: string | null; address: string | null; createdAt: Date; lastSeenAt: Date | null };
+export type SessionSummary = { handle: string; userAgent: string | null; address: string | null; createdAt: Date; lastSeenAt: Date | null };
 
-/** The user's current sessions, most recently seen first. */
+/** The user's current sessions, most recently seen first, each named by its handle. */
 export async function listUserSessions(db: Db, userId: string, now = new Date()): Promise<SessionSummary[]> {
-  return db.userSession.findMany({
+  const rows = await db.userSession.findMany({
     where: { userId, ...live(now) },
-    orderBy: [{ lastSeenAt: 'desc' }, { createdAt: 'desc' }],
+    orderBy: [{ lastSeenAt: { sort: 'desc', nulls: 'last' } }, { createdAt: 'desc' }],
     select: { id: true, userAgent: true, address: true, createdAt: true, lastSeenAt: true },
   });
+  return rows.map(({ id, ...row }) => ({ handle: sessionHandle(id), ...row }));
 }
 
 /**

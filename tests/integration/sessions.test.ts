@@ -12,7 +12,7 @@ import { signOutOtherSessions } from '@/lib/actions/sign-out-other-sessions';
 import { signOutSession } from '@/lib/actions/sign-out-session';
 import { findOrgAccess } from '@/lib/auth/access';
 import { getCurrentUser, signedOutReason } from '@/lib/auth/session';
-import { isNewSignInContext, LAST_SEEN_INTERVAL_MS, listUserSessions } from '@/lib/auth/sessions';
+import { isNewSignInContext, LAST_SEEN_INTERVAL_MS, listUserSessions, sessionHandle } from '@/lib/auth/sessions';
 import { describeUserAgent } from '@/lib/auth/user-agent';
 import { listAccountActivity, listActivity } from '@/lib/data/activity';
 import { rotateKeySecrets } from '@/lib/data/rotate-secrets';
@@ -33,6 +33,11 @@ function presentCookie(cookie: string) {
 async function sessionIdOf(cookie: string): Promise<string> {
   const token = await decode({ token: cookie, secret: process.env.NEXTAUTH_SECRET! });
   return String(token!.sid);
+}
+
+/** The name the Sessions page gives the session behind a cookie. */
+async function handleOf(cookie: string): Promise<string> {
+  return sessionHandle(await sessionIdOf(cookie));
 }
 
 /** The user's audit events of no organization, oldest first, as stored. */
@@ -101,7 +106,7 @@ describe('signing sessions out', () => {
   it('Sign out ends only that session: its cookie stops working and it is told why; this one and the others go on', async () => {
     const { user, here, laptop, phone } = await threeBrowsers('Cy');
     presentCookie(here);
-    expect(await signOutSession({ sessionId: await sessionIdOf(laptop) })).toEqual({ ok: true, data: null });
+    expect(await signOutSession({ session: await handleOf(laptop) })).toEqual({ ok: true, data: null });
 
     presentCookie(laptop);
     expect(await getCurrentUser()).toBeNull();
@@ -111,14 +116,17 @@ describe('signing sessions out', () => {
     expect(await signedOutReason()).toBeNull();
     presentCookie(here);
     expect(await getCurrentUser()).toMatchObject({ id: user.id });
-    expect((await listUserSessions(db, user.id)).map((s) => s.userAgent).sort()).toEqual([FIREFOX_MAC, SAFARI_IPHONE].sort());
+    const listed = await listUserSessions(db, user.id);
+    expect(listed.map((s) => s.userAgent).sort()).toEqual([FIREFOX_MAC, SAFARI_IPHONE].sort());
+    // The list names sessions by handle: a session id (all a forged cookie would need) never reaches a page.
+    for (const cookie of [here, phone]) expect(JSON.stringify(listed)).not.toContain(await sessionIdOf(cookie));
 
     // Once is enough; this session signs out with Sign out; another user's session is not found.
-    expect(await signOutSession({ sessionId: await sessionIdOf(laptop) })).toEqual({ ok: false, error: 'That session has already ended.' });
-    expect(await signOutSession({ sessionId: await sessionIdOf(here) })).toMatchObject({ ok: false, error: /Use Sign out in the user menu/ });
+    expect(await signOutSession({ session: await handleOf(laptop) })).toEqual({ ok: false, error: 'That session has already ended.' });
+    expect(await signOutSession({ session: await handleOf(here) })).toMatchObject({ ok: false, error: /Use Sign out in the user menu/ });
     const stranger = await newUser('Dee');
     const strangers = await sessionCookie(stranger.user);
-    expect(await signOutSession({ sessionId: await sessionIdOf(strangers) })).toMatchObject({ ok: false, error: 'That session has already ended.' });
+    expect(await signOutSession({ session: await handleOf(strangers) })).toMatchObject({ ok: false, error: 'That session has already ended.' });
     presentCookie(strangers);
     expect(await getCurrentUser()).toMatchObject({ id: stranger.user.id });
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirectToSignIn } from '@/lib/auth/guards';
 import { getCurrentSession } from '@/lib/auth/session';
-import { listUserSessions } from '@/lib/auth/sessions';
+import { listUserSessions, sessionHandle } from '@/lib/auth/sessions';
 import { describeUserAgent } from '@/lib/auth/user-agent';
 import { listAccountActivity, type ActivityEntry } from '@/lib/data/activity';
 import { db } from '@/lib/db';
@@ -40,7 +40,8 @@ export default async function SessionsPage() {
   const { user } = current;
   const [sessions, activity] = await Promise.all([listUserSessions(db, user.id), listAccountActivity(user)]);
   const now = new Date();
-  const others = sessions.filter((session) => session.id !== current.sessionId).length;
+  const currentHandle = sessionHandle(current.sessionId);
+  const others = sessions.filter((session) => session.handle !== currentHandle).length;
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-6 py-6">
       <div>
@@ -59,9 +60,9 @@ export default async function SessionsPage() {
         <DataTable label="Sessions table" headings={['Browser', 'System', 'Address', 'Signed in', 'Last seen', 'Sign out']}>
           {sessions.map((session) => {
             const { browser, system } = describeUserAgent(session.userAgent);
-            const isCurrent = session.id === current.sessionId;
+            const isCurrent = session.handle === currentHandle;
             return (
-              <tr key={session.id} className="border-t border-slate-200">
+              <tr key={session.handle} className="border-t border-slate-200">
                 <th scope="row" className="px-3 py-2 font-medium">
                   {browser}
                   {isCurrent ? <span className="ml-2 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800">This session</span> : null}
@@ -74,7 +75,7 @@ export default async function SessionsPage() {
                 <td className="whitespace-nowrap px-3 py-2">{isCurrent ? 'Now' : <RelativeTime date={session.lastSeenAt ?? session.createdAt} now={now} />}</td>
                 <td className="px-3 py-2">
                   {isCurrent ? null : (
-                    <SignOutSessionButton sessionId={session.id} description={`${browser} on ${system}${session.address ? `, ${session.address}` : ''}`} />
+                    <SignOutSessionButton session={session.handle} description={`${browser} on ${system}${session.address ? `, ${session.address}` : ''}`} />
                   )}
                 </td>
               </tr>

@@ -8,7 +8,7 @@ import { signOutOtherSessions } from '@/lib/actions/sign-out-other-sessions';
 import { signOutSession } from '@/lib/actions/sign-out-session';
 
 /** Signs out one other session at once: that browser is sent to sign in on its next page. */
-export function SignOutSessionButton({ sessionId, description }: { sessionId: string; description: string }) {
+export function SignOutSessionButton({ session, description }: { session: string; description: string }) {
   const [pending, startTransition] = useTransition();
   return (
     <Button
@@ -18,7 +18,7 @@ export function SignOutSessionButton({ sessionId, description }: { sessionId: st
       aria-busy={pending}
       onClick={() =>
         startTransition(async () => {
-          const result = await signOutSession({ sessionId });
+          const result = await signOutSession({ session });
           if (result.ok) toast.success(`Signed out ${description}`);
           else toast.error(result.error);
         })
