@@ -9,7 +9,7 @@ import { createClient } from '@libsql/client';
 import { expect, test, type Page, type Response } from '@playwright/test';
 import pg from 'pg';
 import { createDatabase, databaseUrl } from '../../scripts/support/postgres-admin';
-import { createApp, openGeneral, readKey, signIn, signUp } from './helpers';
+import { createApp, expectAccessible, openGeneral, readKey, signIn, signUp } from './helpers';
 import { query, startInstance, type Instance } from './instances';
 import { portalPort, portalURL, postgres, provider, runtimePort, sharedEnv } from './servers';
 
@@ -116,6 +116,8 @@ test('Sign out everywhere signs every browser out; changing the password signs t
   await page.getByRole('button', { name: 'User menu for Eve' }).click();
   await page.getByRole('button', { name: 'Sign out everywhere' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Sign out everywhere?' });
+  await expect(confirm).toContainText('Every browser where you are signed in, this one included');
+  await expectAccessible(page, 'the Sign out everywhere dialog');
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await expect(confirm).toBeHidden();
   await other.reload();
