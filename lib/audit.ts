@@ -17,6 +17,10 @@ export const AUDIT_ACTIONS = [
   'passkey.added',
   'passkey.removed',
   'session.reauthenticated',
+  'session.signed_out',
+  'session.signed_out_others',
+  'session.signed_out_everywhere',
+  'password.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -24,7 +28,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * Small facts an event needs to read well later: a role before and after; an app's name before
  * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
  * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
- * itself (`name-rules`: a migration renamed an app to meet the name rules); `method` for a re-authentication.
+ * itself (`name-rules`: a migration renamed an app to meet the name rules; `rotate-secrets`: the
+ * command revoked the tokens); `personal` for the organization made at sign-up; for session
+ * events, `session` (the browser, system and address of a session signed out) and `sessions`
+ * (how many ended); `method` for a re-authentication.
  */
 export type AuditDetails = {
   role?: string;
@@ -35,14 +42,20 @@ export type AuditDetails = {
   reason?: string;
   /** How the user re-authenticated (session.reauthenticated): `password`, ... */
   method?: string;
+  personal?: boolean;
+  session?: string;
+  sessions?: number;
 };
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
 
+/** A change the portal made itself (a maintenance command): no actor; its details name the reason. */
+export const BY_THE_PORTAL: { actorId: null; tokenId?: never; ip?: never; userAgent?: never } = { actorId: null };
+
 export type AuditEventInput = {
   action: AuditAction;
-  origin: ChangeOrigin;
+  origin: ChangeOrigin | typeof BY_THE_PORTAL;
   /** The organization the change happened in; null for a token that covers all of the user's organizations. */
   orgId: string | null;
   appId?: number | null;

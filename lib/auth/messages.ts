@@ -31,3 +31,19 @@ export function isSignInMessage(message: string | null | undefined): message is 
     /^Too many [a-z -]+\. Try again in \d+ (second|minute)s?\.$/.test(message)
   );
 }
+
+/**
+ * Why a browser was signed out by something done elsewhere: the reason kept on the ended
+ * session's row (lib/auth/sessions.ts), shown on sign-in as `?reason=<code>`. Only these codes
+ * reach a URL; the sign-in page ignores any other.
+ */
+export const SIGNED_OUT_REASONS = {
+  'password-changed': 'You were signed out because your password was changed.',
+  'signed-out-everywhere': 'You were signed out because Sign out everywhere was used on your account.',
+  'signed-out-remotely': 'You were signed out because this session was ended from Account → Sessions in another browser.',
+} as const;
+export type SignedOutReason = keyof typeof SIGNED_OUT_REASONS;
+
+export function isSignedOutReason(value: unknown): value is SignedOutReason {
+  return typeof value === 'string' && Object.hasOwn(SIGNED_OUT_REASONS, value);
+}

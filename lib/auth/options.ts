@@ -2,6 +2,7 @@ import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
+import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
@@ -11,13 +12,23 @@ import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
 import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './passkeys';
-import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession } from './sessions';
+import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession, type SignInContext } from './sessions';
 import { signInWithPassword } from './sign-in';
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
   password: z.string().min(1).max(200),
 });
+
+/** The browser and address of the sign-in being handled (next-auth runs in our route handler, where the request's headers are readable). */
+async function signInContext(): Promise<SignInContext> {
+  try {
+    const requestHeaders = await headers();
+    return { userAgent: requestHeaders.get('user-agent'), address: clientAddress(requestHeaders) };
+  } catch {
+    return {};
+  }
+}
 
 function buildAuthOptions(): NextAuthOptions {
   const env = serverEnv();
@@ -91,7 +102,8 @@ function buildAuthOptions(): NextAuthOptions {
         const githubId = String(account.providerAccountId);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
         if (existing) return existing.githubId === githubId;
-        await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId });
+        const { userAgent, address: ip } = await signInContext();
+        await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId, ip, userAgent });
         return true;
       },
       async jwt({ token, user, account }) {
@@ -101,9 +113,9 @@ function buildAuthOptions(): NextAuthOptions {
             account?.provider === 'github'
               ? (await db.user.findUniqueOrThrow({ where: { githubId: String(account.providerAccountId) }, select: { id: true } })).id
               : user.id;
-          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId) };
+          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId, await signInContext()) };
         }
-        // Every later read: the session must still exist (signing out deletes it), and the user
+        // Every later read: the session must still be current (signing out ends it), and the user
         // is read fresh. Throwing makes next-auth answer "no session" and clear the cookie.
         const current = token.sid ? await sessionUser(db, token.sid) : null;
         if (!current) throw new SessionEnded();

@@ -10,7 +10,7 @@ import { TextField } from '@/components/ui/text-field';
 import { isSignInMessage, SIGN_IN_ERRORS } from '@/lib/auth/messages';
 import { PasskeySignIn } from './passkey-sign-in';
 
-export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github: boolean }) {
+export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl: string; github: boolean; notice?: string | null }) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [error, setError] = useState<string | null>(null);
@@ -42,6 +42,11 @@ export function LoginForm({ callbackUrl, github }: { callbackUrl: string; github
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Sign in</h1>
+      {notice ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {notice}
+        </p>
+      ) : null}
       {/* POST, never GET: a submission before the page's code runs must not put the password in a URL. */}
       <form onSubmit={onSubmit} method="post" className="space-y-4" noValidate>
         <TextField label="Email" name="email" type="email" autoComplete="email" required />

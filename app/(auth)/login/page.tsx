@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { isSignedOutReason, SIGNED_OUT_REASONS } from '@/lib/auth/messages';
 import { githubSignInEnabled } from '@/lib/auth/options';
 import { safeCallbackUrl } from '@/lib/shared/http/requested-path';
 import { LoginForm } from './login-form';
@@ -7,5 +8,7 @@ export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  return <LoginForm callbackUrl={safeCallbackUrl(params.callbackUrl)} github={githubSignInEnabled()} />;
+  // Only a known code reaches the page's words: the text itself never comes from the URL.
+  const notice = isSignedOutReason(params.reason) ? SIGNED_OUT_REASONS[params.reason] : null;
+  return <LoginForm callbackUrl={safeCallbackUrl(params.callbackUrl)} github={githubSignInEnabled()} notice={notice} />;
 }
