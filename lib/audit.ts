@@ -19,6 +19,13 @@ export const AUDIT_ACTIONS = [
   'two_factor.recovery_codes_regenerated',
   'two_factor.recovery_code_used',
   'org.two_factor_policy_changed',
+  'passkey.added',
+  'passkey.removed',
+  'session.reauthenticated',
+  'session.signed_out',
+  'session.signed_out_others',
+  'session.signed_out_everywhere',
+  'password.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -26,8 +33,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * Small facts an event needs to read well later: a role before and after; an app's name before
  * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
  * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
- * itself (`name-rules`: a migration renamed an app to meet the name rules); a security policy after
-its change.
+ * itself (`name-rules`: a migration renamed an app to meet the name rules; `rotate-secrets`: the
+ * command revoked the tokens); `personal` for the organization made at sign-up; for session
+ * events, `session` (the browser, system and address of a session signed out) and `sessions`
+ * (how many ended); `method` for a re-authentication; `requireTwoFactor`, a security policy after its change.
  */
 export type AuditDetails = {
   role?: string;
@@ -38,14 +47,22 @@ export type AuditDetails = {
   reason?: string;
   /** The policy "Require two-factor authentication", after the change. */
   requireTwoFactor?: boolean;
+  /** How the user re-authenticated (session.reauthenticated): `password`, ... */
+  method?: string;
+  personal?: boolean;
+  session?: string;
+  sessions?: number;
 };
 
 /** Who made a change and from where: the user, and the token when it came through the API. */
 export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
 
+/** A change the portal made itself (a maintenance command): no actor; its details name the reason. */
+export const BY_THE_PORTAL: { actorId: null; tokenId?: never; ip?: never; userAgent?: never } = { actorId: null };
+
 export type AuditEventInput = {
   action: AuditAction;
-  origin: ChangeOrigin;
+  origin: ChangeOrigin | typeof BY_THE_PORTAL;
   /** The organization the change happened in; null for a token that covers all of the user's organizations. */
   orgId: string | null;
   appId?: number | null;

@@ -4,6 +4,7 @@ import { databaseProvider, resolveDatabaseUrl, sqliteFile } from './shared/datab
 import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type KeySecrets } from './shared/config';
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
+import { SESSION_MAX_AGE_SECONDS } from './auth/sessions';
 
 /** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
 export const DEFAULT_PASSWORD_HASH_COST = 15;
@@ -18,6 +19,7 @@ const envSchema = keySecretsSchema.extend({
   SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(30),
   SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   MAX_APPS_PER_ORG: z.coerce.number().int().min(1).default(25),
+  STEP_UP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(SESSION_MAX_AGE_SECONDS).default(600),
 });
 
 export type ServerEnv = {
@@ -35,6 +37,8 @@ export type ServerEnv = {
   signInLimitPerMinute: number;
   /** Apps one organization may have: apps are not free tickets to the runtime's query slots. */
   maxAppsPerOrg: number;
+  /** How recent a session's last authentication must be for a sensitive action (lib/auth/step-up.ts). */
+  stepUpWindowSeconds: number;
 };
 
 let cached: ServerEnv | undefined;
@@ -76,6 +80,7 @@ export function serverEnv(): ServerEnv {
     signUpLimitPerHour: env.SIGNUP_LIMIT_PER_HOUR,
     signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
     maxAppsPerOrg: env.MAX_APPS_PER_ORG,
+    stepUpWindowSeconds: env.STEP_UP_WINDOW_SECONDS,
   };
   return cached;
 }

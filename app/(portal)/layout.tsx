@@ -1,18 +1,18 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { headers } from 'next/headers';
-import { redirect } from 'next/navigation';
-import { loginUrlFor, REQUESTED_PATH_HEADER } from '@/lib/shared/http/requested-path';
 import { OrgSwitcher } from '@/components/portal/org-switcher';
 import { UserMenu } from '@/components/portal/user-menu';
 import { listOrgAccess } from '@/lib/auth/access';
+import { redirectToSignIn } from '@/lib/auth/guards';
 import { getCurrentUser } from '@/lib/auth/session';
+import { reauthOptions } from '@/lib/auth/step-up';
+import { StepUpProvider } from '@/components/auth/step-up';
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  // Signed out: sign in, then come back to the page asked for (same site only).
-  if (!user) redirect(loginUrlFor((await headers()).get(REQUESTED_PATH_HEADER)));
-  const orgs = await listOrgAccess(user.id);
+  // Signed out: sign in, then come back to the page asked for (same site only), told why when the session was ended elsewhere.
+  if (!user) return redirectToSignIn();
+  const [orgs, stepUpOptions] = await Promise.all([listOrgAccess(user.id), reauthOptions(user.id)]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -26,7 +26,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
           <UserMenu name={user.name} email={user.email} />
         </div>
       </header>
-      {children}
+      <StepUpProvider options={stepUpOptions}>{children}</StepUpProvider>
     </div>
   );
 }

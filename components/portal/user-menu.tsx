@@ -2,12 +2,15 @@
 
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
+import { useState } from 'react';
 import toast from 'react-hot-toast';
 import { signOutEverywhere } from '@/lib/actions/sign-out-everywhere';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { usePopover } from '@/components/ui/use-popover';
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
   const { open, setOpen, rootRef, popoverId, buttonProps } = usePopover();
+  const [confirmEverywhere, setConfirmEverywhere] = useState(false);
 
   return (
     <div ref={rootRef} className="relative">
@@ -50,6 +53,13 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           >
             Security
           </Link>
+          <Link
+            href="/settings/sessions"
+            onClick={() => setOpen(false)}
+            className="mt-1 block rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Sessions
+          </Link>
           <button
             type="button"
             onClick={() => signOut({ callbackUrl: '/login' })}
@@ -59,17 +69,34 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           </button>
           <button
             type="button"
-            onClick={async () => {
-              // Ends every session on the server, then clears this browser's cookie.
-              const result = await signOutEverywhere({});
-              if (!result.ok) toast.error(result.error);
-              await signOut({ callbackUrl: '/login' });
+            onClick={() => {
+              setOpen(false);
+              setConfirmEverywhere(true);
             }}
             className="mt-1 w-full rounded px-2 py-2 text-left text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
           >
             Sign out everywhere
           </button>
         </div>
+      ) : null}
+      {confirmEverywhere ? (
+        <ConfirmDialog
+          title="Sign out everywhere?"
+          confirmLabel="Sign out everywhere"
+          busyLabel="Signing out…"
+          onClose={() => {
+            setConfirmEverywhere(false);
+            buttonProps.ref.current?.focus();
+          }}
+          onConfirm={async () => {
+            // Ends every session on the server, then clears this browser's cookie.
+            const result = await signOutEverywhere({});
+            if (!result.ok) toast.error(result.error);
+            await signOut({ callbackUrl: '/login' });
+          }}
+        >
+          <p>Every browser where you are signed in, this one included, goes back to the sign-in page. To keep this one, use Account → Sessions.</p>
+        </ConfirmDialog>
       ) : null}
     </div>
   );

@@ -1,7 +1,9 @@
 'use client';
 
-import { useEffect, useRef, useTransition, type KeyboardEvent, type ReactNode } from 'react';
+import { useTransition, type ReactNode } from 'react';
 import { Button } from './button';
+import { Modal } from './modal';
+import { useModalDialog } from './use-modal-dialog';
 
 type Props = {
   title: string;
@@ -22,21 +24,12 @@ type Props = {
  * shows it is busy and nothing can be pressed twice.
  */
 export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConfirm, onClose, confirmDisabled = false }: Props) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
+  const { dialogRef, initialFocus: cancelRef, onKeyDown, close } = useModalDialog<HTMLButtonElement>();
   const [pending, startTransition] = useTransition();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    dialog.showModal();
-    (dialog.querySelector<HTMLElement>('[data-autofocus]') ?? cancelRef.current)?.focus();
-    return () => dialog.close();
-  }, []);
 
   // Close the modal first: while it is open the rest of the page is inert and cannot take focus back.
   function dismiss() {
-    dialogRef.current?.close();
+    close();
     onClose();
   }
 
@@ -47,43 +40,17 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
     });
   }
 
-  // Keep Tab and Shift+Tab inside the dialog.
-  function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
-    if (event.key !== 'Tab') return;
-    const focusable = Array.from(dialogRef.current?.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled])') ?? []);
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) {
-      event.preventDefault();
-      return;
-    }
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
   return (
-    <dialog
-      ref={dialogRef}
-      role="alertdialog"
-      aria-modal="true"
-      aria-labelledby="confirm-dialog-title"
-      aria-describedby="confirm-dialog-body"
+    <Modal
+      dialogRef={dialogRef}
       onKeyDown={onKeyDown}
-      onCancel={(event) => {
-        // Escape: close without changing anything, unless the action is already under way.
-        event.preventDefault();
-        if (!pending) dismiss();
-      }}
-      className="m-auto w-full max-w-md rounded-lg bg-white p-6 shadow-xl"
+      role="alertdialog"
+      title={title}
+      titleId="confirm-dialog-title"
+      describedBy="confirm-dialog-body"
+      busy={pending}
+      onDismiss={dismiss}
     >
-      <h2 id="confirm-dialog-title" className="text-lg font-semibold">
-        {title}
-      </h2>
       <div id="confirm-dialog-body" className="mt-2 space-y-2 text-sm text-slate-700">
         {children}
       </div>
@@ -95,6 +62,6 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, onConf
           {pending ? busyLabel : confirmLabel}
         </Button>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -15,7 +15,7 @@ const confirmTwoFactorSchema = z.object({ code: z.string().trim().min(1, 'Enter 
  * codes, once. The page refreshes when the user has saved them, so no revalidation here.
  */
 export const confirmTwoFactor = authedAction({ name: 'confirm-two-factor', schema: confirmTwoFactorSchema }, async ({ code }, { user, session }) => {
-  const result = await confirmEnrollment(db, user.id, code, await requestOrigin(user), (tx) => endUserSessions(tx, user.id, session.id));
+  const result = await confirmEnrollment(db, user.id, code, await requestOrigin(user), (tx) => endUserSessions(tx, user.id, session.id, 'two-factor-changed'));
   if (!result.ok) throw new AppError('invalid', result.error, { fieldErrors: { code: [result.error] } });
   return { recoveryCodes: result.recoveryCodes };
 });

@@ -23,7 +23,7 @@ const deleteAppSchema = z.object({
  * are named by the app's id, which is never reused.
  */
 export const deleteApp = authedAction(
-  { name: 'delete-app', schema: deleteAppSchema, permission: 'app:delete', app: (input) => ({ id: input.appId }) },
+  { name: 'delete-app', schema: deleteAppSchema, stepUp: true, permission: 'app:delete', app: (input) => ({ id: input.appId }) },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await withAppLock(access, 'app:delete', async (tx, app) => {

@@ -4,34 +4,38 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
-import { checkCurrentPassword } from '../auth/current-password';
+import { confirmPassword } from '../auth/confirm-password';
 import { endUserSessions } from '../auth/sessions';
 import { hasSecondFactor, removeSecondFactor, verifySecondFactor } from '../auth/two-factor';
 import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
 const disableTwoFactorSchema = z.object({
-  password: z.string().min(1, 'Enter your password.').max(200),
+  currentPassword: z.string().min(1, 'Enter your password.').max(200),
   code: z.string().trim().min(1, 'Enter a code from your authenticator app, or a recovery code.').max(40),
 });
 
 /**
  * Turns two-factor authentication off: needs the password and a current code (or a recovery
  * code). The app's secret and the recovery codes are deleted, the change is audited, and every
- * other session of the user ends, in one transaction. Anything wrong changes nothing.
+ * other session of the user ends, in one transaction. Anything wrong changes nothing. A
+ * sensitive action: it needs a recent authentication (step-up) too.
  */
-export const disableTwoFactor = authedAction({ name: 'disable-two-factor', schema: disableTwoFactorSchema }, async ({ password, code }, { user, session }) => {
-  if (!(await hasSecondFactor(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
-  // The password first: a wrong one must not use up a code.
-  await checkCurrentPassword(user.id, password, 'password', 'That password is not right.');
-  const origin = await requestOrigin(user);
-  const check = await verifySecondFactor(db, user.id, code, origin.ip ?? 'unknown', origin);
-  if (!check.ok) throw new AppError('invalid', check.error, { fieldErrors: { code: [check.error] } });
-  await db.$transaction(async (tx) => {
-    if (!(await removeSecondFactor(tx, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
-    await recordAudit(tx, { action: 'two_factor.disabled', orgId: null, subjectUserId: user.id, origin });
-    await endUserSessions(tx, user.id, session.id);
-  });
-  revalidatePath('/settings/security');
-  return null;
-});
+export const disableTwoFactor = authedAction(
+  { name: 'disable-two-factor', schema: disableTwoFactorSchema, stepUp: true },
+  async ({ currentPassword, code }, { user, session }) => {
+    if (!(await hasSecondFactor(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
+    // The password first: a wrong one must not use up a code.
+    await confirmPassword(user.id, currentPassword, 'currentPassword');
+    const origin = await requestOrigin(user);
+    const check = await verifySecondFactor(db, user.id, code, origin.ip ?? 'unknown', origin);
+    if (!check.ok) throw new AppError('invalid', check.error, { fieldErrors: { code: [check.error] } });
+    await db.$transaction(async (tx) => {
+      if (!(await removeSecondFactor(tx, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
+      await recordAudit(tx, { action: 'two_factor.disabled', orgId: null, subjectUserId: user.id, origin });
+      await endUserSessions(tx, user.id, session.id, 'two-factor-changed');
+    });
+    revalidatePath('/settings/security');
+    return null;
+  },
+);

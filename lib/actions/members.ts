@@ -73,7 +73,12 @@ export const addMember = authedAction(
 );
 
 export const changeMemberRole = authedAction(
-  { name: 'change-member-role', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64), role: roleSchema }), ...manage },
+  {
+    name: 'change-member-role',
+    schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64), role: roleSchema }),
+    ...manage,
+    stepUp: true,
+  },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {
@@ -94,7 +99,7 @@ export const changeMemberRole = authedAction(
 );
 
 export const removeMember = authedAction(
-  { name: 'remove-member', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64) }), ...manage },
+  { name: 'remove-member', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64) }), ...manage, stepUp: true },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {

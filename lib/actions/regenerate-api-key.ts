@@ -8,7 +8,7 @@ import { authedAction, requestOrigin } from './safe-action';
 
 /** Regenerates one of an app's two keys. Owners and admins only; the old key stops working at once. */
 export const regenerateApiKey = authedAction(
-  { name: 'regenerate-api-key', schema: appKeySlotSchema, permission: 'key:regenerate', app: (input) => ({ id: input.appId }) },
+  { name: 'regenerate-api-key', schema: appKeySlotSchema, stepUp: true, permission: 'key:regenerate', app: (input) => ({ id: input.appId }) },
   async (input, { user, access }) => {
     let keys;
     try {

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
-import { checkCurrentPassword } from '../auth/current-password';
+import { confirmPassword } from '../auth/confirm-password';
 import { hasSecondFactor, replaceRecoveryCodes, verifySecondFactor } from '../auth/two-factor';
 import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
@@ -26,7 +26,7 @@ export const regenerateRecoveryCodes = authedAction(
       const check = await verifySecondFactor(db, user.id, credential, origin.ip ?? 'unknown', origin);
       if (!check.ok) throw new AppError('invalid', check.error, { fieldErrors: { credential: [check.error] } });
     } else {
-      await checkCurrentPassword(user.id, credential, 'credential', 'That password is not right.');
+      await confirmPassword(user.id, credential, 'credential');
     }
     const recoveryCodes = await db.$transaction(async (tx) => {
       const codes = await replaceRecoveryCodes(tx, user.id);

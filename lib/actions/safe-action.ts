@@ -6,9 +6,19 @@ import type { ChangeOrigin } from '../audit';
 import { findAppAccess, findOrgAccess, type AppAccess, type AppRef, type OrgAccess, type OrgRef } from '../auth/access';
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { getCurrentSession, type CurrentUser } from '../auth/session';
-import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
+import { requireRecentAuthentication } from '../auth/step-up';
+import { AppError, ERROR_MESSAGES, logUnexpected, type ErrorCode } from '../shared/errors';
 
-export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+/**
+ * The error codes an action's answer names in `code`: those the client acts on rather than only
+ * shows (`reauth_required`: ask "Confirm it's you", then run the action again). Every other
+ * refusal is `{ ok: false, error }` with its message.
+ */
+export const ACTION_ERROR_CODES = ['reauth_required'] as const satisfies readonly ErrorCode[];
+export type ActionErrorCode = (typeof ACTION_ERROR_CODES)[number];
+const isActionErrorCode = (code: ErrorCode): code is ActionErrorCode => (ACTION_ERROR_CODES as readonly ErrorCode[]).includes(code);
+
+export type ActionError = { ok: false; error: string; code?: ActionErrorCode; fieldErrors?: Record<string, string[]> };
 export type ActionResult<T = null> = { ok: true; data: T } | ActionError;
 
 /** Who made a request and from where, for audit events. */
@@ -31,7 +41,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 function toActionError(name: string, error: unknown): ActionError {
   if (error instanceof AppError) {
     const { fieldErrors } = error.options;
-    return fieldErrors ? { ok: false, error: error.message, fieldErrors } : { ok: false, error: error.message };
+    return {
+      ok: false,
+      error: error.message,
+      ...(isActionErrorCode(error.code) ? { code: error.code } : {}),
+      ...(fieldErrors ? { fieldErrors } : {}),
+    };
   }
   logUnexpected(`action ${name}`, error);
   return { ok: false, error: ERROR_MESSAGES.internal };
@@ -57,7 +72,12 @@ export function publicAction<S extends z.ZodType, T>(
 /** What every signed-in action's handler gets: the user and their session. */
 export type ActionContext = { user: CurrentUser; session: { id: string } };
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
-type Config<S extends z.ZodType> = { name: string; schema: S };
+type Config<S extends z.ZodType> = {
+  name: string;
+  schema: S;
+  /** A sensitive action: refused with `reauth_required` unless the session authenticated within STEP_UP_WINDOW_SECONDS (lib/auth/step-up.ts). */
+  stepUp?: boolean;
+};
 /** Where an action finds the app or organization it acts on, and the permission it needs there. */
 type AccessSpec<I> = { permission: Permission; app: (input: I) => AppRef } | { permission: Permission; org: (input: I) => OrgRef } | { permission?: never };
 type ContextFor<C> = C extends { permission: infer P extends Permission; app: unknown }
@@ -77,6 +97,10 @@ type ContextFor<C> = C extends { permission: infer P extends Permission; app: un
  * (lib/auth/access; "not found" and "not yours" are one answer), checks the permission once, and
  * hands the handler the proven access (`Granted`). A change that must re-check the role when it
  * commits takes that access to the lock helpers in lib/data/locks.ts.
+ *
+ * A sensitive action adds `stepUp: true`: once input and permission pass, it is refused with
+ * `{ ok: false, code: 'reauth_required' }` (nothing changed) unless the session authenticated
+ * within the step-up window; the client's useStepUp asks the user to confirm and runs it again.
  */
 export function authedAction<S extends z.ZodType, const C extends AccessSpec<z.output<S>>, T>(
   config: Config<S> & C,
@@ -89,11 +113,15 @@ export function authedAction<S extends z.ZodType, const C extends AccessSpec<z.o
     if (!current) return { ok: false, error: ERROR_MESSAGES.unauthorized };
     try {
       const parsed = parseInput(config.schema, input);
-      const context: ActionContext = { user: current.user, session: { id: current.sessionId } };
-      if (!spec.permission) return { ok: true, data: await run(parsed, context) };
-      const access = 'app' in spec ? await findAppAccess(current.user.id, spec.app(parsed)) : await findOrgAccess(current.user.id, spec.org(parsed));
-      if (!access) throw new AppError('not_found');
-      return { ok: true, data: await run(parsed, { ...context, access: grant(access, spec.permission) }) };
+      const context: ActionContext & { access?: OrgAccess } = { user: current.user, session: { id: current.sessionId } };
+      if (spec.permission) {
+        const access = 'app' in spec ? await findAppAccess(current.user.id, spec.app(parsed)) : await findOrgAccess(current.user.id, spec.org(parsed));
+        if (!access) throw new AppError('not_found');
+        context.access = grant(access, spec.permission);
+      }
+      // After the permission: someone who may not do this is told so, not asked for a password.
+      if (config.stepUp) await requireRecentAuthentication(current.sessionId);
+      return { ok: true, data: await run(parsed, context) };
     } catch (error) {
       return toActionError(config.name, error);
     }

@@ -23,15 +23,17 @@ const signUpSchema = z.object({
  */
 export const signUp = publicAction({ name: 'sign-up', schema: signUpSchema }, async ({ name, email, password }) => {
   const env = serverEnv();
+  const requestHeaders = await headers();
+  const address = clientAddress(requestHeaders);
   try {
-    await limitSignUp(db, clientAddress(await headers()), env.signUpLimitPerHour);
+    await limitSignUp(db, address, env.signUpLimitPerHour);
   } catch (error) {
     if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
     throw error;
   }
   const passwordHash = await hashPassword(password, env.passwordHashCost);
   try {
-    const { orgName } = await createUserWithOrg(db, { name, email, passwordHash });
+    const { orgName } = await createUserWithOrg(db, { name, email, passwordHash, ip: address, userAgent: requestHeaders.get('user-agent') });
     return { orgName };
   } catch (error) {
     if (error instanceof EmailTakenError) {

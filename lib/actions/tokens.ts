@@ -41,7 +41,7 @@ const createTokenSchema = z
   });
 
 /** Creates a personal access token. The token is in this answer once, and never again. Names are unique per user. */
-export const createToken = authedAction({ name: 'create-token', schema: createTokenSchema }, async (input, { user }) => {
+export const createToken = authedAction({ name: 'create-token', schema: createTokenSchema, stepUp: true }, async (input, { user }) => {
   let orgId: string | null = null;
   if (input.org !== '*') {
     const access = await findOrgAccess(user.id, { name: input.org });

@@ -22,7 +22,7 @@ const OWN_TWO_FACTOR_FIRST = 'Turn on two-factor authentication for your own acc
  * turning it on must have it, so that the policy never shuts out the one who set it. Audited.
  */
 export const updateTwoFactorPolicy = authedAction(
-  { name: 'update-two-factor-policy', schema: updateTwoFactorPolicySchema, permission: 'org:security', org: (input) => ({ name: input.org }) },
+  { name: 'update-two-factor-policy', schema: updateTwoFactorPolicySchema, stepUp: true, permission: 'org:security', org: (input) => ({ name: input.org }) },
   async (input, { user, access }) => {
     const required = input.require === 'on';
     if (required && !(await hasSecondFactor(db, user.id))) throw new AppError('invalid', OWN_TWO_FACTOR_FIRST);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { recordAudit } from '../audit';
 import { isUniqueViolation, type Db, type DbTx } from '../prisma';
 import { RESERVED_ORG_NAMES } from '../names';
 
@@ -41,19 +42,20 @@ class OrgNameTaken extends Error {
 const ORG_NAME_ATTEMPTS = 8;
 const NUMBERED_ATTEMPTS = 2;
 
+/** A new account: who, and where the sign-up came from (for the audit event). */
+type NewAccount = { name: string; email: string; passwordHash?: string; githubId?: string; ip?: string | null; userAgent?: string | null };
+
 /**
- * Creates a user with a personal organization they own (as Spice.ai Cloud does), in one
- * transaction. Throws EmailTakenError when the e-mail is already registered. The transaction
- * writes first (the unique index finds a taken e-mail): on SQLite a transaction that reads before
- * its first write can fail at once when another process writes meanwhile, instead of waiting.
- * On PostgreSQL two sign-ups with the same name can both find a name free and race to insert it;
- * the one that loses starts over (the failed statement ends its transaction) and picks the next
- * free name; after two lost races, a name with a random suffix.
+ * Creates a user with a personal organization they own (as Spice.ai Cloud does), and its
+ * `org.created` audit event (`personal`), in one transaction. Throws EmailTakenError when the
+ * e-mail is already registered. The transaction writes first (the unique index finds a taken
+ * e-mail): on SQLite a transaction that reads before its first write can fail at once when
+ * another process writes meanwhile, instead of waiting. On PostgreSQL two sign-ups with the
+ * same name can both find a name free and race to insert it; the one that loses starts over (the
+ * failed statement ends its transaction) and picks the next free name; after two lost races, a
+ * name with a random suffix.
  */
-export async function createUserWithOrg(
-  db: Db,
-  input: { name: string; email: string; passwordHash?: string; githubId?: string },
-): Promise<{ userId: string; orgName: string }> {
+export async function createUserWithOrg(db: Db, input: NewAccount): Promise<{ userId: string; orgName: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await createOnce(db, input, attempt > NUMBERED_ATTEMPTS);
@@ -63,7 +65,7 @@ export async function createUserWithOrg(
   }
 }
 
-function createOnce(db: Db, input: { name: string; email: string; passwordHash?: string; githubId?: string }, randomName: boolean) {
+function createOnce(db: Db, input: NewAccount, randomName: boolean) {
   return db.$transaction(async (tx) => {
     let user: { id: string };
     try {
@@ -76,14 +78,18 @@ function createOnce(db: Db, input: { name: string; email: string; passwordHash?:
       throw error;
     }
     const orgName = await freeOrgName(tx, orgSlugFrom(input.name, input.email), randomName);
+    let org: { id: string };
     try {
-      await tx.organization.create({
+      org = await tx.organization.create({
         data: { name: orgName, members: { create: { userId: user.id, role: 'owner' } } },
+        select: { id: true },
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new OrgNameTaken();
       throw error;
     }
+    const origin = { actorId: user.id, ip: input.ip && input.ip !== 'unknown' ? input.ip : null, userAgent: input.userAgent };
+    await recordAudit(tx, { action: 'org.created', orgId: org.id, details: { personal: true }, origin });
     return { userId: user.id, orgName };
   });
 }

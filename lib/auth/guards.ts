@@ -5,15 +5,24 @@ import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { loginUrlFor, REQUESTED_PATH_HEADER } from '../shared/http/requested-path';
 import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from './access';
-import { getCurrentUser } from './session';
+import { getCurrentUser, signedOutReason } from './session';
 
 // Request guards for server components: they redirect or answer 404, so they live with auth,
 // not with the data queries (which never redirect).
 
+/**
+ * Sends a signed-out visitor to sign in, then back to the page asked for (same site only); told
+ * why when their session was ended elsewhere.
+ */
+export async function redirectToSignIn(): Promise<never> {
+  const [requestHeaders, reason] = await Promise.all([headers(), signedOutReason()]);
+  redirect(loginUrlFor(requestHeaders.get(REQUESTED_PATH_HEADER), reason));
+}
+
 /** The signed-in user, once per request; sends the signed-out to /login. */
 export const requireUser = cache(async () => {
   const user = await getCurrentUser();
-  if (!user) redirect(loginUrlFor((await headers()).get(REQUESTED_PATH_HEADER)));
+  if (!user) return redirectToSignIn();
   return user;
 });
 

@@ -2,6 +2,7 @@ import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import GitHubProvider from 'next-auth/providers/github';
+import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
@@ -10,7 +11,8 @@ import { logUnexpected } from '../shared/errors';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
 import { isSignInMessage, SIGN_IN_ERRORS } from './messages';
-import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession } from './sessions';
+import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './passkeys';
+import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession, type SignInContext } from './sessions';
 import { authorizeCredentials } from './sign-in';
 import { hasSecondFactor } from './two-factor';
 
@@ -25,6 +27,16 @@ const credentialsSchema = z.union([
   z.object({ ticket: z.string().min(20).max(100), code: optional(20), recoveryCode: optional(40) }),
   z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) }),
 ]);
+
+/** The browser and address of the sign-in being handled (next-auth runs in our route handler, where the request's headers are readable). */
+async function signInContext(): Promise<SignInContext> {
+  try {
+    const requestHeaders = await headers();
+    return { userAgent: requestHeaders.get('user-agent'), address: clientAddress(requestHeaders) };
+  } catch {
+    return {};
+  }
+}
 
 function buildAuthOptions(): NextAuthOptions {
   const env = serverEnv();
@@ -49,6 +61,24 @@ function buildAuthOptions(): NextAuthOptions {
           // next-auth sends the thrown message to the browser: only our own wording goes there.
           if (error instanceof TooManyAttempts || (error instanceof Error && isSignInMessage(error.message))) throw error;
           logUnexpected('sign-in', error);
+          throw new Error(SIGN_IN_ERRORS.unavailable);
+        }
+      },
+    }),
+    // A passkey instead of a password: the browser's answer to a sign-in challenge
+    // (lib/actions/begin-passkey-sign-in.ts), checked against the stored challenge, the origin and
+    // the counter. It ends in the same session as a password sign-in.
+    CredentialsProvider({
+      id: 'passkey',
+      name: 'Passkey',
+      credentials: { response: { label: 'Passkey answer', type: 'text' } },
+      async authorize(credentials, req) {
+        try {
+          const host = req.headers?.host as string | undefined;
+          return await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+        } catch (error) {
+          if (error instanceof PasskeyError) throw error;
+          logUnexpected('passkey sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
       },
@@ -94,7 +124,8 @@ function buildAuthOptions(): NextAuthOptions {
           if (await hasSecondFactor(db, existing.id)) return `/login?${new URLSearchParams({ error: 'TwoFactorGitHub' })}`;
           return true;
         }
-        await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId });
+        const { userAgent, address: ip } = await signInContext();
+        await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId, ip, userAgent });
         return true;
       },
       async jwt({ token, user, account }) {
@@ -104,9 +135,9 @@ function buildAuthOptions(): NextAuthOptions {
             account?.provider === 'github'
               ? (await db.user.findUniqueOrThrow({ where: { githubId: String(account.providerAccountId) }, select: { id: true } })).id
               : user.id;
-          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId) };
+          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId, await signInContext()) };
         }
-        // Every later read: the session must still exist (signing out deletes it), and the user
+        // Every later read: the session must still be current (signing out ends it), and the user
         // is read fresh. Throwing makes next-auth answer "no session" and clear the cookie.
         const current = token.sid ? await sessionUser(db, token.sid) : null;
         if (!current) throw new SessionEnded();

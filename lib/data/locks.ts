@@ -8,7 +8,7 @@ import type { DbTx } from '../prisma';
 // Changes that must see a row as it is when they commit take turns on it: the transaction
 // writes to the row first (a no-op update: SQLite's write lock, a row lock on PostgreSQL), then
 // reads. On SQLite, a transaction that reads before its first write can fail at once when
-// another process writes meanwhile, instead of waiting its turn. These two helpers are the only
+// another process writes meanwhile, instead of waiting its turn. These helpers are the only
 // place that takes such a lock and re-checks the caller's role under it.
 
 /** The app as it is under the lock. */
@@ -60,5 +60,18 @@ export async function withOrgLock<T>(
       throw new AppError('conflict', options.keepAnOwner);
     }
     return result;
+  });
+}
+
+/**
+ * Runs `change` in one transaction that holds the user's row: changes to one user's own sign-in
+ * methods (removing a passkey, and whatever must keep one way to sign in) take turns, so two at
+ * once cannot both see "another one is left".
+ */
+export async function withUserLock<T>(userId: string, change: (tx: DbTx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$executeRaw`UPDATE "User" SET "name" = "name" WHERE "id" = ${userId}`;
+    if (locked === 0) throw new AppError('not_found');
+    return change(tx);
   });
 }

@@ -1,3 +1,4 @@
+import { BY_THE_PORTAL, recordAudit } from '../audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
@@ -13,7 +14,9 @@ export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets:
  * keep working once every instance runs with the new secrets.
  *
  * Personal access tokens are stored as digests only, so a new digest secret cannot carry them
- * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so.
+ * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so,
+ * each with a `token.revoked` audit event (by the portal, reason `rotate-secrets`) in the same
+ * transaction. Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
  * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
  * transaction; recovery codes are plain SHA-256 digests and need nothing.
  */
@@ -24,7 +27,10 @@ export async function rotateKeySecrets(
   options: { revokeTokens: boolean },
 ): Promise<RotationResult> {
   const digestChanges = !current.digestSecret.equals(next.digestSecret);
-  const activeTokens = digestChanges ? await db.personalAccessToken.count({ where: { revokedAt: null } }) : 0;
+  const tokens = digestChanges
+    ? await db.personalAccessToken.findMany({ where: { revokedAt: null }, select: { id: true, orgId: true, userId: true } })
+    : [];
+  const activeTokens = tokens.length;
   if (activeTokens > 0 && !options.revokeTokens) {
     throw new Error(
       `${activeTokens} personal access token(s) are active. A new digest secret cannot carry them over ` +
@@ -45,7 +51,21 @@ export async function rotateKeySecrets(
     const secret = decryptSecret(row.ciphertext, context, current.encryptionKey);
     updates.push(db.twoFactor.update({ where: { userId: row.userId }, data: { ciphertext: encryptSecret(secret, context, next.encryptionKey) } }));
   }
-  const revoke = db.personalAccessToken.updateMany({ where: { revokedAt: null }, data: { revokedAt: new Date() } });
-  await db.$transaction(digestChanges && activeTokens > 0 ? [...updates, revoke] : updates);
-  return { keys: rows.length, tokensRevoked: digestChanges ? activeTokens : 0, totpSecrets: totpRows.length };
+  const at = new Date();
+  const revoke = [
+    db.personalAccessToken.updateMany({ where: { id: { in: tokens.map((token) => token.id) }, revokedAt: null }, data: { revokedAt: at } }),
+    ...tokens.map((token) =>
+      recordAudit(db, {
+        action: 'token.revoked',
+        orgId: token.orgId,
+        subjectTokenId: token.id,
+        subjectUserId: token.userId,
+        details: { reason: 'rotate-secrets' },
+        origin: BY_THE_PORTAL,
+        at,
+      }),
+    ),
+  ];
+  await db.$transaction([...updates, ...revoke]);
+  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length };
 }

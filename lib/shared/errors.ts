@@ -7,6 +7,9 @@
 export const ERROR_CODES = [
   'invalid',
   'unauthorized',
+  // Signed in, but the last authentication is older than the step-up window: authenticate again
+  // (lib/auth/step-up.ts). Server actions only: a management API token is its own credential.
+  'reauth_required',
   'forbidden',
   'not_found',
   'conflict',
@@ -38,6 +41,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthorized: 401,
+  // 401, as OAuth's step-up challenge (RFC 9470) answers: the caller is known, but must
+  // authenticate again, and doing so is the remedy (403 says that re-authenticating would not help).
+  reauth_required: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -59,6 +65,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   invalid: 'Invalid input.',
   unauthorized: 'You are signed out. Sign in again.',
+  reauth_required: 'Confirm it’s you to continue: this needs a recent sign-in.',
   forbidden: 'You do not have permission to do this.',
   not_found: 'Not found.',
   conflict: 'This already exists.',

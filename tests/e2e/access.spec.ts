@@ -46,19 +46,19 @@ test('wrong passwords get one generic message; after 10 failures this address ma
   // Unknown email and wrong password read the same.
   await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
   await page.getByLabel('Password').fill('whatever-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('form').getByRole('alert')).toHaveText('Invalid email or password.');
 
   await page.getByLabel('Email').fill(account.email);
   for (let i = 0; i < 10; i++) {
     await page.getByLabel('Password').fill(`wrong-password-${i}`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.locator('form').getByRole('alert')).toHaveText('Invalid email or password.');
-    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
   }
   // From this address, even the right password is refused for this account now, with the wait.
   await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('form').getByRole('alert')).toHaveText(
     /^Too many failed sign-in attempts for this account from your network\. Try again in 1[45] minutes\.$/,
   );

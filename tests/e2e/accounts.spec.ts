@@ -9,7 +9,7 @@ import { createClient } from '@libsql/client';
 import { expect, test, type Page, type Response } from '@playwright/test';
 import pg from 'pg';
 import { createDatabase, databaseUrl } from '../../scripts/support/postgres-admin';
-import { createApp, openGeneral, readKey, signIn, signUp } from './helpers';
+import { createApp, expectAccessible, openGeneral, readKey, signIn, signUp } from './helpers';
 import { query, startInstance, type Instance } from './instances';
 import { portalPort, portalURL, postgres, provider, runtimePort, sharedEnv } from './servers';
 
@@ -106,16 +106,29 @@ test('Sign out everywhere signs every browser out; changing the password signs t
   await expect(page.getByRole('status').filter({ hasText: 'Password changed. Signed out of 1 other session.' })).toBeVisible();
   await other.goto(`/${account.org}`);
   await expect(other).toHaveURL(/\/login/);
+  await expect(other.getByRole('status').filter({ hasText: 'You were signed out because your password was changed.' })).toBeVisible();
   await page.goto(`/${account.org}`);
   await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
 
-  // Sign in on the other browser with the new password, then sign out everywhere from this one.
+  // Sign in on the other browser with the new password, then sign out everywhere from this one,
+  // after a confirmation (Cancel changes nothing).
   await signIn(other, { email: account.email, password: 'a brand new passphrase' });
   await page.getByRole('button', { name: 'User menu for Eve' }).click();
   await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Sign out everywhere?' });
+  await expect(confirm).toContainText('Every browser where you are signed in, this one included');
+  await expectAccessible(page, 'the Sign out everywhere dialog');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await other.reload();
+  await expect(other.getByRole('heading', { name: 'Apps' })).toBeVisible();
+  await page.getByRole('button', { name: 'User menu for Eve' }).click();
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await confirm.getByRole('button', { name: 'Sign out everywhere' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await other.goto(`/${account.org}`);
   await expect(other).toHaveURL(/\/login/);
+  await expect(other.getByRole('status').filter({ hasText: 'You were signed out because Sign out everywhere was used on your account.' })).toBeVisible();
   await laptop.close();
 });
 
@@ -308,10 +321,10 @@ test.describe('on a server with low limits and a database of its own', () => {
     for (let i = 0; i < 4 && refusedAfter < 0; i++) {
       await page.getByLabel('Email').fill('gil@example.com');
       await page.getByLabel('Password').fill(`wrong-${i}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect(alert).toHaveText(/^(Invalid email or password\.|Too many sign-in attempts from your network\. Try again in \d+ seconds\.)$/);
       if ((await alert.textContent())!.startsWith('Too many')) refusedAfter = i;
-      await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+      await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
     }
     expect(refusedAfter).toBeGreaterThanOrEqual(0);
     await page.close();

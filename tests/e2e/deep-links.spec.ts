@@ -13,7 +13,7 @@ test('a deep link opened while signed out comes back after sign-in', async ({ pa
   await expect(visitor).toHaveURL(/\/login\?callbackUrl=/);
   await visitor.getByLabel('Email').fill(owner.email);
   await visitor.getByLabel('Password').fill(owner.password);
-  await visitor.getByRole('button', { name: 'Sign in' }).click();
+  await visitor.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(visitor).toHaveURL(new RegExp(`/${owner.org}/deep-demo/settings/general$`));
   await expect(visitor.getByRole('heading', { name: 'General' })).toBeVisible();
   await context.close();
@@ -43,7 +43,7 @@ test('a deep link survives signing up instead, and another site is never a desti
   await visitor.goto('/login?callbackUrl=%2F%2Fevil.example%2Fsteal');
   await visitor.getByLabel('Email').fill(account.email);
   await visitor.getByLabel('Password').fill(account.password);
-  await visitor.getByRole('button', { name: 'Sign in' }).click();
+  await visitor.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(visitor).toHaveURL(new RegExp(`/${account.org}$`));
   await other.close();
 });

@@ -7,8 +7,14 @@
 // apps, under names no other test uses. Tests about signing up, in and out and about sessions,
 // and tests that need users of their own (members, roles, a second user, a password change),
 // sign up their own with signUp.
+//
+// A worker may run for longer than the step-up window (STEP_UP_WINDOW_SECONDS, 10 minutes by
+// default, which the servers keep): each test's session counts as freshly authenticated, as if
+// the user had just confirmed it's them, so that regenerating a key or creating a token goes
+// ahead without the "Confirm it's you" dialog. tests/e2e/step-up.spec.ts makes it old on purpose.
 import path from 'node:path';
 import { test as base } from '@playwright/test';
+import { setLastAuthentication } from './database';
 import { signUp, type Account } from './helpers';
 
 type WorkerUser = { account: Account; storageState: string };
@@ -27,6 +33,7 @@ export const test = base.extend<{ account: Account }, { workerUser: WorkerUser }
   ],
   account: async ({ context, workerUser }, provide) => {
     await context.setStorageState(workerUser.storageState);
+    await setLastAuthentication(workerUser.account.email, new Date());
     await provide(workerUser.account);
   },
 });

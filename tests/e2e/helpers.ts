@@ -24,7 +24,7 @@ export async function signIn(page: Page, account: Pick<Account, 'email' | 'passw
   await page.goto('/login');
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
 }
 

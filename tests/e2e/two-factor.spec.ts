@@ -193,10 +193,10 @@ test('an organization that requires two-factor authentication lists whom it affe
 test('GitHub sign-in refused for an account with two-factor authentication comes back with the reason', async ({ page }) => {
   // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
   await page.goto('/login?error=TwoFactorGitHub');
-  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+  await expect(page.getByRole('main').getByRole('status')).toHaveText(
     'This account uses two-factor authentication: sign in with your email, password and code.',
   );
   // Any other error name is not echoed.
   await page.goto('/login?error=Something%20else');
-  await expect(page.getByRole('main').getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('main').getByRole('status')).toHaveCount(0);
 });

@@ -30,6 +30,8 @@ it('records app creation, key regeneration and each membership change, with who 
 
   const from = { actorId: owner.id, ip: '203.0.113.7', userAgent: 'vitest' };
   expect(await eventsOf(org.id)).toEqual([
+    // The personal organization made at sign-up.
+    { ...from, action: 'org.created', appId: null, slot: null, subjectUserId: null, tokenId: null, details: '{"personal":true}' },
     { ...from, action: 'app.created', appId: app.id, slot: null, subjectUserId: null, tokenId: null, details: null },
     { ...from, action: 'api_key.regenerated', appId: app.id, slot: 2, subjectUserId: null, tokenId: null, details: null },
     { ...from, action: 'member.added', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"role":"member"}' },
@@ -61,6 +63,7 @@ it('records token creation and revocation, and nothing for a refused change', as
 
   const events = await eventsOf(org.id);
   expect(events.map((e) => [e.action, e.tokenId, e.actorId])).toEqual([
+    ['org.created', null, owner.id],
     ['token.created', token.id, owner.id],
     ['token.revoked', token.id, owner.id],
   ]);

@@ -69,8 +69,8 @@ async function actualShape(query: (sql: string) => Promise<Record<string, unknow
 }
 
 const TYPES: Record<typeof testProvider, Record<string, string>> = {
-  sqlite: { String: 'TEXT', Int: 'INTEGER', DateTime: 'DATETIME', Boolean: 'BOOLEAN', Float: 'REAL' },
-  postgresql: { String: 'text', Int: 'integer', DateTime: 'timestamp without time zone', Boolean: 'boolean', Float: 'double precision' },
+  sqlite: { String: 'TEXT', Int: 'INTEGER', BigInt: 'BIGINT', DateTime: 'DATETIME', Boolean: 'BOOLEAN', Float: 'REAL' },
+  postgresql: { String: 'text', Int: 'integer', BigInt: 'bigint', DateTime: 'timestamp without time zone', Boolean: 'boolean', Float: 'double precision' },
 };
 
 describe(`migrations (${testProvider})`, () => {

@@ -21,11 +21,11 @@ export function currentRequest(): RequestContext {
   return concurrent.getStore() ?? request;
 }
 
-/** A real session: a UserSession row and the next-auth JWT naming it, as a sign-in makes. */
-export async function sessionCookie(user: { id: string; name: string; email: string }): Promise<string> {
+/** A real session: a UserSession row and the next-auth JWT naming it, as a sign-in (from `from`'s browser and address) makes. */
+export async function sessionCookie(user: { id: string; name: string; email: string }, from: { userAgent?: string; address?: string } = {}): Promise<string> {
   const { db } = await import('@/lib/db');
   const { startSession } = await import('@/lib/auth/sessions');
-  const sid = await startSession(db, user.id);
+  const sid = await startSession(db, user.id, from);
   return encode({ token: { sub: user.id, name: user.name, email: user.email, sid }, secret: process.env.NEXTAUTH_SECRET! });
 }
 

@@ -86,8 +86,11 @@ describe('enrolling an authenticator app', () => {
     await startTwoFactorSetup({});
     const secret = await secretOf(user);
     expect((await confirmTwoFactor({ code: otherCode(secret, 0) })).ok).toBe(true);
-    expect(await db.userSession.count({ where: { id: other } })).toBe(0);
-    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.userSession.findUniqueOrThrow({ where: { id: other }, select: { endedAt: true, endedReason: true } })).toMatchObject({
+      endedAt: expect.any(Date),
+      endedReason: 'two-factor-changed',
+    });
+    expect(await db.userSession.count({ where: { userId: user.id, endedAt: null } })).toBe(1);
   });
 });
 
@@ -166,7 +169,7 @@ describe('signing in with a second factor', () => {
   it('grants nothing for the password alone: the second step needs the ticket and a code, once', async () => {
     const { user, secret } = await enrolledUser('Abe');
     const address = fromAddress();
-    const sessionsBefore = await db.userSession.count({ where: { userId: user.id } });
+    const sessionsBefore = await db.userSession.count({ where: { userId: user.id, endedAt: null } });
 
     const started = await startSignIn({ email: user.email, password: PASSWORD });
     if (!started.ok) throw new Error(started.error);
@@ -174,7 +177,7 @@ describe('signing in with a second factor', () => {
     const { ticket } = started.data;
     // The ticket is stored as a digest, and the first step made no session.
     expect(await db.signInTicket.count({ where: { digest: ticket } })).toBe(0);
-    expect(await db.userSession.count({ where: { userId: user.id } })).toBe(sessionsBefore);
+    expect(await db.userSession.count({ where: { userId: user.id, endedAt: null } })).toBe(sessionsBefore);
 
     // Neither the ticket alone nor email and password pass.
     expect(await message(authorizeCredentials({ ticket }, address, null))).toBe(WRONG);
@@ -242,24 +245,24 @@ describe('managing two-factor authentication', () => {
     const other = await startSession(db, user.id);
     const code = otherCode(secret, 0);
 
-    expect(await disableTwoFactor({ password: 'wrong password', code })).toMatchObject({
+    expect(await disableTwoFactor({ currentPassword: 'wrong password', code })).toMatchObject({
       ok: false,
-      fieldErrors: { password: ['That password is not right.'] },
+      fieldErrors: { currentPassword: ['The current password is not right.'] },
     });
-    expect(await disableTwoFactor({ password: PASSWORD, code: '000000' === code ? '111111' : '000000' })).toEqual({
+    expect(await disableTwoFactor({ currentPassword: PASSWORD, code: '000000' === code ? '111111' : '000000' })).toEqual({
       ok: false,
       error: WRONG,
       fieldErrors: { code: [WRONG] },
     });
-    expect(await disableTwoFactor({ password: PASSWORD, code: '' })).toMatchObject({ ok: false });
+    expect(await disableTwoFactor({ currentPassword: PASSWORD, code: '' })).toMatchObject({ ok: false });
     expect(await hasSecondFactor(db, user.id)).toBe(true);
-    expect(await db.userSession.count({ where: { id: other } })).toBe(1);
+    expect(await db.userSession.count({ where: { id: other, endedAt: null } })).toBe(1);
 
-    expect(await disableTwoFactor({ password: PASSWORD, code })).toEqual({ ok: true, data: null });
+    expect(await disableTwoFactor({ currentPassword: PASSWORD, code })).toEqual({ ok: true, data: null });
     expect(await hasSecondFactor(db, user.id)).toBe(false);
     expect(await db.twoFactor.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
-    expect(await db.userSession.count({ where: { id: other } })).toBe(0);
+    expect(await db.userSession.count({ where: { id: other, endedAt: null } })).toBe(0);
     expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.disabled']);
 
     // Signing in is the password alone again.
@@ -271,7 +274,7 @@ describe('managing two-factor authentication', () => {
     const { user, recoveryCodes } = await enrolledUser('Fay');
     fromAddress();
     await signInAs(user);
-    expect(await disableTwoFactor({ password: PASSWORD, code: recoveryCodes[0] })).toEqual({ ok: true, data: null });
+    expect(await disableTwoFactor({ currentPassword: PASSWORD, code: recoveryCodes[0] })).toEqual({ ok: true, data: null });
     expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.recovery_code_used', 'two_factor.disabled']);
   });
 
@@ -281,7 +284,7 @@ describe('managing two-factor authentication', () => {
     await signInAs(user);
     expect(await regenerateRecoveryCodes({ credential: 'not the password' })).toMatchObject({
       ok: false,
-      fieldErrors: { credential: ['That password is not right.'] },
+      fieldErrors: { credential: ['The current password is not right.'] },
     });
     const byCode = await regenerateRecoveryCodes({ credential: otherCode(secret, 0) });
     if (!byCode.ok) throw new Error(byCode.error);

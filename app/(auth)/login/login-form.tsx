@@ -9,6 +9,7 @@ import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
 import { startSignIn } from '@/lib/actions/start-sign-in';
 import { isSignInMessage, SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from '@/lib/auth/messages';
+import { PasskeySignIn } from './passkey-sign-in';
 
 /**
  * The first step (email and password) or, for an account with two-factor authentication, the
@@ -19,12 +20,12 @@ type Step = { kind: 'password' } | { kind: 'second'; ticket: string; method: 'co
 
 const UNREACHABLE = 'Could not reach the server. Try again.';
 
-export function LoginForm({ callbackUrl, github, notice }: { callbackUrl: string; github: boolean; notice?: string | null }) {
+export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl: string; github: boolean; notice?: string | null }) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [step, setStep] = useState<Step>({ kind: 'password' });
   const [email, setEmail] = useState('');
-  const [error, setError] = useState<string | null>(notice ?? null);
+  const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
   // The second step lasts as long as its ticket: then back to the first, saying why (the server
@@ -133,8 +134,9 @@ export function LoginForm({ callbackUrl, github, notice }: { callbackUrl: string
           >
             {byCode ? 'Use a recovery code' : 'Use your authenticator app'}
           </button>
-          {/* Passkeys: a "Use a passkey" button goes here. It passes this step with the same
-              ticket (step.ticket), through the Credentials provider like the code does. */}
+          {/* A passkey as the second factor: a "Use a passkey" button goes here. It would pass this
+              step with the same ticket (step.ticket), through the Credentials provider as the code
+              does. (A passkey already signs in on its own, instead of the password, on the first step.) */}
           <button
             type="button"
             className="font-medium text-indigo-700 underline"
@@ -153,6 +155,11 @@ export function LoginForm({ callbackUrl, github, notice }: { callbackUrl: string
   return (
     <div className="space-y-5">
       <h1 className="text-xl font-semibold">Sign in</h1>
+      {notice ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {notice}
+        </p>
+      ) : null}
       {/* POST, never GET: a submission before the page's code runs must not put the password in a URL. */}
       <form onSubmit={onPassword} method="post" className="space-y-4" noValidate>
         <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={email} />
@@ -162,6 +169,7 @@ export function LoginForm({ callbackUrl, github, notice }: { callbackUrl: string
           {pending ? 'Signing in…' : 'Sign in'}
         </Button>
       </form>
+      <PasskeySignIn callbackUrl={callbackUrl} />
       {github ? (
         <Button variant="secondary" className="w-full" onClick={() => signIn('github', { callbackUrl })}>
           Sign in with GitHub

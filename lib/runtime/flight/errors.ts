@@ -12,6 +12,8 @@ import { AppError, type ErrorCode } from '../../shared/errors';
 export const GRPC_STATUS: Record<ErrorCode, status> = {
   invalid: status.INVALID_ARGUMENT,
   unauthorized: status.UNAUTHENTICATED,
+  // Never raised on the data plane (portal actions only); mapped as its HTTP 401.
+  reauth_required: status.UNAUTHENTICATED,
   forbidden: status.PERMISSION_DENIED,
   not_found: status.NOT_FOUND,
   conflict: status.ALREADY_EXISTS,

@@ -20,8 +20,12 @@ export function safeCallbackUrl(value: string | string[] | null | undefined): st
   }
 }
 
-/** The sign-in page that brings the visitor back to `path` afterwards. */
-export function loginUrlFor(path: string | null | undefined): string {
+/**
+ * The sign-in page that brings the visitor back to `path` afterwards; `reason` is a code of
+ * SIGNED_OUT_REASONS (lib/auth/messages.ts), which the page turns into "You were signed out because …".
+ */
+export function loginUrlFor(path: string | null | undefined, reason?: string | null): string {
   const callback = safeCallbackUrl(path);
-  return callback === '/' ? '/login' : `/login?${new URLSearchParams({ callbackUrl: callback })}`;
+  const query = new URLSearchParams({ ...(reason ? { reason } : {}), ...(callback === '/' ? {} : { callbackUrl: callback }) });
+  return query.size === 0 ? '/login' : `/login?${query}`;
 }

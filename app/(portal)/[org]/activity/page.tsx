@@ -5,6 +5,7 @@ import { buttonClass } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
+import { tokenRevokedWords } from '@/components/portal/activity-words';
 import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
 import { listActivity, type ActivityEntry } from '@/lib/data/activity';
 import { listApps } from '@/lib/data/apps';
@@ -33,7 +34,7 @@ function describe(entry: ActivityEntry): string {
     case 'app.deleted':
       return `Deleted app ${entry.details.name ?? '(name unknown)'} and both of its API keys`;
     case 'org.created':
-      return `Created the organization`;
+      return entry.details.personal ? 'Signed up; this is their personal organization' : `Created the organization`;
     case 'api_key.regenerated':
       return `Regenerated API Key ${entry.slot ?? '?'}${entry.app ? ` of ${entry.app}` : ''}`;
     case 'member.added':
@@ -47,7 +48,7 @@ function describe(entry: ActivityEntry): string {
     case 'token.created':
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
-      return `Revoked personal access token ${entry.token ?? ''}`.trim();
+      return tokenRevokedWords(entry);
     case 'org.two_factor_policy_changed':
       return entry.details.requireTwoFactor ? 'Required two-factor authentication of every member' : 'Stopped requiring two-factor authentication';
     default:

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState, useTransition, type FormEvent } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { TextField } from '@/components/ui/text-field';
@@ -49,6 +50,7 @@ export function MemberRow(props: {
   callerIsOwner: boolean;
 }) {
   const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp();
   const [confirming, setConfirming] = useState(false);
   const removeRef = useRef<HTMLButtonElement>(null);
 
@@ -56,7 +58,7 @@ export function MemberRow(props: {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     startTransition(async () => {
-      const result = await changeMemberRole({ org: props.org, membershipId: props.membershipId, role: form.get('role') });
+      const result = await stepUp(() => changeMemberRole({ org: props.org, membershipId: props.membershipId, role: form.get('role') }));
       if (result.ok) toast.success(`${props.name} is now ${String(form.get('role'))}`);
       else toast.error(result.error);
     });
@@ -100,7 +102,7 @@ export function MemberRow(props: {
                 removeRef.current?.focus();
               }}
               onConfirm={async () => {
-                const result = await removeMember({ org: props.org, membershipId: props.membershipId });
+                const result = await stepUp(() => removeMember({ org: props.org, membershipId: props.membershipId }));
                 if (result.ok) toast.success(`${props.name} removed`);
                 else toast.error(result.error);
               }}

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
@@ -38,10 +39,14 @@ export function RegenerateCodesForm() {
 
 /** Turning two-factor authentication off: the password and a current code or a recovery code. */
 export function DisableTwoFactorForm() {
-  const { pending, fieldErrors, formError, onSubmit } = useActionForm(disableTwoFactor, () => toast.success('Two-factor authentication is off.'));
+  const stepUp = useStepUp();
+  const { pending, fieldErrors, formError, onSubmit } = useActionForm(
+    (input: FormData) => stepUp(() => disableTwoFactor(input)),
+    () => toast.success('Two-factor authentication is off.'),
+  );
   return (
     <form onSubmit={onSubmit} className="max-w-sm space-y-3" noValidate>
-      <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fieldErrors.password?.[0]} />
+      <TextField label="Password" name="currentPassword" type="password" autoComplete="current-password" required error={fieldErrors.currentPassword?.[0]} />
       <TextField label="Code from your app, or a recovery code" name="code" autoComplete="one-time-code" required error={fieldErrors.code?.[0]} />
       <FormError message={formError} />
       <Button type="submit" variant="danger" disabled={pending} aria-busy={pending}>

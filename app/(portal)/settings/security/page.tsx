@@ -8,6 +8,7 @@ import { requireUser } from '@/lib/auth/guards';
 import { NEEDS_PASSWORD, RECOVERY_CODE_COUNT, twoFactorState } from '@/lib/auth/two-factor';
 import { CancelSetupButton, ConfirmSetupForm, StartSetupButton } from './setup-forms';
 import { DisableTwoFactorForm, RegenerateCodesForm } from './enrolled-forms';
+import { PasskeysSection } from './passkeys-section';
 
 export const metadata: Metadata = { title: 'Security' };
 
@@ -115,6 +116,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           </Card>
         </>
       ) : null}
+      <PasskeysSection user={user} />
     </main>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
@@ -20,12 +21,16 @@ const selectClass = 'block w-full rounded-md border border-slate-300 bg-white px
 export function CreateTokenForm({ orgs }: { orgs: string[] }) {
   const [expiration, setExpiration] = useState('30');
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
-  const { pending, fieldErrors, formError, onSubmit } = useActionForm(createToken, (data, form) => {
-    setCreated(data);
-    form.reset();
-    setExpiration('30');
-    toast.success(`Token ${data.name} created`);
-  });
+  const stepUp = useStepUp();
+  const { pending, fieldErrors, formError, onSubmit } = useActionForm(
+    (input: FormData) => stepUp(() => createToken(input)),
+    (data, form) => {
+      setCreated(data);
+      form.reset();
+      setExpiration('30');
+      toast.success(`Token ${data.name} created`);
+    },
+  );
 
   async function copy() {
     if (!created) return;

@@ -1,6 +1,7 @@
 'use client';
 
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { useActionForm } from '@/components/ui/use-action-form';
@@ -8,8 +9,9 @@ import { updateTwoFactorPolicy } from '@/lib/actions/update-two-factor-policy';
 
 /** The owner's switch for the policy; the page lists whom it affects above it. */
 export function TwoFactorPolicyForm({ org, required, affected }: { org: string; required: boolean; affected: number }) {
+  const stepUp = useStepUp();
   const { pending, formError, onSubmit } = useActionForm(
-    updateTwoFactorPolicy,
+    (input: FormData) => stepUp(() => updateTwoFactorPolicy(input)),
     (data) => toast.success(data.required ? 'Two-factor authentication is now required.' : 'Two-factor authentication is no longer required.'),
     (form) => {
       form.set('org', org);

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { TextField } from '@/components/ui/text-field';
@@ -14,6 +15,7 @@ import { deleteApp } from '@/lib/actions/delete-app';
  */
 export function DeleteAppButton({ appId, name }: { appId: number; name: string }) {
   const router = useRouter();
+  const stepUp = useStepUp();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -36,7 +38,7 @@ export function DeleteAppButton({ appId, name }: { appId: number; name: string }
             if (!deleted.current) buttonRef.current?.focus();
           }}
           onConfirm={async () => {
-            const result = await deleteApp({ appId, confirmName: typed });
+            const result = await stepUp(() => deleteApp({ appId, confirmName: typed }));
             if (result.ok) {
               deleted.current = true;
               toast.success(`Deleted ${result.data.name}`);

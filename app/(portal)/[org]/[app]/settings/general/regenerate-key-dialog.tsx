@@ -2,6 +2,7 @@
 
 import { useRef } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { useKeys } from '@/components/keys/keys-context';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
@@ -16,6 +17,7 @@ const RECENT_MS = 15 * 60 * 1000;
  */
 export function RegenerateKeyDialog({ slot, now, onClose }: { slot: 1 | 2; now: number; onClose: (newKey: string | null) => void }) {
   const keys = useKeys();
+  const stepUp = useStepUp();
   const view = keys.view(slot);
   const label = `API Key ${slot}`;
   const other = `API Key ${slot === 1 ? 2 : 1}`;
@@ -29,7 +31,7 @@ export function RegenerateKeyDialog({ slot, now, onClose }: { slot: 1 | 2; now: 
       busyLabel="Regenerating…"
       onClose={() => onClose(newKey.current)}
       onConfirm={async () => {
-        const result = await regenerateApiKey({ appId: keys.appId, slot });
+        const result = await stepUp(() => regenerateApiKey({ appId: keys.appId, slot }));
         if (result.ok) {
           newKey.current = result.data.key;
           toast.success(`${label} regenerated`, { id: `regenerated:${label}` });

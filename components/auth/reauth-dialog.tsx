@@ -1,0 +1,137 @@
+'use client';
+
+import { signIn } from 'next-auth/react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button } from '@/components/ui/button';
+import { FormError } from '@/components/ui/form-error';
+import { Modal } from '@/components/ui/modal';
+import { TextField } from '@/components/ui/text-field';
+import { useModalDialog } from '@/components/ui/use-modal-dialog';
+import { reauthenticate } from '@/lib/actions/reauthenticate';
+import type { ReauthOption, ReauthProof } from '@/lib/auth/step-up';
+
+/** The words for each way of confirming: what the dialog asks, and the button that switches to it. */
+const OPTION_TEXT: Record<ReauthOption, { ask: string; switchTo: string }> = {
+  password: { ask: 'Enter your password to continue.', switchTo: 'Use your password' },
+  github: {
+    ask: 'Your account signs in with GitHub. Sign in again with GitHub: you come back to this page, and can then do it again.',
+    switchTo: 'Use GitHub',
+  },
+};
+
+/**
+ * "Confirm it's you": asks for a proof of one of the user's ways (`options`, first one first,
+ * with a button to switch to each other one) and sends it to `reauthenticate`. `onDone(true)`
+ * once the session is confirmed, `onDone(false)` on Cancel or Escape. Errors show inline (the
+ * field's, or the limiter's message above the buttons) and the dialog stays open.
+ *
+ * A new way is one more ReauthOption with its text above and its form below, sending its proof
+ * through `confirm` (e.g. `confirm({ method: 'code', code })`).
+ */
+export function ReauthDialog({ options, onDone }: { options: ReauthOption[]; onDone: (confirmed: boolean) => void }) {
+  const { dialogRef, initialFocus, onKeyDown, close } = useModalDialog<HTMLButtonElement>();
+  const [option, setOption] = useState<ReauthOption | undefined>(options[0]);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+
+  // A switch to another way moves focus to its field or button (the switch button is gone).
+  useEffect(() => {
+    dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [dialogRef, option]);
+
+  function finish(confirmed: boolean) {
+    close();
+    onDone(confirmed);
+  }
+
+  async function confirm(proof: ReauthProof) {
+    setPending(true);
+    const result = await reauthenticate(proof).catch(() => ({ ok: false as const, error: 'Could not reach the server. Try again.' }));
+    setPending(false);
+    if (result.ok) {
+      finish(true);
+      return;
+    }
+    const fields = ('fieldErrors' in result && result.fieldErrors) || {};
+    setFieldErrors(fields);
+    setError(Object.keys(fields).length === 0 ? result.error : null);
+    // Back to the field, to try again.
+    dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }
+
+  function onPasswordSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void confirm({ method: 'password', password: String(new FormData(event.currentTarget).get('password') ?? '') });
+  }
+
+  const others = options.filter((other) => other !== option);
+  return (
+    <Modal
+      dialogRef={dialogRef}
+      onKeyDown={onKeyDown}
+      title="Confirm it’s you"
+      titleId="reauth-dialog-title"
+      describedBy="reauth-dialog-ask"
+      busy={pending}
+      onDismiss={() => finish(false)}
+    >
+      <div className="mt-2 space-y-3 text-sm text-slate-700">
+        <p>This action needs a recent sign-in.</p>
+        <p id="reauth-dialog-ask">{option ? OPTION_TEXT[option].ask : 'Sign out and sign in again, then do it again.'}</p>
+      </div>
+      {option === 'password' ? (
+        <form onSubmit={onPasswordSubmit} className="mt-4 space-y-4" noValidate>
+          <TextField
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            maxLength={200}
+            error={fieldErrors.password?.[0]}
+            data-autofocus
+          />
+          <FormError message={error} />
+          <div className="flex justify-end gap-2">
+            <Button ref={initialFocus} variant="secondary" onClick={() => finish(false)} disabled={pending}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={pending} aria-busy={pending}>
+              {pending ? 'Confirming…' : 'Confirm'}
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <div className="mt-6 flex flex-wrap justify-end gap-2">
+          <Button ref={initialFocus} variant="secondary" onClick={() => finish(false)}>
+            Cancel
+          </Button>
+          {option === 'github' ? (
+            <Button data-autofocus onClick={() => void signIn('github', { callbackUrl: window.location.href })}>
+              Sign in again with GitHub
+            </Button>
+          ) : null}
+        </div>
+      )}
+      {others.length > 0 ? (
+        <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-200 pt-4">
+          {others.map((other) => (
+            <Button
+              key={other}
+              variant="secondary"
+              disabled={pending}
+              onClick={() => {
+                setOption(other);
+                setError(null);
+                setFieldErrors({});
+              }}
+            >
+              {OPTION_TEXT[other].switchTo}
+            </Button>
+          ))}
+        </div>
+      ) : null}
+    </Modal>
+  );
+}

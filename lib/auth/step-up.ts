@@ -1,0 +1,85 @@
+import 'server-only';
+import { z } from 'zod';
+import { db } from '../db';
+import { serverEnv } from '../env';
+import { AppError } from '../shared/errors';
+import { TooManyAttempts } from './attempts';
+import { SIGN_IN_ERRORS } from './messages';
+import type { CurrentUser } from './session';
+import { signInWithPassword } from './sign-in';
+
+/**
+ * Step-up: sensitive actions (authedAction's `stepUp: true`) need the session's last
+ * authentication (UserSession.authenticatedAt: the sign-in, or a later `reauthenticate`) to be
+ * within STEP_UP_WINDOW_SECONDS. Otherwise they refuse with `reauth_required` and change nothing;
+ * the portal then asks "Confirm it's you" and runs the action again.
+ */
+
+/** Whether an authentication at `authenticatedAt` is recent enough for a sensitive action. */
+export function isRecentAuthentication(authenticatedAt: Date, windowSeconds: number, now = new Date()): boolean {
+  return now.getTime() - authenticatedAt.getTime() <= windowSeconds * 1000;
+}
+
+/** Throws `reauth_required` unless the session authenticated within the step-up window. */
+export async function requireRecentAuthentication(sessionId: string, now = new Date()): Promise<void> {
+  const row = await db.userSession.findUnique({ where: { id: sessionId }, select: { authenticatedAt: true } });
+  if (!row || !isRecentAuthentication(row.authenticatedAt, serverEnv().stepUpWindowSeconds, now)) throw new AppError('reauth_required');
+}
+
+const WRONG_PASSWORD = 'That password is not right.';
+
+/**
+ * The proofs `reauthenticate` accepts, one zod object per method, told apart by `method`. A new
+ * method (a TOTP `code`, a `passkey` answer) is one more object in this union and one more
+ * entry in PROOF_CHECKS below; TypeScript refuses a method without its check.
+ */
+export const reauthenticateSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('password'), password: z.string().min(1, 'Enter your password.').max(200, 'Password is at most 200 characters.') }),
+]);
+export type ReauthProof = z.output<typeof reauthenticateSchema>;
+export type ReauthMethod = ReauthProof['method'];
+
+/**
+ * Checks one kind of proof for the signed-in user, from the client address: returns when it
+ * holds, throws an AppError (`invalid` with a field error, or `rate_limited`) when not.
+ */
+type ProofCheck<M extends ReauthMethod> = (user: CurrentUser, proof: Extract<ReauthProof, { method: M }>, address: string) => Promise<void>;
+
+/**
+ * The password, through the sign-in's own limits and counts (lib/auth/attempts.ts): the
+ * per-address limit, the per-account-and-address lock-out, the slowdown, and their wording.
+ * A wrong password here counts as a failed sign-in of the account.
+ */
+const checkPassword: ProofCheck<'password'> = async (user, proof, address) => {
+  try {
+    await signInWithPassword(user.email, proof.password, address);
+  } catch (error) {
+    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
+    if (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid) {
+      throw new AppError('invalid', WRONG_PASSWORD, { fieldErrors: { password: [WRONG_PASSWORD] } });
+    }
+    throw error;
+  }
+};
+
+const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword };
+
+/** Checks a re-authentication proof of the signed-in user; throws an AppError when it does not hold. */
+export async function checkReauthProof(user: CurrentUser, proof: ReauthProof, address: string): Promise<void> {
+  await (PROOF_CHECKS[proof.method] as ProofCheck<ReauthMethod>)(user, proof, address);
+}
+
+/**
+ * The ways the "Confirm it's you" dialog offers this user, in the order it offers them: a
+ * proof method of `reauthenticateSchema`, or `github` (signing in again with GitHub, for an
+ * account without a password; it comes back to the same page).
+ */
+export type ReauthOption = ReauthMethod | 'github';
+
+export async function reauthOptions(userId: string): Promise<ReauthOption[]> {
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true, githubId: true } });
+  const options: ReauthOption[] = [];
+  if (user?.passwordHash) options.push('password');
+  if (user?.githubId && serverEnv().github) options.push('github');
+  return options;
+}

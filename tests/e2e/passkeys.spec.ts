@@ -1,0 +1,100 @@
+// Passkeys in real Chromium, with the DevTools protocol's virtual authenticator (a platform
+// authenticator that keeps discoverable credentials and verifies the user by itself).
+import { expect, test, type Page } from '@playwright/test';
+import { portalPort } from './servers';
+import { expectAccessible, signUp } from './helpers';
+
+/**
+ * Browsers refuse an IP address as a WebAuthn relying party id, so the portal is opened at
+ * localhost (a loopback name, as on the embedded default) instead of 127.0.0.1.
+ */
+const localURL = `http://localhost:${portalPort}`;
+
+/** Gives the page a virtual authenticator: ctap2, built in, resident keys, user verification. */
+async function addVirtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
+}
+
+async function signOut(page: Page, name: string) {
+  await page.getByRole('button', { name: `User menu for ${name}` }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+}
+
+test.describe('at localhost', () => {
+  test.use({ baseURL: localURL });
+
+  test('add a passkey, sign in with it instead of the password, then remove it with the password', async ({ page }) => {
+    const authenticator = await addVirtualAuthenticator(page);
+    const account = await signUp(page, 'Penny');
+
+    await page.getByRole('button', { name: 'User menu for Penny' }).click();
+    await page.getByRole('link', { name: 'Security' }).click();
+    await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
+    const passkeys = page.getByRole('region', { name: 'Passkeys' });
+    await expect(passkeys).toContainText('No passkeys yet.');
+    await expectAccessible(page, 'the Security page without passkeys');
+
+    // The name starts as the browser's, and can be changed.
+    await expect(page.getByLabel('Passkey name')).toHaveValue(/Chrom/);
+    await page.getByLabel('Passkey name').fill('Work laptop');
+    await page.getByRole('button', { name: 'Add passkey' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Passkey Work laptop added' })).toBeVisible();
+    const row = page.getByRole('row', { name: /Work laptop/ });
+    await expect(row).toContainText('just now');
+    await expect(row).toContainText('Never used');
+    const [credential] = await authenticator.credentials();
+    expect(credential?.isResidentCredential).toBe(true);
+    expect(credential?.rpId).toBe('localhost');
+    await expectAccessible(page, 'the Security page with a passkey');
+
+    // Signed out, the passkey signs in: no e-mail, no password.
+    await signOut(page, 'Penny');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'User menu for Penny' })).toBeVisible();
+    expect((await authenticator.credentials())[0]?.signCount).toBeGreaterThan(0);
+
+    await page.goto('/settings/security');
+    await expect(page.getByRole('row', { name: /Work laptop/ })).not.toContainText('Never used');
+
+    // The last passkey goes only with the password: Remove stays disabled until it is typed.
+    await page.getByRole('button', { name: 'Remove Work laptop' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Remove Work laptop?' });
+    await expect(dialog).toContainText('It is your last passkey');
+    await expect(dialog.getByLabel('Password')).toBeFocused();
+    await expect(dialog.getByRole('button', { name: 'Remove' })).toBeDisabled();
+    await expectAccessible(page, 'the Remove passkey dialog');
+    await dialog.getByLabel('Password').fill('not my password');
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'The current password is not right.' })).toBeVisible();
+    await expect(page.getByRole('row', { name: /Work laptop/ })).toBeVisible();
+
+    await page.getByRole('button', { name: 'Remove Work laptop' }).click();
+    await dialog.getByLabel('Password').fill(account.password);
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Passkey Work laptop removed' })).toBeVisible();
+    await expect(passkeys).toContainText('No passkeys yet.');
+
+    // The authenticator still holds the credential; the portal no longer knows it.
+    await signOut(page, 'Penny');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: "That passkey didn't work. Try again." })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expectAccessible(page, 'the sign-in page with a passkey refused');
+  });
+});
+
+test('at 127.0.0.1 the browser refuses the IP address as a relying party id, and the page says where passkeys work', async ({ page }) => {
+  await addVirtualAuthenticator(page);
+  await signUp(page, 'Ivo');
+  await page.goto('/settings/security');
+  await page.getByRole('button', { name: 'Add passkey' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: "Passkeys don't work at this address." })).toContainText(`http://localhost:${portalPort}`);
+  await expect(page.getByRole('region', { name: 'Passkeys' })).toContainText('No passkeys yet.');
+});
