@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
+import { setLastAuthentication } from './database';
 import { addMember, expectAccessible, signUp, type Account } from './helpers';
 
 const WRONG = "That code didn't work. Try again or use a recovery code.";
@@ -37,16 +38,17 @@ async function password(page: Page, account: Account) {
   await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
 }
 
-/** Sets up an authenticator app from the Security page, the shortest way; returns the setup key. */
-async function enroll(page: Page): Promise<string> {
+/** Sets up an authenticator app from the Security page, the shortest way; returns the setup key and the recovery codes. */
+async function enroll(page: Page): Promise<{ setupKey: string; codes: string[] }> {
   await page.goto('/settings/security');
   await page.getByRole('button', { name: 'Set up authenticator app' }).click();
   const setupKey = (await page.getByLabel('Setup key').inputValue()).replace(/\s/g, '');
   await page.getByLabel('Code from the app').fill(codeFor(setupKey));
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
   await page.getByRole('button', { name: 'I have saved them' }).click();
   await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
-  return setupKey;
+  return { setupKey, codes };
 }
 
 test('enroll an authenticator app, then sign in with a code and with a recovery code that works once', async ({ page }) => {
@@ -199,4 +201,30 @@ test('GitHub sign-in refused for an account with two-factor authentication comes
   // Any other error name is not echoed.
   await page.goto('/login?error=Something%20else');
   await expect(page.getByRole('main').getByRole('status')).toHaveCount(0);
+});
+
+test('turning two-factor authentication off on an old session asks "Confirm it’s you" for a code first', async ({ page }) => {
+  const account = await signUp(page, 'Vic');
+  const { setupKey, codes } = await enroll(page);
+  await setLastAuthentication(account.email, new Date(Date.now() - 11 * 60_000));
+
+  const turnOff = page.getByRole('region', { name: 'Turn off two-factor authentication' });
+  await turnOff.getByLabel('Password').fill(account.password);
+  // The enrollment used the current step's code: the app's next one.
+  await turnOff.getByLabel('Code from your app, or a recovery code').fill(codeFor(setupKey, 1));
+  await turnOff.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await expect(dialog).toContainText('Enter the 6-digit code from your authenticator app, or a recovery code, to continue.');
+  const field = dialog.getByLabel('Authentication code');
+  await expect(field).toBeFocused();
+  await expectAccessible(page, 'Confirm it’s you with a code');
+  await field.fill(wrongCode(setupKey));
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(field).toHaveAccessibleDescription(WRONG);
+  // A recovery code confirms it; the form then goes on with its own code and turns it off.
+  await field.fill(codes[0]!);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Authenticator app' })).toContainText('Two-factor authentication is off.');
 });

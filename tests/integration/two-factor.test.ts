@@ -334,3 +334,25 @@ describe('GitHub sign-in', () => {
     expect(await viaGitHub(user, 'gh-2')).toBe('/login?error=TwoFactorGitHub');
   });
 });
+
+describe('step-up with a second factor', () => {
+  it('offers the code first, accepts a current code once, and refuses a wrong one with the same words', async () => {
+    const { reauthOptions } = await import('@/lib/auth/step-up');
+    const { reauthenticate } = await import('@/lib/actions/reauthenticate');
+    const { user, secret } = await enrolledUser('Ivy');
+    expect(await reauthOptions(user.id)).toEqual(['code', 'password']);
+    fromAddress();
+    await signInAs(user);
+    await db.userSession.updateMany({ where: { userId: user.id }, data: { authenticatedAt: new Date(Date.now() - 60 * 60_000) } });
+    const code = otherCode(secret, 0);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await reauthenticate({ method: 'code', code: wrong })).toEqual({ ok: false, error: WRONG, fieldErrors: { code: [WRONG] } });
+    expect(await reauthenticate({ method: 'code', code })).toEqual({ ok: true, data: null });
+    // The same code again is a replay.
+    expect(await reauthenticate({ method: 'code', code })).toEqual({ ok: false, error: WRONG, fieldErrors: { code: [WRONG] } });
+    const fresh = await db.userSession.count({ where: { userId: user.id, endedAt: null, authenticatedAt: { gt: new Date(Date.now() - 60_000) } } });
+    expect(fresh).toBe(1);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { actorId: user.id, action: 'session.reauthenticated' }, select: { details: true } });
+    expect(JSON.parse(audit.details!)).toEqual({ method: 'code' });
+  });
+});
