@@ -14,6 +14,8 @@ export type ActivityEntry = {
   app: string | null;
   slot: number | null;
   subject: string | null;
+  /** The actor is the member the event is about: one who joined by accepting an invitation. */
+  bySubject: boolean;
   token: string | null;
   details: AuditDetails;
   ip: string | null;
@@ -35,6 +37,8 @@ export async function listActivity(access: OrgAccess, options: { appId?: number;
       slot: true,
       ip: true,
       details: true,
+      actorId: true,
+      subjectUserId: true,
       actor: { select: { name: true } },
       subject: { select: { name: true, email: true } },
       app: { select: { name: true } },
@@ -58,6 +62,7 @@ export async function listActivity(access: OrgAccess, options: { appId?: number;
       app: row.app?.name ?? null,
       slot: row.slot,
       subject: row.subject ? `${row.subject.name} (${row.subject.email})` : null,
+      bySubject: row.actorId !== null && row.actorId === row.subjectUserId,
       token: isTokenEvent ? (row.token?.name ?? null) : null,
       details,
       ip: row.ip,
