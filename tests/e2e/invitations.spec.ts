@@ -41,6 +41,7 @@ test('an admin invites an address and copies the link; the invitee signs up from
   const response = await invitee.goto(link);
   await expect(invitee).toHaveURL(`${portalURL}/invite`);
   expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+  expect(response?.headers()['cache-control']).toContain('no-store');
   expect((await response?.request().redirectedFrom()?.response())?.headers()['referrer-policy']).toBe('no-referrer');
   await expect(invitee.getByRole('heading', { name: `Join ${owner.org}` })).toBeVisible();
   await expect(invitee.getByRole('main')).toContainText(`Ada invited you to join ${owner.org} as member`);
