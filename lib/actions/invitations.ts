@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
@@ -9,6 +10,7 @@ import type { CurrentUser } from '../auth/session';
 import { findInvitationByToken, findOwnInvitation, newInvitationLink, notifyInvitation } from '../data/invitations';
 import { withOrgLock, withOrgRowLock } from '../data/locks';
 import { addMembership } from '../data/orgs';
+import { INVITATION_COOKIE } from '../auth/invitation-cookie';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation } from '../prisma';
 import { assertMayTouchOwners, INVITATION_MESSAGES, manageMembers, mayGrant, orgSchema, roleSchema } from './member-rules';
@@ -16,6 +18,11 @@ import { authedAction, requestOrigin } from './safe-action';
 
 const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254, 'Enter a valid email address.');
 const invitationIdSchema = z.string().min(1).max(64);
+
+/** Once the link's invitation is answered, the invitation page stops showing it. */
+async function forgetLink(answer: Answer): Promise<void> {
+  if ('token' in answer) (await cookies()).set(INVITATION_COOKIE, '', { path: '/invite', maxAge: 0 });
+}
 
 function conflictOn(field: string, message: string): AppError {
   return new AppError('conflict', message, { fieldErrors: { [field]: [message] } });
@@ -180,6 +187,7 @@ export const acceptInvitation = authedAction({ name: 'accept-invitation', schema
     if (isUniqueViolation(error)) throw new AppError('conflict', INVITATION_MESSAGES.youAreMember);
     throw error;
   }
+  await forgetLink(input);
   revalidatePath(`/${invitation.org.name}/members`);
   return { org: invitation.org.name, role: invitation.role };
 });
@@ -199,5 +207,7 @@ export const declineInvitation = authedAction({ name: 'decline-invitation', sche
       origin,
     });
   });
+  await forgetLink(input);
+  revalidatePath(`/${invitation.org.name}/members`);
   return { org: invitation.org.name };
 });

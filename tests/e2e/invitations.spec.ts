@@ -64,7 +64,10 @@ test('an admin invites an address and copies the link; the invitee signs up from
   await expect(adminPage.getByRole('row', { name: /Nina/ })).toContainText(email);
   await expect(adminPage.getByLabel('Role of Nina')).toHaveValue('member');
   await expect(adminPage.getByRole('region', { name: 'Pending invitations' })).toContainText('No pending invitations.');
-  // Used once: the link no longer opens anything.
+  // Answered: the invitation page no longer shows it; used once: the link no longer opens anything.
+  await invitee.goto('/invite');
+  await expect(invitee.getByRole('main')).toContainText(`No pending invitations for ${email}`);
+  await expect(invitee.getByRole('heading', { name: `Join ${owner.org}` })).toHaveCount(0);
   await invitee.goto(link);
   await expect(invitee.getByRole('main')).toContainText('This invitation link is no longer valid');
   await adminContext.close();

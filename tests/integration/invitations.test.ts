@@ -10,7 +10,8 @@ import { REFUSALS } from '@/lib/auth/permissions';
 import { listInvitationsFor, listOrgInvitations } from '@/lib/data/invitations';
 import { findOrgAccess } from '@/lib/auth/access';
 import { addMember, newUser, tokenOf } from './fixtures';
-import { actingAs, signInAs, signOut } from './request';
+import { INVITATION_COOKIE } from '@/lib/auth/invitation-cookie';
+import { actingAs, request, signInAs, signOut } from './request';
 
 beforeEach(() => signOut());
 
@@ -134,7 +135,11 @@ describe('declining', () => {
     const { user: owner, org } = await newUser('Olivia');
     const { user: bob } = await newUser('Bob');
     const token = await invite(owner, org.name, bob.email, 'admin');
-    expect(await actingAs(bob, () => declineInvitation({ token }))).toEqual({ ok: true, data: { org: org.name } });
+    // As in the browser: the link left its token in the invitation page's cookie, which answering clears.
+    await signInAs(bob);
+    request.cookies.set(INVITATION_COOKIE, token);
+    expect(await declineInvitation({ token })).toEqual({ ok: true, data: { org: org.name } });
+    expect(request.cookies.has(INVITATION_COOKIE)).toBe(false);
     expect(await roleOf(org.id, bob.id)).toBeNull();
     expect(await actingAs(bob, () => acceptInvitation({ token }))).toEqual({ ok: false, error: INVITATION_MESSAGES.invalid });
     expect(await eventsOf(org.id, 'invitation.declined')).toEqual([
