@@ -7,7 +7,7 @@ import { INVITATION_MESSAGES } from '@/lib/actions/member-rules';
 import { INVITATION_COOKIE } from '@/lib/auth/invitation-cookie';
 import { can, parseRole, ROLE_ABILITIES, type Role } from '@/lib/auth/permissions';
 import { getCurrentUser } from '@/lib/auth/session';
-import { findInvitationByToken, listInvitationsFor } from '@/lib/data/invitations';
+import { findInvitationByToken, isInvitationFor, listInvitationsFor } from '@/lib/data/invitations';
 import { InvitationAnswer, SignOutToAnswer } from './invitation-answer';
 
 export const metadata: Metadata = { title: 'Invitations' };
@@ -33,7 +33,7 @@ export default async function InvitePage() {
   const linked = token ? await findInvitationByToken(token) : null;
   const own = user ? (await listInvitationsFor(user)).filter((invitation) => invitation.id !== linked?.id) : [];
   const now = new Date();
-  const mine = linked && user ? linked.email === user.email.toLowerCase() && (linked.inviteeId === null || linked.inviteeId === user.id) : false;
+  const mine = linked !== null && user !== null && isInvitationFor(linked, user);
 
   return (
     <div className="flex min-h-screen flex-col items-center px-4 py-12">

@@ -7,7 +7,7 @@ import { db } from '../db';
 import { recordAudit } from '../audit';
 import { parseRole } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
-import { findInvitationByToken, findOwnInvitation, newInvitationLink, notifyInvitation } from '../data/invitations';
+import { findInvitationByToken, findOwnInvitation, isInvitationFor, newInvitationLink, notifyInvitation } from '../data/invitations';
 import { withOrgLock, withOrgRowLock } from '../data/locks';
 import { addMembership } from '../data/orgs';
 import { INVITATION_COOKIE } from '../auth/invitation-cookie';
@@ -154,8 +154,7 @@ type Answer = z.output<typeof answerSchema>;
 async function invitationToAnswer(user: CurrentUser, answer: Answer) {
   const invitation = 'token' in answer ? await findInvitationByToken(answer.token) : await findOwnInvitation(user, answer.invitationId);
   if (!invitation) throw new AppError('not_found', INVITATION_MESSAGES.invalid);
-  const ownAddress = invitation.email === user.email.toLowerCase() && (invitation.inviteeId === null || invitation.inviteeId === user.id);
-  if (!ownAddress) throw new AppError('forbidden', INVITATION_MESSAGES.wrongAccount(user.email));
+  if (!isInvitationFor(invitation, user)) throw new AppError('forbidden', INVITATION_MESSAGES.wrongAccount(user.email));
   return { ...invitation, role: parseRole(invitation.role) };
 }
 

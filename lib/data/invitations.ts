@@ -55,6 +55,14 @@ export async function findInvitationByToken(token: unknown, now = new Date()) {
   return row;
 }
 
+/**
+ * Whether the signed-in user may answer the invitation: it was sent to their address, and, when
+ * an account had the address then, they are that account.
+ */
+export function isInvitationFor(invitation: { email: string; inviteeId: string | null }, user: CurrentUser): boolean {
+  return invitation.email === user.email.toLowerCase() && (invitation.inviteeId === null || invitation.inviteeId === user.id);
+}
+
 /** One of the user's own current invitations (see listInvitationsFor), by id, or null. */
 export async function findOwnInvitation(user: CurrentUser, id: string, now = new Date()) {
   return db.invitation.findFirst({ where: { id, ...ownInvitations(user, now) }, select: invitationSelect });
