@@ -5,6 +5,9 @@ import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type Ke
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 
+/** Who notification emails are from when MAIL_FROM is not set. */
+export const DEFAULT_MAIL_FROM = 'Spice Portal <no-reply@localhost>';
+
 /** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
 export const DEFAULT_PASSWORD_HASH_COST = 15;
 
@@ -18,6 +21,11 @@ const envSchema = keySecretsSchema.extend({
   SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(30),
   SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   MAX_APPS_PER_ORG: z.coerce.number().int().min(1).default(25),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MAIL_FROM: z.string().trim().min(3).max(200).default(DEFAULT_MAIL_FROM),
 });
 
 export type ServerEnv = {
@@ -35,6 +43,8 @@ export type ServerEnv = {
   signInLimitPerMinute: number;
   /** Apps one organization may have: apps are not free tickets to the runtime's query slots. */
   maxAppsPerOrg: number;
+  /** Notification emails: the SMTP server (SMTP_URL) and the sender (MAIL_FROM); null without SMTP_URL (the inbox only). */
+  mail: { smtpUrl: string; from: string } | null;
 };
 
 let cached: ServerEnv | undefined;
@@ -76,6 +86,7 @@ export function serverEnv(): ServerEnv {
     signUpLimitPerHour: env.SIGNUP_LIMIT_PER_HOUR,
     signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
     maxAppsPerOrg: env.MAX_APPS_PER_ORG,
+    mail: env.SMTP_URL ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM } : null,
   };
   return cached;
 }

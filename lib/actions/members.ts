@@ -3,13 +3,14 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
-import { recordAudit } from '../audit';
+import { recordAudit, type ChangeOrigin } from '../audit';
 import type { OrgAccess } from '../auth/access';
 import { assertCan, OWNER_RULES, parseRole, ROLES, type Role } from '../auth/permissions';
 import { withOrgLock } from '../data/locks';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation, type DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
+import { notify } from '../notifications/notify';
 
 const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin, member or viewer.' });
 const ALREADY_MEMBER = 'This user is already a member.';
@@ -40,6 +41,19 @@ async function changeMembership(
   );
 }
 
+/** The organization's owners and admins, and the member it is about (who may be neither). */
+async function notifyMembershipChange(
+  tx: DbTx,
+  kind: 'member.added' | 'member.role_changed',
+  orgId: string,
+  memberId: string,
+  origin: ChangeOrigin,
+  roles: { role: Role; previousRole?: Role },
+): Promise<void> {
+  const member = await tx.user.findUniqueOrThrow({ where: { id: memberId }, select: { name: true } });
+  await notify(tx, { kind, orgId, userIds: [memberId], origin, facts: { subject: member.name, subjectId: memberId, ...roles } });
+}
+
 const orgSchema = z.string().min(1).max(64);
 const manage = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;
 
@@ -60,6 +74,7 @@ export const addMember = authedAction(
       await db.$transaction(async (tx) => {
         await tx.membership.create({ data: { orgId: access.org.id, userId: invitee.id, role: input.role }, select: { id: true } });
         await recordAudit(tx, { action: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, details: { role: input.role }, origin });
+        await notifyMembershipChange(tx, 'member.added', access.org.id, invitee.id, origin, { role: input.role });
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -87,6 +102,7 @@ export const changeMemberRole = authedAction(
         details: { role: input.role, previousRole: target.role },
         origin,
       });
+      await notifyMembershipChange(tx, 'member.role_changed', access.org.id, target.userId, origin, { role: input.role, previousRole: target.role });
     });
     revalidatePath(`/${access.org.name}/members`);
     return null;
