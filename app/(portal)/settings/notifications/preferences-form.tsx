@@ -4,6 +4,7 @@ import { useState, useTransition, type FormEvent } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
 import { DataTable } from '@/components/ui/data-table';
+import { FormError } from '@/components/ui/form-error';
 import { updateNotificationPreferences } from '@/lib/actions/update-notification-preferences';
 import type { NotificationKind } from '@/lib/notifications/kinds';
 
@@ -58,11 +59,7 @@ export function PreferencesForm({ rows }: { rows: Row[] }) {
           </tr>
         ))}
       </DataTable>
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <Button type="submit" disabled={pending} aria-busy={pending}>
         {pending ? 'Saving…' : 'Save preferences'}
       </Button>
