@@ -1,5 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { addMember, createApp, expectAccessible, openGeneral, signUp } from './helpers';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { addMember, createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
+import { startInstance, type Instance } from './instances';
+import { portalPort, runtimePort } from './servers';
 
 async function regenerateKey1(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Regenerate API Key 1' }).click();
@@ -73,4 +78,71 @@ test('another admin regenerates a key: the bell counts it, the inbox tells who a
   await adminPage.reload();
   await expect(adminPage.getByRole('link', { name: 'Notifications, 3 unread' })).toBeVisible();
   await adminContext.close();
+});
+
+test.describe('on a portal with SMTP_URL set', () => {
+  const mails: { to: string; raw: string; mail: ParsedMail }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        void simpleParser(raw).then((mail) => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw, mail });
+          callback();
+        }, callback);
+      });
+    },
+  });
+  let mailing: Instance | undefined;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.server.address() as AddressInfo).port;
+    mailing = await startInstance(
+      'mailing',
+      { portal: portalPort + 8, runtime: runtimePort + 8 },
+      { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Spice Security <security@example.com>' },
+    );
+  });
+  test.afterAll(async () => {
+    await mailing?.stop();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  test("the portal's own worker emails a regenerated key once, without the key", async ({ page }) => {
+    await page.goto(`${mailing!.portalURL}/signup`);
+    const email = `mia-${Date.now()}@example.com`;
+    await page.getByLabel('Name').fill('Mia');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+    const org = new URL(page.url()).pathname.split('/')[1]!;
+    await page.goto(`${mailing!.portalURL}/${org}/new`);
+    await page.getByLabel('App name').fill('mailed-app');
+    await page.getByRole('button', { name: 'Create app' }).click();
+    await expect(page.getByRole('heading', { name: 'mailed-app' })).toBeVisible();
+    await openGeneral(page);
+    await regenerateKey1(page);
+    const key = await readKey(page, 1);
+
+    // The worker polls every few seconds, off the request path.
+    await expect.poll(() => mails.filter((m) => m.to === email).length, { timeout: 20_000 }).toBe(1);
+    const [message] = mails.filter((m) => m.to === email);
+    expect(message!.mail.subject).toBe('API Key 1 of mailed-app regenerated');
+    expect(message!.mail.text).toContain(`You regenerated API Key 1 of the app mailed-app in ${org} in the portal`);
+    expect(message!.mail.from?.text).toBe('"Spice Security" <security@example.com>');
+    expect(message!.raw).not.toContain(key);
+    expect(message!.raw).not.toMatch(/spk_[0-9A-Za-z]{8}/);
+    // Sent once: a later round sends nothing more.
+    await page.waitForTimeout(6000);
+    expect(mails.filter((m) => m.to === email)).toHaveLength(1);
+  });
 });
