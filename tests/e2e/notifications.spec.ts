@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { startMailbox, type Mailbox } from '../support/mailbox';
 import { addMember, createApp, expectAccessible, openGeneral, readKey, signUp } from './helpers';
 import { startInstance, type Instance } from './instances';
 import { portalPort, runtimePort } from './servers';
@@ -81,39 +79,21 @@ test('another admin regenerates a key: the bell counts it, the inbox tells who a
 });
 
 test.describe('on a portal with SMTP_URL set', () => {
-  const mails: { to: string; raw: string; mail: ParsedMail }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        void simpleParser(raw).then((mail) => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw, mail });
-          callback();
-        }, callback);
-      });
-    },
-  });
+  let mailbox: Mailbox;
   let mailing: Instance | undefined;
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    mailbox = await startMailbox();
     mailing = await startInstance(
       'mailing',
       { portal: portalPort + 8, runtime: runtimePort + 8 },
-      { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Spice Security <security@example.com>' },
+      { SMTP_URL: mailbox.url, MAIL_FROM: 'Spice Security <security@example.com>' },
     );
   });
   test.afterAll(async () => {
     await mailing?.stop();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await mailbox.close();
   });
 
   test("the portal's own worker emails a regenerated key once, without the key", async ({ page }) => {
@@ -134,8 +114,8 @@ test.describe('on a portal with SMTP_URL set', () => {
     const key = await readKey(page, 1);
 
     // The worker polls every few seconds, off the request path.
-    await expect.poll(() => mails.filter((m) => m.to === email).length, { timeout: 20_000 }).toBe(1);
-    const [message] = mails.filter((m) => m.to === email);
+    await expect.poll(() => mailbox.received.filter((m) => m.to === email).length, { timeout: 20_000 }).toBe(1);
+    const [message] = mailbox.received.filter((m) => m.to === email);
     expect(message!.mail.subject).toBe('API Key 1 of mailed-app regenerated');
     expect(message!.mail.text).toContain(`You regenerated API Key 1 of the app mailed-app in ${org} in the portal`);
     expect(message!.mail.from?.text).toBe('"Spice Security" <security@example.com>');
@@ -143,6 +123,6 @@ test.describe('on a portal with SMTP_URL set', () => {
     expect(message!.raw).not.toMatch(/spk_[0-9A-Za-z]{8}/);
     // Sent once: a later round sends nothing more.
     await page.waitForTimeout(6000);
-    expect(mails.filter((m) => m.to === email)).toHaveLength(1);
+    expect(mailbox.received.filter((m) => m.to === email)).toHaveLength(1);
   });
 });

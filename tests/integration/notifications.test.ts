@@ -2,9 +2,6 @@
 // (inbox rows), what the emails say (parsed with mailparser; never a key or a token), the
 // outbox's retries with backoff, preferences, and each message sent once by two workers with
 // database clients of their own (FOR UPDATE SKIP LOCKED on PostgreSQL, a conditional claim on SQLite).
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { addMember, changeMemberRole } from '@/lib/actions/members';
@@ -18,39 +15,14 @@ import { backoffMs, drainOutbox, type OutboxSender } from '@/lib/outbox/worker';
 import { createPrismaClient } from '@/lib/prisma';
 import { findAppAccess } from '@/lib/auth/access';
 import { regenerateApiKeys } from '@/lib/data/api-keys';
+import { startMailbox } from '../support/mailbox';
 import { testProvider } from '../support/test-database';
 import { newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
-type Received = { to: string; mail: ParsedMail; raw: string };
-const received: Received[] = [];
-/** SMTP answers to refuse the next messages with (a 451 is "try again later"). */
-let refuseNext = 0;
-
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  disableReverseLookup: true,
-  logger: false,
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      if (refuseNext > 0) {
-        refuseNext -= 1;
-        callback(Object.assign(new Error('Mailbox busy, try later'), { responseCode: 451 }));
-        return;
-      }
-      const raw = Buffer.concat(chunks).toString('utf8');
-      void simpleParser(raw).then((mail) => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), mail, raw });
-        callback();
-      }, callback);
-    });
-  },
-});
-await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+const mailbox = await startMailbox();
+const received = mailbox.received;
+process.env.SMTP_URL = mailbox.url;
 process.env.MAIL_FROM = 'Spice Security <security@example.com>';
 
 const senders = { email: emailSender(process.env.SMTP_URL, process.env.MAIL_FROM) };
@@ -58,12 +30,12 @@ const drain = (workerId = 'test-worker') => drainOutbox(db, testProvider, { send
 
 afterAll(async () => {
   senders.email.close?.();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailbox.close();
 });
 
 beforeEach(async () => {
   signOut();
-  refuseNext = 0;
+  mailbox.refuse(0);
   // Each test starts from an empty outbox and mailbox.
   await drain();
   await db.outboxMessage.deleteMany();
@@ -224,7 +196,7 @@ describe(`security notifications (${testProvider})`, () => {
     await signInAs(owner);
     await db.outboxMessage.deleteMany();
     expect((await createToken({ name: 'retry-me', org: '*', scope: 'apps:read', expiration: '7' })).ok).toBe(true);
-    refuseNext = 2;
+    mailbox.refuse(2);
     const message = () =>
       db.outboxMessage.findFirstOrThrow({ select: { status: true, attempts: true, nextAttemptAt: true, lastError: true, claimedBy: true } });
 
