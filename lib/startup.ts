@@ -94,10 +94,14 @@ export function outboxSenders(): OutboxSenders {
  * database client), when there is something to send with. Every portal instance runs one.
  */
 export function startOutbox(log: (message: string) => void = console.log): OutboxWorker | null {
+  // Once per process, should the hook run again (the development server).
+  const holder = globalThis as unknown as { outboxWorker?: OutboxWorker };
+  if (holder.outboxWorker) return holder.outboxWorker;
   const senders = outboxSenders();
   if (Object.keys(senders).length === 0) return null;
   const env = serverEnv();
   const worker = startOutboxWorker(createPrismaClient(env.databaseUrl), env.provider, senders);
+  holder.outboxWorker = worker;
   log(`Outbox worker ${worker.id} sending: ${Object.keys(senders).join(', ')}`);
   return worker;
 }
