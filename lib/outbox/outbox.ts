@@ -19,6 +19,8 @@ export type OutboxInput = {
   payload: unknown;
   /** Not before (default: now). */
   notBefore?: Date;
+  /** Messages with one key (a webhook endpoint's id) are sent one at a time, in the order queued. */
+  orderKey?: string;
 };
 
 /** Queues messages in the caller's transaction. */
@@ -30,6 +32,7 @@ export async function enqueue(tx: Db | DbTx, messages: OutboxInput[]): Promise<v
       kind: message.kind,
       payload: JSON.stringify(message.payload),
       ...(message.notBefore ? { nextAttemptAt: message.notBefore } : {}),
+      ...(message.orderKey ? { orderKey: message.orderKey } : {}),
     })),
   });
 }

@@ -16,7 +16,7 @@ export type RetryPolicy = { maxAttempts: number; baseDelayMs: number; maxDelayMs
 export type OutboxSender = {
   retry: RetryPolicy;
   /** Sends one message's payload; throws when it was not accepted. */
-  send: (payload: unknown, message: { id: string; kind: string; attempts: number }) => Promise<void>;
+  send: (payload: unknown, message: { id: number; kind: string; attempts: number }) => Promise<void>;
   close?: () => void;
 };
 export type OutboxSenders = Partial<Record<OutboxChannel, OutboxSender>>;
@@ -39,7 +39,7 @@ export function backoffMs(policy: RetryPolicy, attempts: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 
-type Claimed = { id: string; channel: string; kind: string; payload: string; attempts: number };
+type Claimed = { id: number; channel: string; kind: string; payload: string; attempts: number };
 
 export type DrainOptions = {
   senders: OutboxSenders;
@@ -59,23 +59,27 @@ async function claim(db: Db, provider: 'sqlite' | 'postgresql', channels: string
     return db.$queryRaw<Claimed[]>(Prisma.sql`
       UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedUntil" = ${until}
        WHERE "id" IN (
-         SELECT "id" FROM "OutboxMessage"
-          WHERE "status" = 'pending' AND "channel" IN (${Prisma.join(channels)}) AND "nextAttemptAt" <= ${now}
-            AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})
-          ORDER BY "nextAttemptAt", "createdAt"
+         SELECT m."id" FROM "OutboxMessage" m
+          WHERE m."status" = 'pending' AND m."channel" IN (${Prisma.join(channels)}) AND m."nextAttemptAt" <= ${now}
+            AND (m."claimedUntil" IS NULL OR m."claimedUntil" < ${now})
+            AND (m."orderKey" IS NULL OR NOT EXISTS (
+              SELECT 1 FROM "OutboxMessage" e WHERE e."orderKey" = m."orderKey" AND e."status" = 'pending' AND e."id" < m."id"))
+          ORDER BY m."nextAttemptAt", m."id"
           LIMIT ${batchSize}
-          FOR UPDATE SKIP LOCKED)
+          FOR UPDATE OF m SKIP LOCKED)
       RETURNING "id", "channel", "kind", "payload", "attempts"`);
   }
   const due = { status: 'pending', channel: { in: channels }, nextAttemptAt: { lte: now }, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] };
   const candidates = await db.outboxMessage.findMany({
     where: due,
-    orderBy: [{ nextAttemptAt: 'asc' }, { createdAt: 'asc' }],
+    orderBy: [{ nextAttemptAt: 'asc' }, { id: 'asc' }],
     take: batchSize,
-    select: { id: true, channel: true, kind: true, payload: true, attempts: true },
+    select: { id: true, channel: true, kind: true, payload: true, attempts: true, orderKey: true },
   });
   const claimed: Claimed[] = [];
-  for (const candidate of candidates) {
+  for (const { orderKey, ...candidate } of candidates) {
+    // One at a time per key, in order: not while an earlier one of its key is still to be sent.
+    if (orderKey && (await db.outboxMessage.count({ where: { orderKey, status: 'pending', id: { lt: candidate.id } } })) > 0) continue;
     // Only one writer's update can still find the message due.
     const { count } = await db.outboxMessage.updateMany({ where: { id: candidate.id, ...due }, data: { claimedBy: workerId, claimedUntil: until } });
     if (count === 1) claimed.push(candidate);

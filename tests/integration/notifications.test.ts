@@ -11,6 +11,7 @@ import { markNotificationsRead } from '@/lib/actions/mark-notifications-read';
 import { updateNotificationPreferences } from '@/lib/actions/update-notification-preferences';
 import { notify } from '@/lib/notifications/notify';
 import { emailSender } from '@/lib/outbox/email';
+import { enqueue } from '@/lib/outbox/outbox';
 import { backoffMs, drainOutbox, type OutboxSender } from '@/lib/outbox/worker';
 import { createPrismaClient } from '@/lib/prisma';
 import { findAppAccess } from '@/lib/auth/access';
@@ -293,5 +294,46 @@ describe(`security notifications (${testProvider})`, () => {
     const subjects = received.map((r) => r.mail.subject).sort();
     expect(subjects).toEqual(Array.from({ length: count }, (_, i) => `Load ${i}`).sort());
     expect(await db.outboxMessage.count({ where: { status: 'sent' } })).toBe(count);
+  });
+
+  it('sends the messages of one order key one at a time, in order, waiting for a refused one', async () => {
+    const sent: string[] = [];
+    let refusedHead = false;
+    const recording: OutboxSender = {
+      retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      send: async (payload) => {
+        const { label } = payload as { label: string };
+        if (label === 'a0' && !refusedHead) {
+          refusedHead = true;
+          throw new Error('503 from the receiver');
+        }
+        sent.push(label);
+      },
+    };
+    const message = (label: string, orderKey?: string) => ({
+      channel: 'email' as const,
+      kind: 'ordered',
+      payload: { label },
+      ...(orderKey ? { orderKey } : {}),
+    });
+    await enqueue(db, [message('a0', 'endpoint-a'), message('a1', 'endpoint-a'), message('b0', 'endpoint-b'), message('a2', 'endpoint-a'), message('free')]);
+
+    // One of each key at a time: a0, b0 and the unkeyed one; a0 is refused and backs off.
+    expect(await drainOutbox(db, testProvider, { senders: { email: recording }, workerId: 'w1' })).toMatchObject({ claimed: 3, sent: 2, retried: 1 });
+    expect(sent.sort()).toEqual(['b0', 'free']);
+    // a1 and a2 wait behind a0.
+    expect(await drainOutbox(db, testProvider, { senders: { email: recording }, workerId: 'w1' })).toMatchObject({ claimed: 0 });
+
+    await db.outboxMessage.updateMany({ where: { kind: 'ordered' }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    sent.length = 0;
+    const clients = [createPrismaClient(process.env.DATABASE_URL!), createPrismaClient(process.env.DATABASE_URL!)];
+    try {
+      for (let round = 0; round < 10 && sent.length < 3; round++) {
+        await Promise.all(clients.map((client, n) => drainOutbox(client, testProvider, { senders: { email: recording }, workerId: `w${n}` })));
+      }
+    } finally {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+    }
+    expect(sent).toEqual(['a0', 'a1', 'a2']);
   });
 });

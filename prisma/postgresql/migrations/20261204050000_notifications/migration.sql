@@ -25,8 +25,9 @@ CREATE TABLE "NotificationPreference" (
 
 -- CreateTable
 CREATE TABLE "OutboxMessage" (
-    "id" TEXT NOT NULL,
+    "id" SERIAL NOT NULL,
     "channel" TEXT NOT NULL,
+    "orderKey" TEXT,
     "kind" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',

@@ -25,8 +25,9 @@ CREATE TABLE "NotificationPreference" (
 
 -- CreateTable
 CREATE TABLE "OutboxMessage" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "channel" TEXT NOT NULL,
+    "orderKey" TEXT,
     "kind" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
