@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
-import { recordAudit, type ChangeOrigin } from '../audit';
+import { recordAudit } from '../audit';
 import type { OrgAccess } from '../auth/access';
 import { assertCan, OWNER_RULES, parseRole, ROLES, type Role } from '../auth/permissions';
 import { withOrgLock } from '../data/locks';
@@ -41,19 +41,6 @@ async function changeMembership(
   );
 }
 
-/** The organization's owners and admins, and the member it is about (who may be neither). */
-async function notifyMembershipChange(
-  tx: DbTx,
-  kind: 'member.added' | 'member.role_changed',
-  orgId: string,
-  memberId: string,
-  origin: ChangeOrigin,
-  roles: { role: Role; previousRole?: Role },
-): Promise<void> {
-  const member = await tx.user.findUniqueOrThrow({ where: { id: memberId }, select: { name: true } });
-  await notify(tx, { kind, orgId, userIds: [memberId], origin, facts: { subject: member.name, subjectId: memberId, ...roles } });
-}
-
 const orgSchema = z.string().min(1).max(64);
 const manage = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;
 
@@ -74,7 +61,7 @@ export const addMember = authedAction(
       await db.$transaction(async (tx) => {
         await tx.membership.create({ data: { orgId: access.org.id, userId: invitee.id, role: input.role }, select: { id: true } });
         await recordAudit(tx, { action: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, details: { role: input.role }, origin });
-        await notifyMembershipChange(tx, 'member.added', access.org.id, invitee.id, origin, { role: input.role });
+        await notify(tx, { kind: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, origin, facts: { role: input.role } });
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -102,7 +89,13 @@ export const changeMemberRole = authedAction(
         details: { role: input.role, previousRole: target.role },
         origin,
       });
-      await notifyMembershipChange(tx, 'member.role_changed', access.org.id, target.userId, origin, { role: input.role, previousRole: target.role });
+      await notify(tx, {
+        kind: 'member.role_changed',
+        orgId: access.org.id,
+        subjectUserId: target.userId,
+        origin,
+        facts: { role: input.role, previousRole: target.role },
+      });
     });
     revalidatePath(`/${access.org.name}/members`);
     return null;

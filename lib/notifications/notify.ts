@@ -12,8 +12,10 @@ export type NotifyInput = {
   kind: NotificationKind;
   /** The organization it concerns: its owners and admins are told (and its name goes into the text). */
   orgId?: string | null;
-  /** Users it concerns besides: the account's owner, the member a change is about. */
+  /** Users it concerns besides: the account's owner. */
   userIds?: string[];
+  /** The member a change is about: told too, and named in the text. */
+  subjectUserId?: string;
   /** Who made the change and how: their name, and the token's name when it came through one, are looked up. */
   origin?: ChangeOrigin;
   /** What else the text needs (an app's name, slots, roles, a token's name). Never a secret. */
@@ -27,7 +29,7 @@ export type NotifyInput = {
  * outbox worker, never on the request path), unless they turned the kind off on Account →
  * Notifications (kinds that are always on ignore that).
  *
- * Recipients: `userIds`, plus the owners and admins of `orgId`. The actor is one of them when
+ * Recipients: `userIds` and `subjectUserId`, plus the owners and admins of `orgId`. The actor is one of them when
  * they belong there: a change made with a stolen session or token is made "as you", and your
  * own copy ("You regenerated … with the personal access token ci-rotate") is how you learn of it.
  */
@@ -36,6 +38,7 @@ export async function notify(tx: Db | DbTx, input: NotifyInput): Promise<{ userI
   const org = input.orgId ? await tx.organization.findUnique({ where: { id: input.orgId }, select: { name: true } }) : null;
   const actor = input.origin ? await tx.user.findUnique({ where: { id: input.origin.actorId }, select: { id: true, name: true } }) : null;
   const token = input.origin?.tokenId ? await tx.personalAccessToken.findUnique({ where: { id: input.origin.tokenId }, select: { name: true } }) : null;
+  const subject = input.subjectUserId ? await tx.user.findUnique({ where: { id: input.subjectUserId }, select: { id: true, name: true } }) : null;
   const admins = input.orgId
     ? await tx.membership.findMany({ where: { orgId: input.orgId, role: { in: [...ORG_NOTIFIED_ROLES] } }, select: { userId: true } })
     : [];
@@ -45,9 +48,10 @@ export async function notify(tx: Db | DbTx, input: NotifyInput): Promise<{ userI
     ...(input.origin ? { via: input.origin.tokenId ? 'token' : 'portal' } : {}),
     ...(token ? { viaToken: token.name } : {}),
     ...(input.origin?.ip ? { ip: input.origin.ip } : {}),
+    ...(subject ? { subject: subject.name, subjectId: subject.id } : {}),
     ...input.facts,
   };
-  const ids = [...new Set([...(input.userIds ?? []), ...admins.map((m) => m.userId)])];
+  const ids = [...new Set([...(input.userIds ?? []), ...(subject ? [subject.id] : []), ...admins.map((m) => m.userId)])];
   if (ids.length === 0) return { userIds: [] };
 
   const mail = serverEnv().mail;
