@@ -29,9 +29,10 @@ export type NotifyInput = {
  * outbox worker, never on the request path), unless they turned the kind off on Account →
  * Notifications (kinds that are always on ignore that).
  *
- * Recipients: `userIds` and `subjectUserId`, plus the owners and admins of `orgId`. The actor is one of them when
- * they belong there: a change made with a stolen session or token is made "as you", and your
- * own copy ("You regenerated … with the personal access token ci-rotate") is how you learn of it.
+ * Recipients: `userIds` and `subjectUserId`, plus the owners and admins of `orgId`. The actor
+ * is one of them when they belong there: a change made with a stolen session or token is made
+ * "as you", and your own copy ("You regenerated … with the personal access token ci-rotate") is
+ * how you learn of it.
  */
 export async function notify(tx: Db | DbTx, input: NotifyInput): Promise<{ userIds: string[] }> {
   // One query at a time: they run in the caller's transaction.
