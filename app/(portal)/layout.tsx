@@ -2,6 +2,8 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { OrgSwitcher } from '@/components/portal/org-switcher';
 import { UserMenu } from '@/components/portal/user-menu';
+import { NotificationsBell } from '@/components/portal/notifications-bell';
+import { unreadNotificationCount } from '@/lib/data/notifications';
 import { listOrgAccess } from '@/lib/auth/access';
 import { redirectToSignIn } from '@/lib/auth/guards';
 import { getCurrentUser } from '@/lib/auth/session';
@@ -13,7 +15,12 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const user = await getCurrentUser();
   // Signed out: sign in, then come back to the page asked for (same site only), told why when the session was ended elsewhere.
   if (!user) return redirectToSignIn();
-  const [orgs, stepUpOptions, invitations] = await Promise.all([listOrgAccess(user.id), reauthOptions(user.id), countInvitationsFor(user)]);
+  const [orgs, stepUpOptions, invitations, unread] = await Promise.all([
+    listOrgAccess(user.id),
+    reauthOptions(user.id),
+    countInvitationsFor(user),
+    unreadNotificationCount(user),
+  ]);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -33,6 +40,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
                 Invitations ({invitations})
               </Link>
             ) : null}
+            <NotificationsBell unread={unread} />
             <UserMenu name={user.name} email={user.email} />
           </div>
         </div>

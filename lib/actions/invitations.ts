@@ -5,6 +5,7 @@ import { cookies } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
+import { notify } from '../notifications/notify';
 import { parseRole } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
 import { findInvitationByToken, findOwnInvitation, isInvitationFor, newInvitationLink, notifyInvitation } from '../data/invitations';
@@ -66,14 +67,10 @@ export const inviteMember = authedAction(
         });
         await recordAudit(tx, { action: 'invitation.created', orgId: access.org.id, details: { email: input.email, role: input.role }, origin });
         await notifyInvitation(tx, {
-          invitationId: invitation.id,
           org: access.org,
-          email: input.email,
           role: input.role,
           invitedBy: { id: user.id, name: user.name },
           inviteeId: invitee?.id ?? null,
-          link: link.path,
-          expiresAt: link.expiresAt,
         });
       });
     } catch (error) {
@@ -107,14 +104,10 @@ export const resendInvitation = authedAction(
       });
       await recordAudit(tx, { action: 'invitation.resent', orgId: access.org.id, details: { email: invitation.email, role }, origin });
       await notifyInvitation(tx, {
-        invitationId: invitation.id,
         org: access.org,
-        email: invitation.email,
         role,
         invitedBy: { id: user.id, name: user.name },
         inviteeId: invitation.inviteeId,
-        link: link.path,
-        expiresAt: link.expiresAt,
       });
       return invitation.email;
     });
@@ -180,7 +173,7 @@ export const acceptInvitation = authedAction({ name: 'accept-invitation', schema
       if (member) throw new AppError('conflict', INVITATION_MESSAGES.youAreMember);
       await addMembership(tx, { orgId: invitation.orgId, userId: user.id, role: invitation.role });
       await recordAudit(tx, { action: 'member.added', orgId: invitation.orgId, subjectUserId: user.id, details: { role: invitation.role }, origin });
-      // notify: member added (to the organization's owners and admins): invitation.orgId, user, invitation.role.
+      await notify(tx, { kind: 'member.added', orgId: invitation.orgId, subjectUserId: user.id, origin, facts: { role: invitation.role } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('conflict', INVITATION_MESSAGES.youAreMember);

@@ -10,6 +10,7 @@ import { withOrgLock } from '../data/locks';
 import { AppError } from '../shared/errors';
 import type { DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
+import { notify } from '../notifications/notify';
 
 /**
  * A change to one member, made under the organization's lock so that it keeps an owner
@@ -51,6 +52,13 @@ export const changeMemberRole = authedAction(
         subjectUserId: target.userId,
         details: { role: input.role, previousRole: target.role },
         origin,
+      });
+      await notify(tx, {
+        kind: 'member.role_changed',
+        orgId: access.org.id,
+        subjectUserId: target.userId,
+        origin,
+        facts: { role: input.role, previousRole: target.role },
       });
     });
     revalidatePath(`/${access.org.name}/members`);

@@ -1,4 +1,5 @@
 import 'server-only';
+import { notify } from '../notifications/notify';
 import type { OrgAccess } from '../auth/access';
 import type { Role } from '../auth/permissions';
 import type { CurrentUser } from '../auth/session';
@@ -99,26 +100,28 @@ export async function listOrgInvitations(access: OrgAccess) {
   });
 }
 
-/** What the notification of an invitation needs. `link` is a path on the portal, with the token: a bearer credential. */
+/** What the notification of an invitation needs (never its link: the token stays with the inviter). */
 export type InvitationNotice = {
-  invitationId: string;
   org: { id: string; name: string };
-  email: string;
   role: Role;
   invitedBy: { id: string; name: string };
-  /** The account that had the address when the invitation was made, for its inbox; null: email only. */
+  /** The account that had the address when the invitation was made, for its inbox; null: none. */
   inviteeId: string | null;
-  link: string;
-  expiresAt: Date;
 };
 
 /**
  * The one place an invitation's notification is sent from, in the transaction that creates or
- * resends it (the outbox's row commits with it). Until the notifications are in, the link the
- * inviter copies and the invitee's list on /invite are the delivery.
+ * resends it. It goes to the account the address belonged to when it was invited (its inbox,
+ * and its email when SMTP_URL is set) and points to /invite, where that account accepts without
+ * the link. It never carries the link: its token works like a password, and would then sit in
+ * the inbox rows, the outbox and a mailbox. An address with no account gets the link from the
+ * inviter (Members shows it once), which is also why the inviter's answer is the same either way.
  */
 export async function notifyInvitation(tx: DbTx, notice: InvitationNotice): Promise<void> {
-  // notify: invitation created or resent (inbox of notice.inviteeId when set; email to notice.email when SMTP_URL is set).
-  void tx;
-  void notice;
+  if (!notice.inviteeId) return;
+  await notify(tx, {
+    kind: 'invitation.received',
+    userIds: [notice.inviteeId],
+    facts: { org: notice.org.name, role: notice.role, actor: notice.invitedBy.name, actorId: notice.invitedBy.id },
+  });
 }
