@@ -52,7 +52,7 @@ export const inviteMember = authedAction(
         // An expired invitation to the address is replaced by the new one.
         if (pending) await tx.invitation.delete({ where: { id: pending.id }, select: { id: true } });
         const invitee = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
-        const invitation = await tx.invitation.create({
+        await tx.invitation.create({
           data: {
             orgId: access.org.id,
             email: input.email,
