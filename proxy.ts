@@ -12,6 +12,9 @@ export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
   const https = request.nextUrl.protocol === 'https:' || (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
   const headers = securityHeaders({ nonce, dev: process.env.NODE_ENV === 'development', https });
+  // The invitation link (/invite/<token>) and its page send no Referer at all, not even to the portal.
+  const path = request.nextUrl.pathname;
+  if (path === '/invite' || path.startsWith('/invite/')) headers['Referrer-Policy'] = 'no-referrer';
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('Content-Security-Policy', headers['Content-Security-Policy']!);
   // The page asked for, so that a signed-out visitor comes back to it after signing in (set here

@@ -12,6 +12,10 @@ export const AUDIT_ACTIONS = [
   'member.role_changed',
   'member.removed',
   'member.left',
+  'invitation.created',
+  'invitation.resent',
+  'invitation.revoked',
+  'invitation.declined',
   'token.created',
   'token.revoked',
   'two_factor.enabled',
@@ -30,7 +34,8 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
- * Small facts an event needs to read well later: a role before and after; an app's name before
+ * Small facts an event needs to read well later: a role before and after; the address and role
+ * of an invitation (an accepted one is the `member.added` event, by the invitee); an app's name before
  * and after a rename, or its name and id once it is deleted (the row is gone, and the event's
  * appId with it: the id names the app's runtime data files); `reason` for changes the portal made
  * itself (`name-rules`: a migration renamed an app to meet the name rules; `rotate-secrets`: the
@@ -52,6 +57,8 @@ export type AuditDetails = {
   personal?: boolean;
   session?: string;
   sessions?: number;
+  /** The address an invitation was sent to. */
+  email?: string;
 };
 
 /** Who made a change and from where: the user, and the token when it came through the API. */

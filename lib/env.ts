@@ -6,6 +6,9 @@ import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 import { SESSION_MAX_AGE_SECONDS } from './auth/sessions';
 
+/** Who notification emails are from when MAIL_FROM is not set. */
+export const DEFAULT_MAIL_FROM = 'Spice Portal <no-reply@localhost>';
+
 /** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
 export const DEFAULT_PASSWORD_HASH_COST = 15;
 
@@ -20,6 +23,11 @@ const envSchema = keySecretsSchema.extend({
   SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   MAX_APPS_PER_ORG: z.coerce.number().int().min(1).default(25),
   STEP_UP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(SESSION_MAX_AGE_SECONDS).default(600),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MAIL_FROM: z.string().trim().min(3).max(200).default(DEFAULT_MAIL_FROM),
 });
 
 export type ServerEnv = {
@@ -39,6 +47,8 @@ export type ServerEnv = {
   maxAppsPerOrg: number;
   /** How recent a session's last authentication must be for a sensitive action (lib/auth/step-up.ts). */
   stepUpWindowSeconds: number;
+  /** Notification emails: the SMTP server (SMTP_URL) and the sender (MAIL_FROM); null without SMTP_URL (the inbox only). */
+  mail: { smtpUrl: string; from: string } | null;
 };
 
 let cached: ServerEnv | undefined;
@@ -81,6 +91,7 @@ export function serverEnv(): ServerEnv {
     signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
     maxAppsPerOrg: env.MAX_APPS_PER_ORG,
     stepUpWindowSeconds: env.STEP_UP_WINDOW_SECONDS,
+    mail: env.SMTP_URL ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM } : null,
   };
   return cached;
 }

@@ -17,6 +17,7 @@ export const RESERVED_APP_NAMES: ReadonlySet<string> = new Set(['members', 'sett
 export const RESERVED_ORG_NAMES: ReadonlySet<string> = new Set([
   'login',
   'signup',
+  'invite',
   'logout',
   'api',
   'v1',

@@ -60,6 +60,13 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           >
             Sessions
           </Link>
+          <Link
+            href="/settings/notifications"
+            onClick={() => setOpen(false)}
+            className="mt-1 block rounded px-2 py-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Notifications
+          </Link>
           <button
             type="button"
             onClick={() => signOut({ callbackUrl: '/login' })}

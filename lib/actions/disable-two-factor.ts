@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
+import { notify } from '../notifications/notify';
 import { confirmPassword } from '../auth/confirm-password';
 import { endUserSessions } from '../auth/sessions';
 import { hasSecondFactor, removeSecondFactor, verifySecondFactor } from '../auth/two-factor';
@@ -18,7 +19,7 @@ const disableTwoFactorSchema = z.object({
 /**
  * Turns two-factor authentication off: needs the password and a current code (or a recovery
  * code). The app's secret and the recovery codes are deleted, the change is audited, and every
- * other session of the user ends, in one transaction. Anything wrong changes nothing. A
+ * other session of the user ends, and the user is notified, in one transaction. Anything wrong changes nothing. A
  * sensitive action: it needs a recent authentication (step-up) too.
  */
 export const disableTwoFactor = authedAction(
@@ -33,6 +34,7 @@ export const disableTwoFactor = authedAction(
     await db.$transaction(async (tx) => {
       if (!(await removeSecondFactor(tx, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
       await recordAudit(tx, { action: 'two_factor.disabled', orgId: null, subjectUserId: user.id, origin });
+      await notify(tx, { kind: 'two_factor.disabled', userIds: [user.id], origin });
       await endUserSessions(tx, user.id, session.id, 'two-factor-changed');
     });
     revalidatePath('/settings/security');

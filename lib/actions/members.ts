@@ -2,22 +2,15 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '../db';
 import { recordAudit } from '../audit';
 import type { OrgAccess } from '../auth/access';
-import { assertCan, OWNER_RULES, parseRole, ROLES, type Role } from '../auth/permissions';
+import { OWNER_RULES, parseRole, type Role } from '../auth/permissions';
+import { assertMayTouchOwners, manageMembers, orgSchema, roleSchema } from './member-rules';
 import { withOrgLock } from '../data/locks';
 import { AppError } from '../shared/errors';
-import { isUniqueViolation, type DbTx } from '../prisma';
+import type { DbTx } from '../prisma';
 import { authedAction, requestOrigin } from './safe-action';
-
-const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin, member or viewer.' });
-const ALREADY_MEMBER = 'This user is already a member.';
-
-/** Only owners grant, change or remove the owner role. */
-function assertMayTouchOwners(callerRole: Role, ...roles: Role[]): void {
-  if (roles.includes('owner')) assertCan({ role: callerRole }, 'member:grant-owner');
-}
+import { notify } from '../notifications/notify';
 
 /**
  * A change to one member, made under the organization's lock so that it keeps an owner
@@ -40,43 +33,11 @@ async function changeMembership(
   );
 }
 
-const orgSchema = z.string().min(1).max(64);
-const manage = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;
-
-export const addMember = authedAction(
-  {
-    name: 'add-member',
-    schema: z.object({ org: orgSchema, email: z.string().trim().toLowerCase().email('Enter a valid email address.'), role: roleSchema }),
-    ...manage,
-  },
-  async (input, { user, access }) => {
-    assertMayTouchOwners(access.role, input.role);
-    const invitee = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (!invitee)
-      throw new AppError('not_found', 'No user has this email. They need to sign up first.', { fieldErrors: { email: ['No user has this email.'] } });
-    const origin = await requestOrigin(user);
-    try {
-      // Writes first; the unique index answers "already a member", also when two add the same person at once.
-      await db.$transaction(async (tx) => {
-        await tx.membership.create({ data: { orgId: access.org.id, userId: invitee.id, role: input.role }, select: { id: true } });
-        await recordAudit(tx, { action: 'member.added', orgId: access.org.id, subjectUserId: invitee.id, details: { role: input.role }, origin });
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new AppError('conflict', ALREADY_MEMBER, { fieldErrors: { email: [ALREADY_MEMBER] } });
-      }
-      throw error;
-    }
-    revalidatePath(`/${access.org.name}/members`);
-    return null;
-  },
-);
-
 export const changeMemberRole = authedAction(
   {
     name: 'change-member-role',
     schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64), role: roleSchema }),
-    ...manage,
+    ...manageMembers,
     stepUp: true,
   },
   async (input, { user, access }) => {
@@ -92,6 +53,13 @@ export const changeMemberRole = authedAction(
         details: { role: input.role, previousRole: target.role },
         origin,
       });
+      await notify(tx, {
+        kind: 'member.role_changed',
+        orgId: access.org.id,
+        subjectUserId: target.userId,
+        origin,
+        facts: { role: input.role, previousRole: target.role },
+      });
     });
     revalidatePath(`/${access.org.name}/members`);
     return null;
@@ -99,7 +67,7 @@ export const changeMemberRole = authedAction(
 );
 
 export const removeMember = authedAction(
-  { name: 'remove-member', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64) }), ...manage, stepUp: true },
+  { name: 'remove-member', schema: z.object({ org: orgSchema, membershipId: z.string().min(1).max(64) }), ...manageMembers, stepUp: true },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     await changeMembership(access, input.membershipId, async (tx, target, callerRole) => {

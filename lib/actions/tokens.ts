@@ -12,6 +12,7 @@ import { TOKEN_SCOPES } from '../tokens/scopes';
 import { DAY_MS } from '../shared/time';
 import { authedAction, requestOrigin } from './safe-action';
 import { isUniqueViolation } from '../prisma';
+import { notify } from '../notifications/notify';
 
 const createTokenSchema = z
   .object({
@@ -43,10 +44,12 @@ const createTokenSchema = z
 /** Creates a personal access token. The token is in this answer once, and never again. Names are unique per user. */
 export const createToken = authedAction({ name: 'create-token', schema: createTokenSchema, stepUp: true }, async (input, { user }) => {
   let orgId: string | null = null;
+  let orgName: string | undefined;
   if (input.org !== '*') {
     const access = await findOrgAccess(user.id, { name: input.org });
     if (!access) throw new AppError('not_found', 'Not found.', { fieldErrors: { org: ['Choose one of your organizations.'] } });
     orgId = access.org.id;
+    orgName = access.org.name;
   }
   const origin = await requestOrigin(user);
   let created;
@@ -60,6 +63,8 @@ export const createToken = authedAction({ name: 'create-token', schema: createTo
         expiresAt: input.expiresAt,
       });
       await recordAudit(tx, { action: 'token.created', orgId, subjectTokenId: made.record.id, origin });
+      // The token's owner only (not the organization's admins): it is their account. Its name, never the token.
+      await notify(tx, { kind: 'token.created', userIds: [user.id], origin, facts: { tokenName: made.record.name, ...(orgName ? { org: orgName } : {}) } });
       return made;
     });
   } catch (error) {

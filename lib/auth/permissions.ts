@@ -50,6 +50,21 @@ export function twoFactorPolicyRefusal(orgName: string): AppError {
   );
 }
 
+/**
+ * What the roles may do, in words: the Members page's table and docs/security.md's roles table
+ * (tests/unit/roles-table.test.ts keeps the docs equal to it). Each line is one permission's roles.
+ */
+export const ROLE_ABILITIES: readonly { permission: Permission; may: string }[] = [
+  { permission: 'app:view', may: "see the apps, each key's use and the Activity page" },
+  { permission: 'key:view', may: 'see and copy API keys' },
+  { permission: 'key:regenerate', may: 'regenerate keys' },
+  { permission: 'app:create', may: 'create, rename, edit and delete apps' },
+  { permission: 'member:manage', may: 'invite members, change their roles and remove them (not owners)' },
+  { permission: 'member:grant-owner', may: 'invite owners, grant, change or remove the owner role' },
+  { permission: 'org:security', may: 'change the security policy (Require two-factor authentication)' },
+  { permission: 'org:leave', may: 'leave the organization (not its only owner)' },
+];
+
 export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }

@@ -15,6 +15,8 @@ export type ActivityEntry = {
   app: string | null;
   slot: number | null;
   subject: string | null;
+  /** The actor is the member the event is about: one who joined by accepting an invitation. */
+  bySubject: boolean;
   token: string | null;
   details: AuditDetails;
   ip: string | null;
@@ -27,6 +29,8 @@ const entrySelect = {
   slot: true,
   ip: true,
   details: true,
+  actorId: true,
+  subjectUserId: true,
   actor: { select: { name: true } },
   subject: { select: { name: true, email: true } },
   app: { select: { name: true } },
@@ -50,6 +54,7 @@ function toEntry(row: Prisma.AuditEventGetPayload<{ select: typeof entrySelect }
     app: row.app?.name ?? null,
     slot: row.slot,
     subject: row.subject ? `${row.subject.name} (${row.subject.email})` : null,
+    bySubject: row.actorId !== null && row.actorId === row.subjectUserId,
     token: isTokenEvent ? (row.token?.name ?? null) : null,
     details,
     ip: row.ip,

@@ -11,6 +11,7 @@ import { decryptSecret, encryptSecret } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 import { generateApiKey } from '../shared/keys/format';
 import { withAppLock } from './locks';
+import { notify } from '../notifications/notify';
 
 /** Every app has exactly these two key slots. */
 export const API_KEY_SLOTS = [1, 2] as const;
@@ -84,6 +85,8 @@ export async function regenerateApiKeys(access: AppAccess, input: { slots: reado
       await tx.apiKeyUsage.deleteMany({ where: { keyId: row.id } });
       await recordAudit(tx, { action: 'api_key.regenerated', orgId: access.org.id, appId, slot, origin: input.origin, at: createdAt });
     }
+    // One notification for the regeneration, both slots at once included.
+    await notify(tx, { kind: 'api_key.regenerated', orgId: access.org.id, origin: input.origin, facts: { app: access.app.name, slots: [...input.slots] } });
     return tx.apiKey.findMany({ where: { appId }, select: { id: true, slot: true, ciphertext: true, createdAt: true } });
   });
   const keys = {} as AppKeys;

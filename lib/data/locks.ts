@@ -8,8 +8,8 @@ import type { DbTx } from '../prisma';
 // Changes that must see a row as it is when they commit take turns on it: the transaction
 // writes to the row first (a no-op update: SQLite's write lock, a row lock on PostgreSQL), then
 // reads. On SQLite, a transaction that reads before its first write can fail at once when
-// another process writes meanwhile, instead of waiting its turn. These helpers are the only
-// place that takes such a lock and re-checks the caller's role under it.
+// another process writes meanwhile, instead of waiting its turn. The helpers below are the only
+// place that takes such a lock; withAppLock and withOrgLock also re-check the caller's role under it.
 
 /** The app as it is under the lock. */
 export type LockedApp = { id: number; name: string; description: string; orgId: string };
@@ -40,6 +40,18 @@ export async function withAppLock<T>(access: AppAccess, permission: Permission, 
 }
 
 /**
+ * Runs `change` in one transaction that holds the organization's row (`not_found` when it is
+ * gone), for a change by someone who need not be a member yet: accepting an invitation.
+ */
+export async function withOrgRowLock<T>(orgId: string, change: (tx: DbTx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${orgId}`;
+    if (locked === 0) throw new AppError('not_found');
+    return change(tx);
+  });
+}
+
+/**
  * Runs `change` in one transaction that holds the organization's row, after checking the
  * permission again against the caller's role as it is then (`change` gets that role). With
  * `keepAnOwner`, the owners are counted after the change, and with none left the whole change
@@ -52,9 +64,7 @@ export async function withOrgLock<T>(
   change: (tx: DbTx, callerRole: Role) => Promise<T>,
   options: { keepAnOwner?: string } = {},
 ): Promise<T> {
-  return db.$transaction(async (tx) => {
-    const locked = await tx.$executeRaw`UPDATE "Organization" SET "name" = "name" WHERE "id" = ${access.org.id}`;
-    if (locked === 0) throw new AppError('not_found');
+  return withOrgRowLock(access.org.id, async (tx) => {
     const result = await change(tx, await roleNow(tx, access, permission));
     if (options.keepAnOwner !== undefined && (await tx.membership.count({ where: { orgId: access.org.id, role: 'owner' } })) === 0) {
       throw new AppError('conflict', options.keepAnOwner);

@@ -1,6 +1,8 @@
 import 'server-only';
 import type { OrgAccess } from '../auth/access';
+import type { Role } from '../auth/permissions';
 import { db } from '../db';
+import type { DbTx } from '../prisma';
 
 /** The organization's members, oldest membership first. */
 export async function listMembers(access: OrgAccess) {
@@ -23,4 +25,12 @@ export async function membersWithoutTwoFactor(access: OrgAccess) {
 /** Whether the organization requires two-factor authentication of its members. */
 export async function requiresTwoFactor(access: OrgAccess): Promise<boolean> {
   return (await db.organization.findUniqueOrThrow({ where: { id: access.org.id }, select: { requireTwoFactor: true } })).requireTwoFactor;
+}
+
+/**
+ * Adds a member: the one write of a membership, made by accepting an invitation (and by tests
+ * that need a member). Its caller records the audit event in the same transaction.
+ */
+export async function addMembership(tx: DbTx, input: { orgId: string; userId: string; role: Role }) {
+  return tx.membership.create({ data: { orgId: input.orgId, userId: input.userId, role: input.role }, select: { id: true } });
 }

@@ -80,7 +80,7 @@ test('a member can view and copy keys but not regenerate them', async ({ page, b
   const memberPage = await browser.newPage();
   const member = await signUp(memberPage, 'Ivan');
 
-  await addMember(page, owner.org, member.email, 'member');
+  await addMember(page, owner.org, member, 'member');
   await expectAccessible(page, 'members');
 
   await memberPage.goto(`/${owner.org}/team-app`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { portalURL, runtimeURL } from './servers';
-import { createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
+import { addMember, createApp, expectAccessible, openGeneral, readKey, signUp, type Account } from './helpers';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -262,18 +262,16 @@ test('Activity lists each kind of change with who and from where, filters by app
   await expect(page.getByRole('row')).toHaveCount(3); // header, regenerated, created
   await expect(page.getByRole('row').nth(1)).toContainText('Regenerated API Key 1 of audit-two');
 
-  await page.goto(`/${owner.org}/members`);
-  await page.getByLabel('Email').fill(bob.email);
-  await page.getByLabel('Role', { exact: true }).selectOption('member');
-  await page.getByRole('button', { name: 'Add member' }).click();
-  await expect(page.getByRole('cell', { name: bob.email })).toBeVisible();
+  await addMember(page, owner.org, bob, 'member');
   await createToken(page, owner, 'audit-token');
 
   await page.goto(`/${owner.org}`);
   await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Activity' }).click();
   const rows = page.getByRole('row');
   await expect(rows.nth(1)).toContainText('Created personal access token audit-token');
-  await expect(rows.nth(2)).toContainText(`Added Bob (${bob.email}) as member`);
+  await expect(rows.nth(2)).toContainText('Accepted the invitation and joined as member');
+  await expect(rows.nth(2)).toContainText('Bob');
+  await expect(rows.nth(3)).toContainText(`Invited ${bob.email} as member`);
   await expect(page.getByRole('table')).toContainText('Created app audit-one');
   await expect(rows.nth(1)).toContainText('Ada');
   await expect(rows.nth(1)).toContainText('127.0.0.1');

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
+import { portalURL } from './servers';
 
 let counter = 0;
 
@@ -38,13 +39,45 @@ export async function createApp(page: Page, org: string, name: string): Promise<
   await expect(page.getByRole('heading', { name })).toBeVisible();
 }
 
-/** Adds an existing user to the organization from its Members page, as an owner or admin would. */
-export async function addMember(page: Page, org: string, email: string, role: 'owner' | 'admin' | 'member' | 'viewer'): Promise<void> {
+type Role = 'owner' | 'admin' | 'member' | 'viewer';
+
+/** Invites an address from the organization's Members page; the invitation link the page shows once. */
+export async function inviteMember(page: Page, org: string, email: string, role: Role): Promise<string> {
   await page.goto(`/${org}/members`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Role', { exact: true }).selectOption(role);
-  await page.getByRole('button', { name: 'Add member' }).click();
-  await expect(page.getByRole('cell', { name: email })).toBeVisible();
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  const link = page.getByRole('textbox', { name: `Invitation link for ${email}` });
+  await expect(link).toHaveValue(/\/invite\/spi_\w{36}$/);
+  return link.inputValue();
+}
+
+/** Opens an invitation link as the signed-in invitee and accepts it; ends on the organization's apps page. */
+export async function acceptInvitation(page: Page, link: string, org: string): Promise<void> {
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/invite$/);
+  await page.getByRole('button', { name: `Accept the invitation to ${org}` }).click();
+  await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe(`/${org}`);
+}
+
+/**
+ * Adds a member as an owner or admin does: invites the account's address on the Members page;
+ * the invitee, signed in on a browser of their own, opens the link and accepts. Ends on the
+ * inviter's Members page with the new member listed.
+ */
+export async function addMember(page: Page, org: string, invitee: Account, role: Role): Promise<void> {
+  const link = await inviteMember(page, org, invitee.email, role);
+  const context = await page.context().browser()!.newContext({ baseURL: portalURL });
+  try {
+    const inviteePage = await context.newPage();
+    await signIn(inviteePage, invitee);
+    await acceptInvitation(inviteePage, link, org);
+  } finally {
+    await context.close();
+  }
+  await page.goto(`/${org}/members`);
+  await expect(page.getByRole('cell', { name: invitee.email, exact: true })).toBeVisible();
 }
 
 /** Opens Settings → General from the app's sidebar. */

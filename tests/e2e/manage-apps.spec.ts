@@ -99,7 +99,7 @@ test('a member sees the name and description read-only, and no Delete, with the 
   const owner = await signUp(ownerPage, 'Owen');
   await createApp(ownerPage, owner.org, 'shared-app');
   const member = await signUp(page, 'Mona');
-  await addMember(ownerPage, owner.org, member.email, 'member');
+  await addMember(ownerPage, owner.org, member, 'member');
   await ownerPage.close();
 
   await page.goto(`/${owner.org}/shared-app/settings/general`);

@@ -15,7 +15,7 @@ test('the switcher lists an organization one was added to, marks the current one
   const ownerPage = await browser.newPage();
   const owner = await signUp(ownerPage, 'Olga');
   const milo = await signUp(page, 'Milo');
-  await addMember(ownerPage, owner.org, milo.email, 'member');
+  await addMember(ownerPage, owner.org, milo, 'member');
 
   await page.reload();
   const list = await openSwitcher(page);
@@ -86,7 +86,7 @@ test('the sole owner sees no Remove, role change or Leave for themselves, with t
   const otherPage = await browser.newPage();
   const other: Account = await signUp(otherPage, 'Ravi');
   await otherPage.close();
-  await addMember(page, owner.org, other.email, 'member');
+  await addMember(page, owner.org, other, 'member');
 
   const selfRow = page.getByRole('row', { name: /Sole \(you\)/ });
   await expect(selfRow.getByRole('button')).toHaveCount(0);

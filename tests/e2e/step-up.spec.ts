@@ -111,7 +111,7 @@ test('a new token on an old session: after the password, the form goes on with w
 test('members and apps on an old session: a role change, a removal and a deletion each ask first', async ({ page, browser }) => {
   const other = await signUp(await browser.newPage(), 'Bruno');
   const account = await signUp(page, 'Mara');
-  await addMember(page, account.org, other.email, 'member');
+  await addMember(page, account.org, other, 'member');
   await createApp(page, account.org, 'doomed-app');
   await setLastAuthentication(account.email, ELEVEN_MINUTES_AGO());
   const dialog = confirmDialog(page);

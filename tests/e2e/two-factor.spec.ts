@@ -157,7 +157,7 @@ test('an organization that requires two-factor authentication lists whom it affe
   const memberPage = await memberContext.newPage();
   const member = await signUp(memberPage, 'Milo');
   await enroll(page);
-  await addMember(page, owner.org, member.email, 'admin');
+  await addMember(page, owner.org, member, 'admin');
 
   await page.goto(`/${owner.org}`);
   await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Settings' }).click();

@@ -16,7 +16,7 @@ test('a viewer sees the apps and the use of the keys, never a key', async ({ pag
   // The role select offers every role to an owner, viewer included.
   await page.goto(`/${owner.org}/members`);
   await expect(page.getByLabel('Role', { exact: true }).getByRole('option')).toHaveText(['owner', 'admin', 'member', 'viewer']);
-  await addMember(page, owner.org, viewer.email, 'viewer');
+  await addMember(page, owner.org, viewer, 'viewer');
   await expect(page.getByLabel(`Role of ${viewer.name}`)).toHaveValue('viewer');
 
   // The apps list, then the Overview: no quick start, so no key to copy and no Run query.

@@ -2,8 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { signUp } from '@/lib/actions/sign-up';
 import { createApp } from '@/lib/actions/create-app';
-import { addMember } from '@/lib/actions/members';
-import { newApp, newUser } from './fixtures';
+import { addMember, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
 beforeEach(() => signOut());

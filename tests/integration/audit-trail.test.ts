@@ -2,10 +2,10 @@
 // which app, key, member or token, and from which address.
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
+import { changeMemberRole, removeMember } from '@/lib/actions/members';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { createToken, revokeToken } from '@/lib/actions/tokens';
-import { newApp, newUser } from './fixtures';
+import { addMember, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
 beforeEach(() => signOut());
@@ -34,7 +34,9 @@ it('records app creation, key regeneration and each membership change, with who 
     { ...from, action: 'org.created', appId: null, slot: null, subjectUserId: null, tokenId: null, details: '{"personal":true}' },
     { ...from, action: 'app.created', appId: app.id, slot: null, subjectUserId: null, tokenId: null, details: null },
     { ...from, action: 'api_key.regenerated', appId: app.id, slot: 2, subjectUserId: null, tokenId: null, details: null },
-    { ...from, action: 'member.added', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"role":"member"}' },
+    // The owner invites; Bob accepts, which adds him (the address is in the invitation's event, no account is named).
+    { ...from, action: 'invitation.created', appId: null, slot: null, subjectUserId: null, tokenId: null, details: `{"email":"${bob.email}","role":"member"}` },
+    { ...from, actorId: bob.id, action: 'member.added', appId: null, slot: null, subjectUserId: bob.id, tokenId: null, details: '{"role":"member"}' },
     {
       ...from,
       action: 'member.role_changed',

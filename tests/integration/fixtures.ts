@@ -3,7 +3,9 @@ import { serverEnv } from '@/lib/env';
 import { decryptSecret } from '@/lib/shared/keys/crypto';
 import { createApp } from '@/lib/actions/create-app';
 import { signUp } from '@/lib/actions/sign-up';
-import { signInAs } from './request';
+import { acceptInvitation, inviteMember } from '@/lib/actions/invitations';
+import type { ActionResult } from '@/lib/actions/safe-action';
+import { actingAs, signInAs } from './request';
 
 let counter = 0;
 
@@ -43,4 +45,20 @@ export async function regenerateAs(user: { id: string }, appId: number, slots: (
   const access = await findAppAccess(user.id, { id: appId });
   if (!access) throw new Error(`User ${user.id} cannot see app ${appId}`);
   return regenerateApiKeys(access, { slots, origin: { actorId: user.id } });
+}
+
+/** The token of an invitation link the portal answered (`/invite/<token>`). */
+export const tokenOf = (path: string) => path.slice('/invite/'.length);
+
+/**
+ * Adds a member the way the portal does: the signed-in user (of the current request) invites the
+ * address, and the account with that address accepts the link. The answer is the invitation's
+ * refusal, or the acceptance's, or `{ ok: true, data: null }`.
+ */
+export async function addMember(input: { org: string; email: string; role: string }): Promise<ActionResult> {
+  const invited = await inviteMember(input);
+  if (!invited.ok) return invited;
+  const invitee = await db.user.findUniqueOrThrow({ where: { email: input.email.trim().toLowerCase() }, select: { id: true, name: true, email: true } });
+  const accepted = await actingAs(invitee, () => acceptInvitation({ token: tokenOf(invited.data.path) }));
+  return accepted.ok ? { ok: true, data: null } : accepted;
 }

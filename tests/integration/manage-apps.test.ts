@@ -5,10 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { createApp } from '@/lib/actions/create-app';
 import { deleteApp } from '@/lib/actions/delete-app';
-import { addMember } from '@/lib/actions/members';
 import { updateApp } from '@/lib/actions/update-app';
 import { findAppAccess, findOrgAccess } from '@/lib/auth/access';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { checkKey } from './key-check';
 import { actingAs, signInAs, signOut } from './request';
 

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { addMember } from '@/lib/actions/members';
 import { revokeToken } from '@/lib/actions/tokens';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
 import { generatePersonalAccessToken } from '@/lib/shared/keys/format';
 import { api, json, tokenFor } from './api-client';
 import { findAppAccess } from '@/lib/auth/access';
 import { grant } from '@/lib/auth/permissions';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { checkKey as verify } from './key-check';
 import { signInAs } from './request';
 

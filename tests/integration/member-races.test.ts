@@ -1,9 +1,12 @@
 // Membership changes made at the same moment, on a real database (SQLite file or PostgreSQL):
-// an organization never loses its last owner, and a double add answers "already a member".
+// an organization never loses its last owner, a double invitation answers "pending", and an
+// invitation accepted twice at once adds the member once.
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
-import { newUser } from './fixtures';
+import { changeMemberRole, removeMember } from '@/lib/actions/members';
+import { acceptInvitation, inviteMember } from '@/lib/actions/invitations';
+import { INVITATION_MESSAGES } from '@/lib/actions/member-rules';
+import { addMember, newUser, tokenOf } from './fixtures';
 import { actingAs, signInAs, signOut } from './request';
 
 beforeEach(() => signOut());
@@ -49,14 +52,20 @@ it('keeps an owner when two owners remove each other at the same moment', async 
   }
 });
 
-it('answers "already a member" to the second of two simultaneous adds, never a generic error', async () => {
+it('answers "pending" to the other simultaneous invitations of one address, and adds the member once when the link is accepted twice at once', async () => {
   const { user: owner, org } = await newUser('Olivia');
   const { user: bob } = await newUser('Bob');
-  const results = await Promise.all(Array.from({ length: 4 }, () => actingAs(owner, () => addMember({ org: org.name, email: bob.email, role: 'member' }))));
-  expect(results.filter((r) => r.ok)).toHaveLength(1);
+  const results = await Promise.all(Array.from({ length: 4 }, () => actingAs(owner, () => inviteMember({ org: org.name, email: bob.email, role: 'member' }))));
+  const invited = results.filter((r) => r.ok);
+  expect(invited).toHaveLength(1);
   for (const result of results.filter((r) => !r.ok)) {
-    expect(result).toEqual({ ok: false, error: 'This user is already a member.', fieldErrors: { email: ['This user is already a member.'] } });
+    expect(result).toEqual({ ok: false, error: INVITATION_MESSAGES.pending, fieldErrors: { email: [INVITATION_MESSAGES.pending] } });
   }
+  const token = tokenOf(invited[0]!.ok ? invited[0]!.data.path : '');
+  const accepts = await Promise.all(Array.from({ length: 3 }, () => actingAs(bob, () => acceptInvitation({ token }))));
+  expect(accepts.filter((r) => r.ok)).toHaveLength(1);
+  for (const result of accepts.filter((r) => !r.ok)) expect(result).toEqual({ ok: false, error: INVITATION_MESSAGES.invalid });
   expect(await db.membership.count({ where: { orgId: org.id, userId: bob.id } })).toBe(1);
   expect(await db.auditEvent.count({ where: { orgId: org.id, action: 'member.added', subjectUserId: bob.id } })).toBe(1);
+  expect(await db.auditEvent.count({ where: { orgId: org.id, action: 'invitation.created' } })).toBe(1);
 });

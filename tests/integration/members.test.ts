@@ -1,7 +1,9 @@
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
-import { newUser } from './fixtures';
+import { changeMemberRole, removeMember } from '@/lib/actions/members';
+import { inviteMember } from '@/lib/actions/invitations';
+import { INVITATION_MESSAGES } from '@/lib/actions/member-rules';
+import { addMember, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
 beforeEach(() => signOut());
@@ -10,7 +12,7 @@ async function membershipOf(orgId: string, userId: string) {
   return db.membership.findUnique({ where: { orgId_userId: { orgId, userId } }, select: { id: true, role: true } });
 }
 
-it('lets an owner add an existing user by email, change the role and remove them', async () => {
+it('lets an owner add a user by email (who accepts the invitation), change the role and remove them', async () => {
   const { user: owner, org } = await newUser('Olivia');
   const { user: bob } = await newUser('Bob');
   await signInAs(owner);
@@ -25,21 +27,25 @@ it('lets an owner add an existing user by email, change the role and remove them
   expect(await membershipOf(org.id, bob.id)).toBeNull();
 });
 
-it('explains unknown emails, duplicates and bad roles, and changes nothing', async () => {
+it('answers an unknown address as a known one, and explains bad roles, pending invitations and members, changing nothing', async () => {
   const { user: owner, org } = await newUser('Olivia');
   const { user: bob } = await newUser('Bob');
   await signInAs(owner);
-  expect(await addMember({ org: org.name, email: 'nobody@example.com', role: 'member' })).toMatchObject({
-    ok: false,
-    error: 'No user has this email. They need to sign up first.',
-  });
-  expect(await addMember({ org: org.name, email: bob.email, role: 'superuser' })).toMatchObject({
+  const unknown = await inviteMember({ org: org.name, email: 'nobody@example.com', role: 'member' });
+  const known = await inviteMember({ org: org.name, email: bob.email, role: 'member' });
+  expect(unknown).toEqual({ ok: true, data: { path: expect.stringMatching(/^\/invite\/spi_\w{36}$/), email: 'nobody@example.com' } });
+  expect(known).toEqual({ ok: true, data: { path: expect.stringMatching(/^\/invite\/spi_\w{36}$/), email: bob.email } });
+  expect(await inviteMember({ org: org.name, email: bob.email, role: 'superuser' })).toMatchObject({
     ok: false,
     error: 'Role must be owner, admin, member or viewer.',
   });
+  expect(await inviteMember({ org: org.name, email: bob.email.toUpperCase(), role: 'admin' })).toMatchObject({ ok: false, error: INVITATION_MESSAGES.pending });
   expect(await membershipOf(org.id, bob.id)).toBeNull();
-  await addMember({ org: org.name, email: bob.email, role: 'member' });
-  expect(await addMember({ org: org.name, email: bob.email, role: 'admin' })).toMatchObject({ ok: false, error: 'This user is already a member.' });
+  expect(await db.invitation.count({ where: { orgId: org.id } })).toBe(2);
+
+  await db.invitation.deleteMany({ where: { orgId: org.id, email: bob.email } });
+  expect(await addMember({ org: org.name, email: bob.email, role: 'member' })).toEqual({ ok: true, data: null });
+  expect(await inviteMember({ org: org.name, email: bob.email, role: 'admin' })).toMatchObject({ ok: false, error: INVITATION_MESSAGES.alreadyMember });
   expect((await membershipOf(org.id, bob.id))?.role).toBe('member');
 });
 

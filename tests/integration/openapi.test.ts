@@ -3,8 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, json, tokenFor } from './api-client';
-import { addMember } from '@/lib/actions/members';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { signInAs } from './request';
 import { sql, startRuntime } from './runtime-helpers';
 

@@ -4,9 +4,8 @@ import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { createOrganization } from '@/lib/actions/create-organization';
 import { leaveOrganization } from '@/lib/actions/leave-organization';
-import { addMember } from '@/lib/actions/members';
 import { findOrgAccess, listOrgAccess } from '@/lib/auth/access';
-import { newUser } from './fixtures';
+import { addMember, newUser } from './fixtures';
 import { actingAs, signInAs, signOut } from './request';
 
 beforeEach(() => signOut());

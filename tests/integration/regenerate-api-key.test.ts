@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
-import { addMember } from '@/lib/actions/members';
 import { isWellFormedApiKey } from '@/lib/shared/keys/format';
 import { findAppAccess } from '@/lib/auth/access';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { checkKey as verify } from './key-check';
 import { signInAs, signOut } from './request';
 

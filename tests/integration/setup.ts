@@ -24,6 +24,11 @@ vi.mock('next/headers', () => ({
     return {
       getAll: () => [...cookies].map(([name, value]) => ({ name, value })),
       get: (name: string) => (cookies.has(name) ? { name, value: cookies.get(name)! } : undefined),
+      // As a response does: an empty value (or maxAge 0) removes the cookie.
+      set: (name: string, value: string, options: { maxAge?: number } = {}) => {
+        if (value === '' || options.maxAge === 0) cookies.delete(name);
+        else cookies.set(name, value);
+      },
     };
   },
 }));

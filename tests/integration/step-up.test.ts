@@ -7,12 +7,12 @@ import { createUserWithOrg } from '@/lib/auth/accounts';
 import { ACCOUNT_PROTECTION } from '@/lib/auth/attempts';
 import { reauthOptions } from '@/lib/auth/step-up';
 import { deleteApp } from '@/lib/actions/delete-app';
-import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
+import { changeMemberRole, removeMember } from '@/lib/actions/members';
 import { reauthenticate } from '@/lib/actions/reauthenticate';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { createToken } from '@/lib/actions/tokens';
 import { api, tokenFor } from './api-client';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
 beforeEach(() => signOut());

@@ -3,7 +3,6 @@
 // their tokens with 403 naming the policy) until they set it up; leaving stays possible.
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db';
-import { addMember } from '@/lib/actions/members';
 import { leaveOrganization } from '@/lib/actions/leave-organization';
 import { updateApp } from '@/lib/actions/update-app';
 import { updateTwoFactorPolicy } from '@/lib/actions/update-two-factor-policy';
@@ -12,7 +11,7 @@ import { startTwoFactorSetup } from '@/lib/actions/start-two-factor-setup';
 import { findOrgAccess } from '@/lib/auth/access';
 import { membersWithoutTwoFactor } from '@/lib/data/orgs';
 import { api, tokenFor } from './api-client';
-import { newApp, newUser } from './fixtures';
+import { addMember, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 import { enrolledUser, otherCode, secretOf } from './two-factor-fixtures';
 

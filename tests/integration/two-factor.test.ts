@@ -264,6 +264,14 @@ describe('managing two-factor authentication', () => {
     expect(await db.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.userSession.count({ where: { id: other, endedAt: null } })).toBe(0);
     expect(await auditActions(user.id)).toEqual(['two_factor.enabled', 'two_factor.disabled']);
+    // The user is told, in the inbox, with no code in the words.
+    const { NOTIFICATION_KINDS } = await import('@/lib/notifications/kinds');
+    const told = await db.notification.findMany({ where: { userId: user.id, kind: 'two_factor.disabled' }, select: { facts: true } });
+    expect(told).toHaveLength(1);
+    const text = NOTIFICATION_KINDS['two_factor.disabled'].text(JSON.parse(told[0]!.facts), user.id);
+    expect(text.title).toBe('Two-factor authentication turned off');
+    expect(text.body).toMatch(/^You turned off two-factor authentication on your account in the portal/);
+    expect(`${told[0]!.facts} ${text.body}`).not.toContain(code);
 
     // Signing in is the password alone again.
     const started = await startSignIn({ email: user.email, password: PASSWORD });

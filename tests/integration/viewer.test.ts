@@ -7,7 +7,7 @@ import { db } from '@/lib/db';
 import { createApp } from '@/lib/actions/create-app';
 import { deleteApp } from '@/lib/actions/delete-app';
 import { leaveOrganization } from '@/lib/actions/leave-organization';
-import { addMember, changeMemberRole } from '@/lib/actions/members';
+import { changeMemberRole } from '@/lib/actions/members';
 import { readApiKey } from '@/lib/actions/read-api-key';
 import { regenerateApiKey } from '@/lib/actions/regenerate-api-key';
 import { runQuery } from '@/lib/actions/run-query';
@@ -16,7 +16,7 @@ import { findAppAccess } from '@/lib/auth/access';
 import { can, PERMISSIONS, REFUSALS, ROLES } from '@/lib/auth/permissions';
 import { getApiKeyUsage } from '@/lib/data/apps';
 import { api, json, tokenFor } from './api-client';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
 
 const VIEWERS_REFUSAL = "Viewers can't see API keys.";

@@ -9,8 +9,10 @@ import { API_KEY_PREFIX } from './display';
  * or made-up one without touching the database.
  *   spk_…  app API keys (the runtime's X-API-Key)
  *   spt_…  personal access tokens (the management API's Bearer token)
+ *   spi_…  invitation links (/invite/<token>)
  */
 export const PERSONAL_ACCESS_TOKEN_PREFIX = 'spt_';
+export const INVITATION_TOKEN_PREFIX = 'spi_';
 export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 /** Every format has a 4-character prefix, so every secret has this length. */
@@ -59,3 +61,5 @@ export const generateApiKey = () => generateSecret(API_KEY_PREFIX);
 export const isWellFormedApiKey = (presented: string) => isWellFormedSecret(presented, API_KEY_PREFIX);
 export const generatePersonalAccessToken = () => generateSecret(PERSONAL_ACCESS_TOKEN_PREFIX);
 export const isWellFormedPersonalAccessToken = (presented: string) => isWellFormedSecret(presented, PERSONAL_ACCESS_TOKEN_PREFIX);
+export const generateInvitationToken = () => generateSecret(INVITATION_TOKEN_PREFIX);
+export const isWellFormedInvitationToken = (presented: string) => isWellFormedSecret(presented, INVITATION_TOKEN_PREFIX);

@@ -38,13 +38,23 @@ function describe(entry: ActivityEntry): string {
     case 'api_key.regenerated':
       return `Regenerated API Key ${entry.slot ?? '?'}${entry.app ? ` of ${entry.app}` : ''}`;
     case 'member.added':
-      return `Added ${entry.subject ?? 'a former user'} as ${entry.details.role ?? 'member'}`;
+      return entry.bySubject
+        ? `Accepted the invitation and joined as ${entry.details.role ?? 'member'}`
+        : `Added ${entry.subject ?? 'a former user'} as ${entry.details.role ?? 'member'}`;
     case 'member.role_changed':
       return `Changed ${entry.subject ?? 'a former user'} from ${entry.details.previousRole ?? '?'} to ${entry.details.role ?? '?'}`;
     case 'member.removed':
       return `Removed ${entry.subject ?? 'a former user'}`;
     case 'member.left':
       return `Left the organization (was ${entry.details.previousRole ?? 'a member'})`;
+    case 'invitation.created':
+      return `Invited ${entry.details.email ?? '?'} as ${entry.details.role ?? '?'}`;
+    case 'invitation.resent':
+      return `Sent a new invitation link to ${entry.details.email ?? '?'} (the old link stopped working)`;
+    case 'invitation.revoked':
+      return `Revoked the invitation to ${entry.details.email ?? '?'}`;
+    case 'invitation.declined':
+      return `Declined the invitation to join as ${entry.details.role ?? '?'}`;
     case 'token.created':
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
@@ -76,7 +86,7 @@ export default async function ActivityPage({
     <main className="space-y-4">
       <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: 'Activity' }]} />
       <h1 className="text-2xl font-semibold">Activity</h1>
-      <p className="text-sm text-slate-700">Every key regeneration, app, membership and token change in {access.org.name}, newest first.</p>
+      <p className="text-sm text-slate-700">Every key regeneration, app, membership, invitation and token change in {access.org.name}, newest first.</p>
       <form method="get" action={base} className="flex flex-wrap items-end gap-2">
         <div>
           <label htmlFor="activity-app" className="block text-sm font-medium text-slate-800">

@@ -1,14 +1,18 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useRef, useState, useTransition, type FormEvent } from 'react';
+import { useId, useRef, useState, useTransition, type FormEvent } from 'react';
 import toast from 'react-hot-toast';
 import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { CopyButton } from '@/components/keys/copy-button';
 import { leaveOrganization } from '@/lib/actions/leave-organization';
-import { addMember, changeMemberRole, removeMember } from '@/lib/actions/members';
+import { inviteMember, resendInvitation, revokeInvitation } from '@/lib/actions/invitations';
+import { changeMemberRole, removeMember } from '@/lib/actions/members';
 import { ROLES } from '@/lib/auth/permissions';
 
 function RoleSelect({ id, label, defaultValue, callerIsOwner }: { id: string; label: string; defaultValue: string; callerIsOwner: boolean }) {
@@ -108,7 +112,7 @@ export function MemberRow(props: {
               }}
             >
               <p>
-                {props.name} ({props.email}) loses access to {props.org} and its apps and keys at once. You can add them again later.
+                {props.name} ({props.email}) loses access to {props.org} and its apps and keys at once. You can invite them again later.
               </p>
             </ConfirmDialog>
           ) : null}
@@ -118,51 +122,130 @@ export function MemberRow(props: {
   );
 }
 
-export function AddMemberForm({ org, callerIsOwner }: { org: string; callerIsOwner: boolean }) {
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<string | undefined>();
+/** A new invitation link, shown once: the inviter copies it and sends it to the invitee. */
+function InvitationLink({ link, onDone }: { link: { url: string; email: string }; onDone: () => void }) {
+  const id = useId();
+  return (
+    <div role="region" aria-label="Invitation link" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-4">
+      <p className="text-sm font-medium text-amber-900">
+        Copy the invitation link for {link.email} now and send it to them. It cannot be shown again, works once, and expires in 7 days.
+      </p>
+      <div className="flex flex-wrap items-center gap-2">
+        <label htmlFor={id} className="sr-only">
+          Invitation link for {link.email}
+        </label>
+        <input
+          id={id}
+          readOnly
+          value={link.url}
+          onFocus={(event) => event.currentTarget.select()}
+          className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm"
+        />
+        <CopyButton what="invitation link" text={() => link.url} />
+        <Button variant="secondary" onClick={onDone}>
+          Done
+        </Button>
+      </div>
+    </div>
+  );
+}
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
-    form.set('org', org);
+type NewLink = { url: string; email: string } | null;
+const linkFrom = (data: { path: string; email: string }) => ({ url: `${window.location.origin}${data.path}`, email: data.email });
+
+export function InviteMemberForm({ org, callerIsOwner }: { org: string; callerIsOwner: boolean }) {
+  const [link, setLink] = useState<NewLink>(null);
+  const { pending, fieldErrors, formError, onSubmit } = useActionForm(
+    inviteMember,
+    (data, form) => {
+      setLink(linkFrom(data));
+      form.reset();
+      toast.success(`Invitation for ${data.email} created`);
+    },
+    (form) => form.set('org', org),
+  );
+
+  return (
+    <div className="space-y-4">
+      {link ? <InvitationLink link={link} onDone={() => setLink(null)} /> : null}
+      <form onSubmit={onSubmit} className="space-y-3" noValidate>
+        <TextField label="Email" name="email" type="email" required autoComplete="off" error={fieldErrors.email?.[0]} />
+        <div className="space-y-1">
+          <label htmlFor="new-member-role" className="block text-sm font-medium text-slate-800">
+            Role
+          </label>
+          <select
+            id="new-member-role"
+            name="role"
+            defaultValue="member"
+            className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-2 focus:outline-indigo-600"
+          >
+            {ROLES.filter((role) => callerIsOwner || role !== 'owner').map((role) => (
+              <option key={role} value={role}>
+                {role}
+              </option>
+            ))}
+          </select>
+          {fieldErrors.role ? <p className="text-sm text-red-700">{fieldErrors.role[0]}</p> : null}
+        </div>
+        <FormError message={formError} />
+        <Button type="submit" disabled={pending} aria-busy={pending}>
+          {pending ? 'Inviting…' : 'Invite member'}
+        </Button>
+      </form>
+    </div>
+  );
+}
+
+/** Resend (a new link, shown once; the old one stops working) and Revoke, for one pending invitation. */
+export function InvitationActions({ org, invitationId, email }: { org: string; invitationId: string; email: string }) {
+  const [link, setLink] = useState<NewLink>(null);
+  const [pending, startTransition] = useTransition();
+  const [confirming, setConfirming] = useState(false);
+  const revokeRef = useRef<HTMLButtonElement>(null);
+
+  function resend() {
     startTransition(async () => {
-      const result = await addMember(form);
+      const result = await resendInvitation({ org, invitationId });
       if (!result.ok) {
-        setError(result.error);
+        toast.error(result.error);
         return;
       }
-      setError(undefined);
-      formElement.reset();
-      toast.success('Member added');
+      setLink(linkFrom(result.data));
+      toast.success(`New invitation link for ${email} created`);
     });
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-3" noValidate>
-      <TextField label="Email" name="email" type="email" required error={error} />
-      <div className="space-y-1">
-        <label htmlFor="new-member-role" className="block text-sm font-medium text-slate-800">
-          Role
-        </label>
-        <select
-          id="new-member-role"
-          name="role"
-          defaultValue="member"
-          className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-2 focus:outline-indigo-600"
-        >
-          {ROLES.filter((role) => callerIsOwner || role !== 'owner').map((role) => (
-            <option key={role} value={role}>
-              {role}
-            </option>
-          ))}
-        </select>
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        <Button variant="secondary" onClick={resend} disabled={pending} aria-busy={pending} aria-label={`Resend the invitation to ${email}`}>
+          Resend
+        </Button>
+        <Button ref={revokeRef} variant="secondary" onClick={() => setConfirming(true)} disabled={pending} aria-label={`Revoke the invitation to ${email}`}>
+          Revoke
+        </Button>
       </div>
-      <Button type="submit" disabled={pending} aria-busy={pending}>
-        Add member
-      </Button>
-    </form>
+      {link ? <InvitationLink link={link} onDone={() => setLink(null)} /> : null}
+      {confirming ? (
+        <ConfirmDialog
+          title={`Revoke the invitation to ${email}?`}
+          confirmLabel="Revoke"
+          busyLabel="Revoking…"
+          onClose={() => {
+            setConfirming(false);
+            revokeRef.current?.focus();
+          }}
+          onConfirm={async () => {
+            const result = await revokeInvitation({ org, invitationId });
+            if (result.ok) toast.success(`Invitation to ${email} revoked`);
+            else toast.error(result.error);
+          }}
+        >
+          <p>Its link stops working at once. You can invite {email} again later.</p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
   );
 }
 
@@ -197,7 +280,7 @@ export function LeaveOrganizationButton({ org }: { org: string }) {
             }
           }}
         >
-          <p>You lose access to {org}, its apps and their keys at once. A member who manages it can add you again.</p>
+          <p>You lose access to {org}, its apps and their keys at once. A member who manages it can invite you again.</p>
         </ConfirmDialog>
       ) : null}
     </>

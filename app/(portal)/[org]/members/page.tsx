@@ -2,9 +2,12 @@ import type { Metadata } from 'next';
 import { Breadcrumbs } from '@/components/portal/breadcrumbs';
 import { Card } from '@/components/ui/card';
 import { orgPageMetadata, requireOrg } from '@/lib/auth/guards';
-import { can, OWNER_RULES, REFUSALS } from '@/lib/auth/permissions';
+import { DataTable } from '@/components/ui/data-table';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { can, OWNER_RULES, REFUSALS, ROLE_ABILITIES, ROLES } from '@/lib/auth/permissions';
+import { listOrgInvitations } from '@/lib/data/invitations';
 import { listMembers } from '@/lib/data/orgs';
-import { AddMemberForm, LeaveOrganizationButton, MemberRow } from './member-forms';
+import { InvitationActions, InviteMemberForm, LeaveOrganizationButton, MemberRow } from './member-forms';
 
 export async function generateMetadata({ params }: { params: Promise<{ org: string }> }): Promise<Metadata> {
   return orgPageMetadata((await params).org, 'Members');
@@ -13,7 +16,8 @@ export async function generateMetadata({ params }: { params: Promise<{ org: stri
 export default async function MembersPage({ params }: { params: Promise<{ org: string }> }) {
   const { access, user } = await requireOrg((await params).org);
   const { org } = access;
-  const members = await listMembers(access);
+  const [members, invitations] = await Promise.all([listMembers(access), listOrgInvitations(access)]);
+  const now = new Date();
   const manager = can(access.role, 'member:manage');
   const callerIsOwner = can(access.role, 'member:grant-owner');
   // Actions that cannot succeed are not offered: the only owner can be neither demoted nor removed, nor leave.
@@ -62,12 +66,72 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
         </tbody>
       </table>
       {manager ? (
-        <Card id="add-member-heading" title="Add a member" intro="They need an account on this portal first." className="max-w-lg">
-          <AddMemberForm org={org.name} callerIsOwner={callerIsOwner} />
+        <Card
+          id="invite-member-heading"
+          title="Invite a member"
+          intro="You get a link to send them. They join with the role you choose once they accept, signed in with this email address (or after creating an account with it). The link works once, for 7 days."
+          className="max-w-xl"
+        >
+          <InviteMemberForm org={org.name} callerIsOwner={callerIsOwner} />
         </Card>
       ) : (
         <p className="text-sm text-slate-700">{REFUSALS['member:manage']}</p>
       )}
+      <section aria-labelledby="invitations-heading" className="space-y-3">
+        <h2 id="invitations-heading" className="text-lg font-semibold">
+          Pending invitations
+        </h2>
+        {invitations.length === 0 ? (
+          <p className="text-sm text-slate-700">No pending invitations.</p>
+        ) : (
+          <DataTable label="Pending invitations table" headings={['Email', 'Role', 'Invited by', 'Expires', ...(manager ? ['Actions'] : [])]}>
+            {invitations.map((invitation) => (
+              <tr key={invitation.id} className="border-t border-slate-200 align-top">
+                <th scope="row" className="px-3 py-2 font-medium">
+                  {invitation.email}
+                </th>
+                <td className="px-3 py-2">{invitation.role}</td>
+                <td className="px-3 py-2">{invitation.invitedBy?.name ?? 'A former user'}</td>
+                <td className="px-3 py-2">
+                  {invitation.expiresAt <= now ? (
+                    <RelativeTime date={invitation.expiresAt} now={now} prefix="Expired " />
+                  ) : (
+                    <RelativeTime date={invitation.expiresAt} now={now} />
+                  )}
+                </td>
+                {manager ? (
+                  <td className="px-3 py-2">
+                    {callerIsOwner || invitation.role !== 'owner' ? (
+                      <InvitationActions org={org.name} invitationId={invitation.id} email={invitation.email} />
+                    ) : (
+                      <span className="text-xs text-slate-600">{REFUSALS['member:grant-owner']}</span>
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </section>
+      <section aria-labelledby="roles-heading" className="space-y-3">
+        <h2 id="roles-heading" className="text-lg font-semibold">
+          What each role may do
+        </h2>
+        <DataTable label="Roles table" headings={['Each role may', ...ROLES]}>
+          {ROLE_ABILITIES.map((ability) => (
+            <tr key={ability.permission} className="border-t border-slate-200">
+              <th scope="row" className="px-3 py-2 font-normal">
+                {ability.may[0]!.toUpperCase() + ability.may.slice(1)}
+              </th>
+              {ROLES.map((role) => (
+                <td key={role} className="px-3 py-2">
+                  {can(role, ability.permission) ? 'Yes' : 'No'}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </DataTable>
+      </section>
       <section aria-labelledby="leave-heading" className="max-w-lg space-y-3 rounded-lg border border-red-300 bg-white p-6 shadow-sm">
         <h2 id="leave-heading" className="text-lg font-semibold">
           Leave organization
