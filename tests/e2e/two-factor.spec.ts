@@ -45,7 +45,9 @@ async function enroll(page: Page): Promise<{ setupKey: string; codes: string[] }
   const setupKey = (await page.getByLabel('Setup key').inputValue()).replace(/\s/g, '');
   await page.getByLabel('Code from the app').fill(codeFor(setupKey));
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
-  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+  const shown = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(shown).toHaveCount(10);
+  const codes = await shown.allTextContents();
   await page.getByRole('button', { name: 'I have saved them' }).click();
   await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
   return { setupKey, codes };
