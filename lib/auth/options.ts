@@ -15,6 +15,7 @@ import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './
 import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession, type SignInContext } from './sessions';
 import { authorizeCredentials } from './sign-in';
 import { hasSecondFactor } from './two-factor';
+import { noteSignIn } from '../notifications/sign-in';
 
 const optional = (max: number) =>
   z
@@ -135,7 +136,10 @@ function buildAuthOptions(): NextAuthOptions {
             account?.provider === 'github'
               ? (await db.user.findUniqueOrThrow({ where: { githubId: String(account.providerAccountId) }, select: { id: true } })).id
               : user.id;
-          return { sub: userId, name: user.name, email: user.email, sid: await startSession(db, userId, await signInContext()) };
+          const context = await signInContext();
+          const sid = await startSession(db, userId, context);
+          await noteSignIn(db, userId, sid, context);
+          return { sub: userId, name: user.name, email: user.email, sid };
         }
         // Every later read: the session must still be current (signing out ends it), and the user
         // is read fresh. Throwing makes next-auth answer "no session" and clear the cookie.

@@ -134,10 +134,12 @@ export async function listUserSessions(db: Db, userId: string, now = new Date())
 }
 
 /**
- * Whether a sign-in comes from a browser and an address this user has never signed in from:
- * no earlier session (current, ended or expired within SESSION_HISTORY_DAYS) has the same
- * User-Agent or the same address. The user's first session ever is not new (nothing to compare
- * with: it is the sign-up). `except` leaves out the session just started for this sign-in.
+ * Whether a sign-in comes from a browser or an address this user has not signed in from: no
+ * earlier session (current, ended or expired within SESSION_HISTORY_DAYS) had this User-Agent
+ * from this address. Either one new is enough: a User-Agent is shared by millions of browsers,
+ * so someone with a stolen password on a common browser still shows as a new address. The
+ * user's first session ever is not new (nothing to compare with: it is the sign-up). `except`
+ * leaves out the session just started for this sign-in.
  */
 export async function isNewSignInContext(
   db: Db | DbTx,
@@ -147,7 +149,7 @@ export async function isNewSignInContext(
   except?: string,
 ): Promise<boolean> {
   const others = { userId, ...(except ? { id: { not: except } } : {}) };
-  const known = [...(userAgent ? [{ userAgent: userAgent.slice(0, 500) }] : []), ...(address && address !== 'unknown' ? [{ address }] : [])];
-  if (known.length > 0 && (await db.userSession.count({ where: { ...others, OR: known } })) > 0) return false;
+  const same = { userAgent: userAgent ? userAgent.slice(0, 500) : null, address: address && address !== 'unknown' ? address : null };
+  if ((await db.userSession.count({ where: { ...others, ...same } })) > 0) return false;
   return (await db.userSession.count({ where: others })) > 0;
 }

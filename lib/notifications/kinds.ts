@@ -26,6 +26,8 @@ export type NotificationFacts = {
   previousRole?: string;
   /** The name of a token that was created (never the token). */
   tokenName?: string;
+  /** The browser and system of a sign-in ("Chrome 131 on Linux"), for sign_in.new. */
+  browser?: string;
   /** Where a leaked key was found, for key.leaked. */
   source?: string;
 };
@@ -116,6 +118,16 @@ export const NOTIFICATION_KINDS = {
         body: `${who(facts, readerId)} changed ${yours ? 'your' : `${facts.subject}’s`} role in ${facts.org} from ${facts.previousRole} to ${facts.role}${how(facts)}. ${NOT_YOU}`,
       };
     },
+  },
+  'sign_in.new': {
+    label: 'A sign-in from a new browser or address',
+    audience: 'You',
+    text: (facts) => ({
+      title: `New sign-in from ${facts.browser ?? 'a new browser'}`,
+      body:
+        `Your account was signed in from ${facts.browser ?? 'a browser'}${facts.ip ? ` at ${facts.ip}` : ''}, a browser or address it had not used before. ` +
+        'If this was not you, change your password and sign out the other sessions on Account → Sessions.',
+    }),
   },
   'invitation.received': {
     label: 'You are invited to an organization',

@@ -15,11 +15,13 @@ import { enqueue } from '@/lib/outbox/outbox';
 import { backoffMs, drainOutbox, type OutboxSender } from '@/lib/outbox/worker';
 import { createPrismaClient } from '@/lib/prisma';
 import { findAppAccess } from '@/lib/auth/access';
+import { authOptions } from '@/lib/auth/options';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { regenerateApiKeys } from '@/lib/data/api-keys';
 import { startMailbox } from '../support/mailbox';
 import { testProvider } from '../support/test-database';
 import { addMember, newApp, newUser } from './fixtures';
-import { signInAs, signOut } from './request';
+import { request, signInAs, signOut } from './request';
 
 const mailbox = await startMailbox();
 const received = mailbox.received;
@@ -121,6 +123,26 @@ describe(`security notifications (${testProvider})`, () => {
     for (const { raw } of received) expect(raw).not.toMatch(/spi_[0-9A-Za-z]{8}/);
     const stored = [...(await db.notification.findMany({ select: { facts: true } })), ...(await db.outboxMessage.findMany({ select: { payload: true } }))];
     expect(JSON.stringify(stored)).not.toMatch(/spi_[0-9A-Za-z]{8}/);
+  });
+
+  it('a sign-in from a new browser or address tells the account, and a familiar one does not', async () => {
+    const { user } = await newUser('Nia');
+    const jwt = authOptions().callbacks!.jwt!;
+    const signInFrom = async (userAgent: string, address: string) => {
+      request.headers.set('user-agent', userAgent);
+      request.headers.set(CLIENT_ADDRESS_HEADER, address);
+      await jwt({ token: {}, user: { id: user.id, name: user.name, email: user.email }, account: null, trigger: 'signIn' });
+    };
+    const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    await signInFrom(CHROME, '198.51.100.7');
+    await signInFrom(CHROME, '198.51.100.7');
+    // The first sign-in and a familiar one: nothing to tell.
+    expect(await inboxOf(user.id, 'sign_in.new')).toHaveLength(0);
+    await signInFrom(CHROME, '203.0.113.9');
+    const [row] = await inboxOf(user.id, 'sign_in.new');
+    expect(JSON.parse(row!.facts)).toMatchObject({ browser: 'Chrome 131 on Linux', ip: '203.0.113.9' });
+    request.headers.delete('user-agent');
+    request.headers.delete(CLIENT_ADDRESS_HEADER);
   });
 
   it('writes inbox rows for the people a change concerns only, the actor included', async () => {

@@ -192,23 +192,25 @@ describe('signing sessions out', () => {
 });
 
 describe('a sign-in from a new browser or address', () => {
-  it('is new only when no earlier session has the same browser or the same address, and never for the first sign-in', async () => {
+  it('is new when no earlier session had this browser from this address, and never for the first sign-in', async () => {
     const { user } = await newUser('Ivy');
     expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '198.51.100.4')).toBe(false);
     const first = await sessionIdOf(await sessionCookie(user, { userAgent: CHROME_WINDOWS, address: '198.51.100.4' }));
     // The session just started for this sign-in does not count as an earlier one.
     expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '198.51.100.4', first)).toBe(false);
-    expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '192.0.2.1')).toBe(false);
-    expect(await isNewSignInContext(db, user.id, SAFARI_IPHONE, '198.51.100.4')).toBe(false);
+    // A known browser from a new address, a new browser from a known address, both new.
+    expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '192.0.2.1')).toBe(true);
+    expect(await isNewSignInContext(db, user.id, SAFARI_IPHONE, '198.51.100.4')).toBe(true);
     expect(await isNewSignInContext(db, user.id, SAFARI_IPHONE, '192.0.2.1')).toBe(true);
     // An ended session is still history.
     presentCookie(await sessionCookie(user, { userAgent: CHROME_WINDOWS, address: '198.51.100.4' }));
     await signOutEverywhere({});
-    expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '192.0.2.1')).toBe(false);
+    expect(await isNewSignInContext(db, user.id, CHROME_WINDOWS, '198.51.100.4')).toBe(false);
     // Another user's sessions are not this user's history.
     const other = await newUser('Jo');
     await sessionCookie(other.user, { userAgent: SAFARI_IPHONE, address: '192.0.2.1' });
     expect(await isNewSignInContext(db, user.id, SAFARI_IPHONE, '192.0.2.1')).toBe(true);
+    expect(await isNewSignInContext(db, other.user.id, SAFARI_IPHONE, '192.0.2.1')).toBe(false);
   });
 });
 
