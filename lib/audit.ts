@@ -18,6 +18,11 @@ export const AUDIT_ACTIONS = [
   'invitation.declined',
   'token.created',
   'token.revoked',
+  'two_factor.enabled',
+  'two_factor.disabled',
+  'two_factor.recovery_codes_regenerated',
+  'two_factor.recovery_code_used',
+  'org.two_factor_policy_changed',
   'passkey.added',
   'passkey.removed',
   'session.reauthenticated',
@@ -36,7 +41,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * itself (`name-rules`: a migration renamed an app to meet the name rules; `rotate-secrets`: the
  * command revoked the tokens); `personal` for the organization made at sign-up; for session
  * events, `session` (the browser, system and address of a session signed out) and `sessions`
- * (how many ended); `method` for a re-authentication.
+ * (how many ended); `method` for a re-authentication; `requireTwoFactor`, a security policy after its change.
  */
 export type AuditDetails = {
   role?: string;
@@ -45,6 +50,8 @@ export type AuditDetails = {
   name?: string;
   appId?: number;
   reason?: string;
+  /** The policy "Require two-factor authentication", after the change. */
+  requireTwoFactor?: boolean;
   /** How the user re-authenticated (session.reauthenticated): `password`, ... */
   method?: string;
   personal?: boolean;

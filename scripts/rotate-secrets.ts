@@ -27,7 +27,9 @@ try {
   const db = createPrismaClient(env.databaseUrl);
   const result = await rotateKeySecrets(db, env.keySecrets, next, { revokeTokens: process.argv.includes('--revoke-tokens') });
   await db.$disconnect();
-  console.log(`Re-keyed ${result.keys} API key(s); revoked ${result.tokensRevoked} personal access token(s).`);
+  console.log(
+    `Re-keyed ${result.keys} API key(s) and ${result.totpSecrets} authenticator app secret(s); revoked ${result.tokensRevoked} personal access token(s).`,
+  );
 
   const file = databaseProvider(env.databaseUrl) === 'sqlite' ? secretsFileFor(sqliteFile(env.databaseUrl)) : null;
   const stored = file ? readSecretsFile(file) : null;

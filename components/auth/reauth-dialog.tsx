@@ -13,11 +13,21 @@ import type { ReauthOption, ReauthProof } from '@/lib/auth/step-up';
 /** The words for each way of confirming: what the dialog asks, and the button that switches to it. */
 const OPTION_TEXT: Record<ReauthOption, { ask: string; switchTo: string }> = {
   password: { ask: 'Enter your password to continue.', switchTo: 'Use your password' },
+  code: { ask: 'Enter the 6-digit code from your authenticator app, or a recovery code, to continue.', switchTo: 'Use your authenticator app' },
   github: {
     ask: 'Your account signs in with GitHub. Sign in again with GitHub: you come back to this page, and can then do it again.',
     switchTo: 'Use GitHub',
   },
 };
+
+/**
+ * The field of each way that is typed in: the password, or a code from the authenticator app
+ * (named apart from the page's own code fields: a field's id comes from its name).
+ */
+const FIELDS = {
+  password: { label: 'Password', name: 'password', type: 'password', autoComplete: 'current-password', maxLength: 200 },
+  code: { label: 'Authentication code', name: 'reauthCode', type: 'text', autoComplete: 'one-time-code', maxLength: 40, spellCheck: false },
+} as const;
 
 /**
  * "Confirm it's you": asks for a proof of one of the user's ways (`options`, first one first,
@@ -60,10 +70,13 @@ export function ReauthDialog({ options, onDone }: { options: ReauthOption[]; onD
     dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }
 
-  function onPasswordSubmit(event: FormEvent<HTMLFormElement>) {
+  function onFieldSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    void confirm({ method: 'password', password: String(new FormData(event.currentTarget).get('password') ?? '') });
+    const value = (name: string) => String(new FormData(event.currentTarget).get(name) ?? '');
+    void confirm(option === 'code' ? { method: 'code', code: value('reauthCode') } : { method: 'password', password: value('password') });
   }
+
+  const field = option === 'password' || option === 'code' ? FIELDS[option] : null;
 
   const others = options.filter((other) => other !== option);
   return (
@@ -80,18 +93,9 @@ export function ReauthDialog({ options, onDone }: { options: ReauthOption[]; onD
         <p>This action needs a recent sign-in.</p>
         <p id="reauth-dialog-ask">{option ? OPTION_TEXT[option].ask : 'Sign out and sign in again, then do it again.'}</p>
       </div>
-      {option === 'password' ? (
-        <form onSubmit={onPasswordSubmit} className="mt-4 space-y-4" noValidate>
-          <TextField
-            label="Password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            maxLength={200}
-            error={fieldErrors.password?.[0]}
-            data-autofocus
-          />
+      {field ? (
+        <form onSubmit={onFieldSubmit} className="mt-4 space-y-4" noValidate>
+          <TextField key={field.name} {...field} required error={fieldErrors[option === 'code' ? 'code' : 'password']?.[0]} data-autofocus />
           <FormError message={error} />
           <div className="flex justify-end gap-2">
             <Button ref={initialFocus} variant="secondary" onClick={() => finish(false)} disabled={pending}>

@@ -15,6 +15,12 @@ export type OrgAccess = {
   readonly userId: string;
   readonly org: { readonly id: string; readonly name: string };
   readonly role: Role;
+  /**
+   * The organization requires two-factor authentication and this user has none: every
+   * permission but leaving is refused (lib/auth/permissions.ts grant), and its pages send the
+   * user to set it up.
+   */
+  readonly missingTwoFactor: boolean;
 };
 
 /** An app the caller may see, with the organization's access. */
@@ -33,8 +39,16 @@ export type AppRef = { orgName: string; appName: string } | { id: number };
  */
 export type AccessOptions = { tokenOrgId?: string | null };
 
-function orgAccess(userId: string, org: { id: string; name: string }, role: string): OrgAccess {
-  return { userId, org: { id: org.id, name: org.name }, role: parseRole(role) } as OrgAccess;
+type OrgRow = { id: string; name: string; requireTwoFactor: boolean };
+type MemberRow = { role: string; user: { twoFactor: { confirmedAt: Date | null } | null } };
+
+/** What each access query selects of the organization and of the caller's membership. */
+const ORG_SELECT = { id: true, name: true, requireTwoFactor: true } as const;
+const memberSelect = { role: true, user: { select: { twoFactor: { select: { confirmedAt: true } } } } } as const;
+
+function orgAccess(userId: string, org: OrgRow, member: MemberRow): OrgAccess {
+  const missingTwoFactor = org.requireTwoFactor && !member.user.twoFactor?.confirmedAt;
+  return { userId, org: { id: org.id, name: org.name }, role: parseRole(member.role), missingTwoFactor } as OrgAccess;
 }
 
 /** The organization, when the user is a member of it (and the token, if any, covers it); else null. */
@@ -44,11 +58,11 @@ export async function findOrgAccess(userId: string, ref: OrgRef, options: Access
       userId,
       org: { ...('id' in ref ? { id: ref.id } : { name: canonicalName(ref.name) }), ...(options.tokenOrgId ? { id: options.tokenOrgId } : {}) },
     },
-    select: { role: true, org: { select: { id: true, name: true } } },
+    select: { ...memberSelect, org: { select: ORG_SELECT } },
   });
   if (!membership) return null;
   if (options.tokenOrgId && 'id' in ref && ref.id !== options.tokenOrgId) return null;
-  return orgAccess(userId, membership.org, membership.role);
+  return orgAccess(userId, membership.org, membership);
 }
 
 /** The app, when the user is a member of its organization (and the token, if any, covers it); else null. */
@@ -67,13 +81,13 @@ export async function findAppAccess(userId: string, ref: AppRef, options: Access
       name: true,
       description: true,
       createdAt: true,
-      org: { select: { id: true, name: true, members: { where: { userId }, select: { role: true } } } },
+      org: { select: { ...ORG_SELECT, members: { where: { userId }, select: memberSelect } } },
     },
   });
   const membership = app?.org.members[0];
   if (!app || !membership) return null;
   return {
-    ...orgAccess(userId, app.org, membership.role),
+    ...orgAccess(userId, app.org, membership),
     app: { id: app.id, name: app.name, description: app.description, createdAt: app.createdAt },
   } as AppAccess;
 }
@@ -83,7 +97,7 @@ export async function listOrgAccess(userId: string): Promise<OrgAccess[]> {
   const memberships = await db.membership.findMany({
     where: { userId },
     orderBy: { createdAt: 'asc' },
-    select: { role: true, org: { select: { id: true, name: true } } },
+    select: { ...memberSelect, org: { select: ORG_SELECT } },
   });
-  return memberships.map((m) => orgAccess(userId, m.org, m.role));
+  return memberships.map((m) => orgAccess(userId, m.org, m));
 }

@@ -22,7 +22,10 @@ export const ACCOUNT_PROTECTION = {
 const HOUR = 60 * 60_000;
 const MINUTE = 60_000;
 
-export type AttemptKind = 'sign_up' | 'sign_in' | 'sign_in_failed' | 'password_check';
+export type AttemptKind = 'sign_up' | 'sign_in' | 'sign_in_failed' | 'password_check' | 'second_factor_failed';
+
+/** The failures counted per account and address: wrong passwords, and wrong second-factor codes. */
+type FailureKind = 'sign_in_failed' | 'second_factor_failed';
 
 /** A refusal that names the wait. */
 export class TooManyAttempts extends Error {
@@ -75,6 +78,7 @@ export const ATTEMPT_MESSAGES = {
   signUp: (wait: string) => `Too many sign-ups from your network. Try again in ${wait}.`,
   signIn: (wait: string) => `Too many sign-in attempts from your network. Try again in ${wait}.`,
   account: (wait: string) => `Too many failed sign-in attempts for this account from your network. Try again in ${wait}.`,
+  secondFactor: (wait: string) => `Too many wrong codes for this account from your network. Try again in ${wait}.`,
 };
 
 export async function limitSignUp(db: Db, address: string, perHour: number, now = new Date()): Promise<void> {
@@ -92,30 +96,46 @@ export async function limitSignIn(db: Db, address: string, perMinute: number, no
  * too often for this account, and returns how long to wait first when the account is under
  * attack from many addresses.
  */
-export async function accountProtection(db: Db, email: string, address: string, now = new Date()): Promise<{ delayMs: number }> {
+export function accountProtection(db: Db, email: string, address: string, now = new Date()): Promise<{ delayMs: number }> {
+  return failureProtection(db, 'sign_in_failed', email, address, ATTEMPT_MESSAGES.account, now);
+}
+
+/** The same protection for second-factor codes (lib/auth/two-factor.ts), counted apart from wrong passwords. */
+export function secondFactorProtection(db: Db, email: string, address: string, now = new Date()): Promise<{ delayMs: number }> {
+  return failureProtection(db, 'second_factor_failed', email, address, ATTEMPT_MESSAGES.secondFactor, now);
+}
+
+async function failureProtection(
+  db: Db,
+  kind: FailureKind,
+  email: string,
+  address: string,
+  refusal: (wait: string) => string,
+  now: Date,
+): Promise<{ delayMs: number }> {
   const since = new Date(now.getTime() - ACCOUNT_PROTECTION.windowMs);
   const failures = await db.authAttempt.findMany({
-    where: { kind: 'sign_in_failed', email, createdAt: { gte: since } },
+    where: { kind, email, createdAt: { gte: since } },
     orderBy: { createdAt: 'asc' },
     select: { address: true, createdAt: true },
   });
   const fromHere = failures.filter((failure) => failure.address === address);
   if (fromHere.length >= ACCOUNT_PROTECTION.maxFailures) {
     const freesAt = fromHere[fromHere.length - ACCOUNT_PROTECTION.maxFailures]!.createdAt.getTime() + ACCOUNT_PROTECTION.windowMs;
-    throw new TooManyAttempts(ATTEMPT_MESSAGES.account(describeWait(freesAt - now.getTime())), freesAt - now.getTime());
+    throw new TooManyAttempts(refusal(describeWait(freesAt - now.getTime())), freesAt - now.getTime());
   }
   const over = failures.length - ACCOUNT_PROTECTION.maxFailures + 1;
   const { stepMs, maxMs } = ACCOUNT_PROTECTION.slowdown;
   return { delayMs: over > 0 ? Math.min(maxMs, over * stepMs) : 0 };
 }
 
-export async function recordSignInFailure(db: Db, email: string, address: string): Promise<void> {
-  await db.authAttempt.create({ data: { kind: 'sign_in_failed', email, address } });
+export async function recordSignInFailure(db: Db, email: string, address: string, kind: FailureKind = 'sign_in_failed'): Promise<void> {
+  await db.authAttempt.create({ data: { kind, email, address } });
 }
 
-/** A successful sign-in clears this address's failures for the account. */
-export async function clearSignInFailures(db: Db, email: string, address: string): Promise<void> {
-  await db.authAttempt.deleteMany({ where: { kind: 'sign_in_failed', email, address } });
+/** A successful sign-in (or code) clears this address's failures of that kind for the account. */
+export async function clearSignInFailures(db: Db, email: string, address: string, kind: FailureKind = 'sign_in_failed'): Promise<void> {
+  await db.authAttempt.deleteMany({ where: { kind, email, address } });
 }
 
 /** About one call in a hundred deletes the rows no window looks at any more. */

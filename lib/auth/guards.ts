@@ -35,6 +35,7 @@ export const requireOrg = cache(async (orgName: string) => {
   const user = await requireUser();
   const access = await orgAccessOf(user.id, orgName);
   if (!access) notFound();
+  if (access.missingTwoFactor) redirect(twoFactorRequiredUrl(access.org.name));
   return { user, access };
 });
 
@@ -43,8 +44,14 @@ export const requireApp = cache(async (orgName: string, appName: string) => {
   const user = await requireUser();
   const access = await appAccessOf(user.id, orgName, appName);
   if (!access) notFound();
+  if (access.missingTwoFactor) redirect(twoFactorRequiredUrl(access.org.name));
   return { user, access };
 });
+
+/** Where a member without two-factor authentication goes from an organization that requires it: the Security page, which says why. */
+export function twoFactorRequiredUrl(orgName: string): string {
+  return `/settings/security?${new URLSearchParams({ required: orgName })}`;
+}
 
 export const NOT_FOUND_TITLE = 'Page not found';
 

@@ -10,16 +10,24 @@ import { createUserWithOrg } from './accounts';
 import { logUnexpected } from '../shared/errors';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
-import { SIGN_IN_ERRORS } from './messages';
+import { isSignInMessage, SIGN_IN_ERRORS } from './messages';
 import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './passkeys';
 import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession, type SignInContext } from './sessions';
-import { signInWithPassword } from './sign-in';
+import { authorizeCredentials } from './sign-in';
+import { hasSecondFactor } from './two-factor';
 import { noteSignIn } from '../notifications/sign-in';
 
-const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().email().max(254),
-  password: z.string().min(1).max(200),
-});
+const optional = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((value) => value || undefined);
+// A ticket from the first step (startSignIn) with the second factor, or email and password.
+const credentialsSchema = z.union([
+  z.object({ ticket: z.string().min(20).max(100), code: optional(20), recoveryCode: optional(40) }),
+  z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) }),
+]);
 
 /** The browser and address of the sign-in being handled (next-auth runs in our route handler, where the request's headers are readable). */
 async function signInContext(): Promise<SignInContext> {
@@ -36,15 +44,23 @@ function buildAuthOptions(): NextAuthOptions {
   const providers: NextAuthOptions['providers'] = [
     CredentialsProvider({
       name: 'Email',
-      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      credentials: {
+        email: { label: 'Email', type: 'email' },
+        password: { label: 'Password', type: 'password' },
+        ticket: { type: 'hidden' },
+        code: { label: 'Code', type: 'text' },
+        recoveryCode: { label: 'Recovery code', type: 'text' },
+      },
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
         if (!parsed.success) throw new Error(SIGN_IN_ERRORS.invalid);
         try {
-          return await signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
+          const headers = req.headers ?? {};
+          const userAgent = typeof headers['user-agent'] === 'string' ? headers['user-agent'] : null;
+          return await authorizeCredentials(parsed.data, clientAddress(headers), userAgent);
         } catch (error) {
           // next-auth sends the thrown message to the browser: only our own wording goes there.
-          if (error instanceof TooManyAttempts || (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid)) throw error;
+          if (error instanceof TooManyAttempts || (error instanceof Error && isSignInMessage(error.message))) throw error;
           logUnexpected('sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
@@ -102,7 +118,13 @@ function buildAuthOptions(): NextAuthOptions {
         if (!email) return false;
         const githubId = String(account.providerAccountId);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
-        if (existing) return existing.githubId === githubId;
+        if (existing) {
+          if (existing.githubId !== githubId) return false;
+          // GitHub is one factor: an account with two-factor authentication signs in with its
+          // password and code (enrolling needs a password, so such an account has one).
+          if (await hasSecondFactor(db, existing.id)) return `/login?${new URLSearchParams({ error: 'TwoFactorGitHub' })}`;
+          return true;
+        }
         const { userAgent, address: ip } = await signInContext();
         await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId, ip, userAgent });
         return true;

@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'member:manage': ['owner', 'admin'],
   'member:grant-owner': ['owner'],
   'org:leave': ['owner', 'admin', 'member', 'viewer'],
+  'org:security': ['owner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -37,7 +38,17 @@ export const REFUSALS: Record<Permission, string> = {
   'member:manage': 'Only owners and admins can manage members.',
   'member:grant-owner': 'Only owners can grant or change the owner role.',
   'org:leave': 'Only members can leave an organization.',
+  'org:security': "Only owners can change the organization's security policy.",
 };
+
+/** The policy's refusal for a member without two-factor authentication, naming the policy. */
+export function twoFactorPolicyRefusal(orgName: string): AppError {
+  return new AppError(
+    'forbidden',
+    `${orgName} requires two-factor authentication (its policy "Require two-factor authentication"). Set it up under Security in your account first.`,
+    { apiCode: 'forbidden' },
+  );
+}
 
 /**
  * What the roles may do, in words: the Members page's table and docs/security.md's roles table
@@ -50,6 +61,7 @@ export const ROLE_ABILITIES: readonly { permission: Permission; may: string }[] 
   { permission: 'app:create', may: 'create, rename, edit and delete apps' },
   { permission: 'member:manage', may: 'invite members, change their roles and remove them (not owners)' },
   { permission: 'member:grant-owner', may: 'invite owners, grant, change or remove the owner role' },
+  { permission: 'org:security', may: 'change the security policy (Require two-factor authentication)' },
   { permission: 'org:leave', may: 'leave the organization (not its only owner)' },
 ];
 
@@ -87,13 +99,15 @@ export type KeyViewAccess = Granted<AppAccess, 'key:view'>;
 
 /** The access, proven to hold the permission; throws the permission's refusal otherwise. */
 export function grant<A extends OrgAccess, P extends Permission>(access: A, permission: P): Granted<A, P> {
+  // An organization that requires two-factor authentication lets a member without it only leave.
+  if (access.missingTwoFactor && permission !== 'org:leave') throw twoFactorPolicyRefusal(access.org.name);
   assertCan(access, permission);
   return access as Granted<A, P>;
 }
 
 /** The proof when the role holds the permission, else null (for pages that show less instead of refusing). */
 export function grantIf<A extends OrgAccess, P extends Permission>(access: A, permission: P): Granted<A, P> | null {
-  return can(access.role, permission) ? (access as Granted<A, P>) : null;
+  return can(access.role, permission) && !(access.missingTwoFactor && permission !== 'org:leave') ? (access as Granted<A, P>) : null;
 }
 
 /** An organization always keeps an owner: the wording of what that rule refuses, for pages and actions. */

@@ -1,10 +1,12 @@
 import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { accountProtection, clearSignInFailures, limitSignIn, recordSignInFailure } from './attempts';
-import { SIGN_IN_ERRORS } from './messages';
+import { SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from './messages';
 import { hashPassword, needsRehash, verifyPassword } from './password';
+import { hasSecondFactor, verifySecondFactor } from './two-factor';
 
 export type SignedInUser = { id: string; name: string; email: string };
 
@@ -34,4 +36,70 @@ export async function signInWithPassword(email: string, password: string, addres
     });
   }
   return { id: user.id, name: user.name, email: user.email };
+}
+
+/** How long the second step may wait after the password, and how many wrong codes one ticket may take. */
+export const SIGN_IN_TICKET = { ttlMs: SECOND_STEP_TTL_MS, maxAttempts: 5 } as const;
+
+const ticketDigest = (ticket: string) => createHash('sha256').update(ticket, 'utf8').digest('hex');
+
+/**
+ * The first sign-in step: the password, through the same limits as ever (signInWithPassword).
+ * It grants nothing by itself: the answer is a single-use ticket, good for 5 minutes, stored as
+ * its digest, that the sign-in page keeps in memory and hands to next-auth's Credentials
+ * provider: alone for an account without a second factor, with a code or a recovery code for
+ * one with it (`secondFactor`). Throws as signInWithPassword does.
+ */
+export async function startSignIn(email: string, password: string, address: string, now = new Date()): Promise<{ ticket: string; secondFactor: boolean }> {
+  const user = await signInWithPassword(email, password, address);
+  const ticket = randomBytes(32).toString('base64url');
+  await db.signInTicket.deleteMany({ where: { expiresAt: { lt: now } } });
+  await db.signInTicket.create({ data: { digest: ticketDigest(ticket), userId: user.id, expiresAt: new Date(now.getTime() + SIGN_IN_TICKET.ttlMs) } });
+  return { ticket, secondFactor: await hasSecondFactor(db, user.id) };
+}
+
+export type SignInCredentials = { email: string; password: string } | { ticket: string; code?: string | undefined; recoveryCode?: string | undefined };
+
+const expired = () => new Error(SIGN_IN_ERRORS.expired);
+
+/**
+ * next-auth's Credentials provider: who signs in, or an Error whose message the form shows.
+ * - `{ ticket }` from startSignIn, for an account without a second factor: the ticket is used up;
+ * - `{ ticket, code }` or `{ ticket, recoveryCode }`: the second factor (verifySecondFactor);
+ *   a wrong one counts against the ticket (5 at most), and the ticket is used up when it passes;
+ * - `{ email, password }`, as before, only for an account without a second factor.
+ * An unknown, used or expired ticket answers SIGN_IN_ERRORS.expired: back to the first step.
+ */
+export async function authorizeCredentials(credentials: SignInCredentials, address: string, userAgent: string | null, now = new Date()): Promise<SignedInUser> {
+  if ('email' in credentials) {
+    const user = await signInWithPassword(credentials.email, credentials.password, address);
+    if (await hasSecondFactor(db, user.id)) throw new Error(SIGN_IN_ERRORS.secondFactorRequired);
+    return user;
+  }
+  const digest = ticketDigest(credentials.ticket);
+  const code = credentials.code || credentials.recoveryCode;
+  const userOf = async (userId: string) => db.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, email: true } });
+  if (!code) {
+    const row = await db.signInTicket.findUnique({ where: { digest }, select: { userId: true, expiresAt: true } });
+    if (!row || row.expiresAt <= now) throw expired();
+    if (await hasSecondFactor(db, row.userId)) throw new Error(SIGN_IN_ERRORS.wrongCode);
+    if ((await db.signInTicket.deleteMany({ where: { digest } })).count !== 1) throw expired();
+    return userOf(row.userId);
+  }
+  // Counts the attempt first, so that parallel guesses with one ticket stay within its limit.
+  const counted = await db.signInTicket.updateMany({
+    where: { digest, expiresAt: { gt: now }, attempts: { lt: SIGN_IN_TICKET.maxAttempts } },
+    data: { attempts: { increment: 1 } },
+  });
+  if (counted.count !== 1) {
+    await db.signInTicket.deleteMany({ where: { digest } });
+    throw expired();
+  }
+  const ticket = await db.signInTicket.findUnique({ where: { digest }, select: { userId: true } });
+  if (!ticket) throw expired();
+  const { userId } = ticket;
+  const check = await verifySecondFactor(db, userId, code, address, { userAgent }, now);
+  if (!check.ok) throw new Error(check.error);
+  if ((await db.signInTicket.deleteMany({ where: { digest } })).count !== 1) throw expired();
+  return userOf(userId);
 }

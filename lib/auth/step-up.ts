@@ -7,6 +7,7 @@ import { TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
 import type { CurrentUser } from './session';
 import { signInWithPassword } from './sign-in';
+import { hasSecondFactor, verifySecondFactor } from './two-factor';
 
 /**
  * Step-up: sensitive actions (authedAction's `stepUp: true`) need the session's last
@@ -35,6 +36,7 @@ const WRONG_PASSWORD = 'That password is not right.';
  */
 export const reauthenticateSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('password'), password: z.string().min(1, 'Enter your password.').max(200, 'Password is at most 200 characters.') }),
+  z.object({ method: z.literal('code'), code: z.string().trim().min(1, 'Enter a code from your authenticator app, or a recovery code.').max(40) }),
 ]);
 export type ReauthProof = z.output<typeof reauthenticateSchema>;
 export type ReauthMethod = ReauthProof['method'];
@@ -62,7 +64,18 @@ const checkPassword: ProofCheck<'password'> = async (user, proof, address) => {
   }
 };
 
-const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword };
+/**
+ * A code from the authenticator app or a recovery code (lib/auth/two-factor.ts verifySecondFactor):
+ * limited per account and address, never replayed, a recovery code used up.
+ */
+const checkCode: ProofCheck<'code'> = async (user, proof, address) => {
+  const check = await verifySecondFactor(db, user.id, proof.code, address);
+  if (check.ok) return;
+  if (check.error === SIGN_IN_ERRORS.wrongCode) throw new AppError('invalid', check.error, { fieldErrors: { code: [check.error] } });
+  throw new AppError('rate_limited', check.error);
+};
+
+const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword, code: checkCode };
 
 /** Checks a re-authentication proof of the signed-in user; throws an AppError when it does not hold. */
 export async function checkReauthProof(user: CurrentUser, proof: ReauthProof, address: string): Promise<void> {
@@ -79,6 +92,8 @@ export type ReauthOption = ReauthMethod | 'github';
 export async function reauthOptions(userId: string): Promise<ReauthOption[]> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true, githubId: true } });
   const options: ReauthOption[] = [];
+  // With two-factor authentication on, its code comes first: the stronger proof.
+  if (user && (await hasSecondFactor(db, userId))) options.push('code');
   if (user?.passwordHash) options.push('password');
   if (user?.githubId && serverEnv().github) options.push('github');
   return options;

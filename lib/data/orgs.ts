@@ -13,6 +13,20 @@ export async function listMembers(access: OrgAccess) {
   });
 }
 
+/** The members the policy "Require two-factor authentication" affects: those without it on, oldest membership first. */
+export async function membersWithoutTwoFactor(access: OrgAccess) {
+  return db.membership.findMany({
+    where: { orgId: access.org.id, user: { OR: [{ twoFactor: { is: null } }, { twoFactor: { is: { confirmedAt: null } } }] } },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, role: true, user: { select: { name: true, email: true } } },
+  });
+}
+
+/** Whether the organization requires two-factor authentication of its members. */
+export async function requiresTwoFactor(access: OrgAccess): Promise<boolean> {
+  return (await db.organization.findUniqueOrThrow({ where: { id: access.org.id }, select: { requireTwoFactor: true } })).requireTwoFactor;
+}
+
 /**
  * Adds a member: the one write of a membership, made by accepting an invitation (and by tests
  * that need a member). Its caller records the audit event in the same transaction.

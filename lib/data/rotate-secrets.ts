@@ -2,10 +2,10 @@ import { BY_THE_PORTAL, recordAudit } from '../audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
-import { decryptSecret, encryptSecret } from '../shared/keys/crypto';
+import { decryptSecret, encryptSecret, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 
-export type RotationResult = { keys: number; tokensRevoked: number };
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -17,6 +17,8 @@ export type RotationResult = { keys: number; tokensRevoked: number };
  * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so,
  * each with a `token.revoked` audit event (by the portal, reason `rotate-secrets`) in the same
  * transaction. Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
+ * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
+ * transaction; recovery codes are plain SHA-256 digests and need nothing.
  */
 export async function rotateKeySecrets(
   db: Db,
@@ -43,6 +45,12 @@ export async function rotateKeySecrets(
       data: { ciphertext: encryptSecret(key, row.id, next.encryptionKey), digest: digestSecret(key, next.digestSecret) },
     });
   });
+  const totpRows = await db.twoFactor.findMany({ select: { userId: true, ciphertext: true } });
+  for (const row of totpRows) {
+    const context = totpSecretContext(row.userId);
+    const secret = decryptSecret(row.ciphertext, context, current.encryptionKey);
+    updates.push(db.twoFactor.update({ where: { userId: row.userId }, data: { ciphertext: encryptSecret(secret, context, next.encryptionKey) } }));
+  }
   const at = new Date();
   const revoke = [
     db.personalAccessToken.updateMany({ where: { id: { in: tokens.map((token) => token.id) }, revokedAt: null }, data: { revokedAt: at } }),
@@ -59,5 +67,5 @@ export async function rotateKeySecrets(
     ),
   ];
   await db.$transaction([...updates, ...revoke]);
-  return { keys: rows.length, tokensRevoked: activeTokens };
+  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length };
 }

@@ -80,6 +80,16 @@ export const NOTIFICATION_KINDS = {
         'If this was not you, revoke it on Personal access tokens and change your password.',
     }),
   },
+  'two_factor.disabled': {
+    label: 'Two-factor authentication is turned off on your account',
+    audience: 'You',
+    text: (facts, readerId) => ({
+      title: 'Two-factor authentication turned off',
+      body:
+        `${who(facts, readerId)} turned off two-factor authentication on your account${how(facts)}; signing in now needs the password only. ` +
+        'If this was not you, change your password, then set up your authenticator app again under Security.',
+    }),
+  },
   'member.added': {
     label: 'A member is added to an organization',
     audience: 'Owners and admins of the organization, and the member',

@@ -144,7 +144,7 @@ test('accepting from the link works for an account that exists, signing in from 
   await expect(other).toHaveURL(/\/login\?callbackUrl=%2Finvite$/);
   await other.getByLabel('Email').fill(rex.email);
   await other.getByLabel('Password').fill(rex.password);
-  await other.getByRole('button', { name: 'Sign in' }).click();
+  await other.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(other).toHaveURL(`${portalURL}/invite`);
   await acceptInvitation(other, link, owner.org);
   await page.goto(`/${owner.org}/members`);

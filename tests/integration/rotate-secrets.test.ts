@@ -7,13 +7,18 @@ import { rotateKeySecrets } from '@/lib/data/rotate-secrets';
 import { tokenFor } from './api-client';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { checkKey } from './key-check';
+import { decryptSecret, totpSecretContext } from '@/lib/shared/keys/crypto';
+import { beginEnrollment } from '@/lib/auth/two-factor';
 
 it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
   const { user, org } = await newUser('Rey');
   const app = await newApp(user, org.name, 'rekey-app');
   const keys = await currentKeys(app.id);
   await tokenFor(user, { org: org.name, scope: 'apps:read' });
+  await beginEnrollment(db, user.id);
   const current = serverEnv().keySecrets;
+  const totpCiphertext = async () => (await db.twoFactor.findUniqueOrThrow({ where: { userId: user.id }, select: { ciphertext: true } })).ciphertext;
+  const totpSecret = decryptSecret(await totpCiphertext(), totpSecretContext(user.id), current.encryptionKey);
   const next = { encryptionKey: randomBytes(32), digestSecret: randomBytes(32) };
 
   await expect(rotateKeySecrets(db, current, next, { revokeTokens: false })).rejects.toThrow(/--revoke-tokens/);
@@ -22,6 +27,11 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   const result = await rotateKeySecrets(db, current, next, { revokeTokens: true });
   expect(result.keys).toBeGreaterThanOrEqual(2);
   expect(result.tokensRevoked).toBeGreaterThanOrEqual(1);
+  // The authenticator app's secret moves to the new encryption key, unchanged.
+  expect(result.totpSecrets).toBe(1);
+  const rotated = await totpCiphertext();
+  expect(decryptSecret(rotated, totpSecretContext(user.id), next.encryptionKey)).toBe(totpSecret);
+  expect(() => decryptSecret(rotated, totpSecretContext(user.id), current.encryptionKey)).toThrow();
   expect(await checkKey(keys[1], next.digestSecret)).toMatchObject({ appId: app.id, slot: 1 });
   expect(await checkKey(keys[2], next.digestSecret)).toMatchObject({ appId: app.id, slot: 2 });
   expect(await checkKey(keys[1], current.digestSecret)).toBeNull();

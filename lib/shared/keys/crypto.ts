@@ -26,3 +26,8 @@ export function decryptSecret(ciphertext: string, context: string, key: Buffer):
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
 }
+
+/** The associated data of a user's stored TOTP secret (lib/auth/two-factor.ts), as a key's is its row id. */
+export function totpSecretContext(userId: string): string {
+  return `totp:${userId}`;
+}

@@ -59,6 +59,8 @@ function describe(entry: ActivityEntry): string {
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
       return tokenRevokedWords(entry);
+    case 'org.two_factor_policy_changed':
+      return entry.details.requireTwoFactor ? 'Required two-factor authentication of every member' : 'Stopped requiring two-factor authentication';
     default:
       return entry.action;
   }

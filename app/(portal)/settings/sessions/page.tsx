@@ -35,6 +35,14 @@ function describe(entry: ActivityEntry): string {
       return `Created personal access token ${entry.token ?? ''} for all organizations`;
     case 'token.revoked':
       return tokenRevokedWords(entry);
+    case 'two_factor.enabled':
+      return 'Turned on two-factor authentication with an authenticator app and signed out the other sessions';
+    case 'two_factor.disabled':
+      return 'Turned off two-factor authentication and signed out the other sessions';
+    case 'two_factor.recovery_codes_regenerated':
+      return 'Generated new recovery codes (the old ones stopped working)';
+    case 'two_factor.recovery_code_used':
+      return 'Used a recovery code';
     default:
       return entry.action;
   }
