@@ -14,6 +14,7 @@ import { DELETED_APPS_SWEEP_MS, removeDeletedApps, storedAppIds } from './delete
 import { ScheduledEngine } from './scheduled-engine';
 import { FairScheduler } from './scheduler';
 import { RunningQueries } from './revocation';
+import { UnknownKeys } from './unknown-keys';
 import { createRuntimeServer } from './server';
 import { EngineWorkerPool } from './workers/pool';
 
@@ -42,14 +43,16 @@ try {
   // One limiter and one usage count for both doors: failures count once per address, uses once per key.
   const limiter = new FailureLimiter(config.authFailuresPerMinute);
   const usage = new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  // And one memory of digests with no row: an unknown key is answered 401 without the database on both doors.
+  const unknownKeys = new UnknownKeys();
   // And one watch on running queries: a revoked key's queries stop on both doors.
   const revocation = new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
-  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, revocation, log });
+  const server = createRuntimeServer({ config, keys, engine, digestSecret: secrets.digestSecret, limiter, usage, unknownKeys, revocation, log });
   server.keepAliveTimeout = 65_000;
 
   const tls = loadTls(flight.tls);
   const flightServer = createFlightServer({
-    authenticate: (presented) => authenticateKey(presented, keys, secrets.digestSecret),
+    authenticate: (presented) => authenticateKey(presented, keys, secrets.digestSecret, unknownKeys),
     limiter,
     engine,
     tls,

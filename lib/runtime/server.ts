@@ -8,6 +8,7 @@ import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
 import type { QueryEngine } from './query-engine';
 import { keyRevoked, RunningQueries } from './revocation';
+import { UnknownKeys } from './unknown-keys';
 
 export type RuntimeDeps = {
   config: RuntimeConfig;
@@ -17,6 +18,8 @@ export type RuntimeDeps = {
   /** Shared with the Flight door, so that failures count once per address and uses once per key. */
   limiter?: FailureLimiter;
   usage?: KeyUsageRecorder;
+  /** Digests with no row, answered 401 without the database: shared with the Flight door; by default the server's own. */
+  unknownKeys?: UnknownKeys;
   /**
    * The running queries, cancelled when their key is revoked: shared with the Flight door. By
    * default one of this server's own, checking every `config.revocationCheckMs` on `keys`.
@@ -143,6 +146,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const log = deps.log ?? ((message: string) => console.log(message));
   const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
   const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  const unknownKeys = deps.unknownKeys ?? new UnknownKeys();
   const held = new ByteBudget(HELD_BYTES_LIMIT);
   const busy = () =>
     new AppError(
@@ -158,7 +162,7 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   function authenticate(req: IncomingMessage): Promise<StoredKey> {
     const header = req.headers['x-api-key'];
     const address = connectionClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
-    return authenticateOrRefuse(limiter, address, () => authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret));
+    return authenticateOrRefuse(limiter, address, () => authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret, unknownKeys));
   }
 
   /** An AppError on the wire: its status from the table, `{ "error": message }`; Spice's plain-text 401. */

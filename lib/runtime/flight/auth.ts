@@ -1,6 +1,7 @@
 // Who is calling: every call presents an app key (`authorization: Bearer <key>`), checked again
-// on each call with nothing cached and failures counted per address; Handshake takes the key by
-// Basic auth, Bearer or a BasicAuth payload and hands it back as the bearer token.
+// on each call (nothing found is cached; only digests with no row are remembered) and failures
+// counted per address; Handshake takes the key by Basic auth, Bearer or a BasicAuth payload and
+// hands it back as the bearer token.
 import * as grpc from '@grpc/grpc-js';
 import { connectionClientAddress } from '../../shared/http/client-address';
 import { authenticateOrRefuse } from '../../shared/http/failure-limiter';

@@ -8,7 +8,7 @@ import type { PreparedStatements } from './statements';
 export type FlightKey = { id: string; appId: number; orgId: string; digest: string };
 
 export type FlightServerDeps = {
-  /** The runtime's key check (authenticateKey on the key store): called on every call, nothing cached. */
+  /** The runtime's key check (authenticateKey on the key store): called on every call; only digests with no row are remembered (unknown-keys.ts). */
   authenticate(presented: string | undefined): Promise<FlightKey | null>;
   /** Failed authentications per address: the HTTP door's instance, so failures count once per address. */
   limiter: FailureLimiter;
