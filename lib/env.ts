@@ -5,6 +5,7 @@ import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type Ke
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 import { SESSION_MAX_AGE_SECONDS } from './auth/sessions';
+import { LOG_LEVELS } from './shared/logger';
 
 /** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
 export const DEFAULT_PASSWORD_HASH_COST = 15;
@@ -20,6 +21,10 @@ const envSchema = keySecretsSchema.extend({
   SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   MAX_APPS_PER_ORG: z.coerce.number().int().min(1).default(25),
   STEP_UP_WINDOW_SECONDS: z.coerce.number().int().min(10).max(SESSION_MAX_AGE_SECONDS).default(600),
+  /** The bearer token of GET /api/metrics; unset (or empty): no metrics route. */
+  METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Checked here so that a wrong level stops the portal with the others (lib/shared/logger.ts reads it). */
+  LOG_LEVEL: z.preprocess((value) => (value === '' ? undefined : value), z.enum(LOG_LEVELS).default('info')),
 });
 
 export type ServerEnv = {
@@ -39,6 +44,8 @@ export type ServerEnv = {
   maxAppsPerOrg: number;
   /** How recent a session's last authentication must be for a sensitive action (lib/auth/step-up.ts). */
   stepUpWindowSeconds: number;
+  /** The token GET /api/metrics asks for, or null: the route is off. */
+  metricsToken: string | null;
 };
 
 let cached: ServerEnv | undefined;
@@ -81,6 +88,7 @@ export function serverEnv(): ServerEnv {
     signInLimitPerMinute: env.SIGNIN_LIMIT_PER_MINUTE,
     maxAppsPerOrg: env.MAX_APPS_PER_ORG,
     stepUpWindowSeconds: env.STEP_UP_WINDOW_SECONDS,
+    metricsToken: env.METRICS_TOKEN ?? null,
   };
   return cached;
 }

@@ -62,6 +62,8 @@ export function benchEnv(dir: string, databaseUrl: string) {
     FLIGHT_HOST: '127.0.0.1',
     FLIGHT_PORT: '0',
     FLIGHT_TLS_DIR: path.join(dir, 'flight-tls'),
+    // The same for GET /metrics (9464 by default): the bench starts several runtimes.
+    RUNTIME_METRICS_PORT: '0',
   };
 }
 

@@ -7,6 +7,7 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { createUserWithOrg } from './accounts';
 import { logUnexpected } from '../shared/errors';
+import { observability } from '../observability';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
@@ -19,6 +20,9 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(200),
 });
 
+/** One sign-in attempt's outcome, counted for GET /api/metrics (never who, nor from where). */
+const signedIn = (method: 'password' | 'passkey', result: 'ok' | 'invalid' | 'rate_limited' | 'unavailable') => observability().signIns.inc({ method, result });
+
 function buildAuthOptions(): NextAuthOptions {
   const env = serverEnv();
   const providers: NextAuthOptions['providers'] = [
@@ -27,12 +31,21 @@ function buildAuthOptions(): NextAuthOptions {
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
-        if (!parsed.success) throw new Error(SIGN_IN_ERRORS.invalid);
+        if (!parsed.success) {
+          signedIn('password', 'invalid');
+          throw new Error(SIGN_IN_ERRORS.invalid);
+        }
         try {
-          return await signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
+          const user = await signInWithPassword(parsed.data.email, parsed.data.password, clientAddress(req.headers ?? {}));
+          signedIn('password', 'ok');
+          return user;
         } catch (error) {
           // next-auth sends the thrown message to the browser: only our own wording goes there.
-          if (error instanceof TooManyAttempts || (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid)) throw error;
+          if (error instanceof TooManyAttempts || (error instanceof Error && error.message === SIGN_IN_ERRORS.invalid)) {
+            signedIn('password', error instanceof TooManyAttempts ? 'rate_limited' : 'invalid');
+            throw error;
+          }
+          signedIn('password', 'unavailable');
           logUnexpected('sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
@@ -48,9 +61,15 @@ function buildAuthOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         try {
           const host = req.headers?.host as string | undefined;
-          return await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+          const user = await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+          signedIn('passkey', 'ok');
+          return user;
         } catch (error) {
-          if (error instanceof PasskeyError) throw error;
+          if (error instanceof PasskeyError) {
+            signedIn('passkey', 'invalid');
+            throw error;
+          }
+          signedIn('passkey', 'unavailable');
           logUnexpected('passkey sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
