@@ -180,9 +180,27 @@ export async function checkKey(
   digestSecret: Buffer,
   unknown?: UnknownKeys,
 ): Promise<{ key: StoredKey | null; outcome: KeyCheckOutcome }> {
+  const first = precheckKey(presented, digestSecret, unknown);
+  return 'outcome' in first ? { key: null, outcome: first.outcome } : lookUpKey(first.digest, store, unknown);
+}
+
+/**
+ * The part of the key check that needs no I/O: a refusal (malformed, or a digest remembered as
+ * unknown), or the digest to look up. Lets a door answer those refusals synchronously.
+ */
+export function precheckKey(
+  presented: string | undefined,
+  digestSecret: Buffer,
+  unknown?: UnknownKeys,
+): { outcome: 'malformed' | 'unknown_cached' } | { digest: string } {
   const digest = lookupDigest(presented, digestSecret);
-  if (!digest) return { key: null, outcome: 'malformed' };
-  if (unknown?.known(digest)) return { key: null, outcome: 'unknown_cached' };
+  if (!digest) return { outcome: 'malformed' };
+  if (unknown?.known(digest)) return { outcome: 'unknown_cached' };
+  return { digest };
+}
+
+/** The lookup of a well-formed key's digest (after precheckKey). */
+export async function lookUpKey(digest: string, store: KeyStore, unknown?: UnknownKeys): Promise<{ key: StoredKey | null; outcome: KeyCheckOutcome }> {
   const row = await store.findByDigest(digest);
   if (row && digestsEqual(row.digest, digest)) return { key: row, outcome: 'valid' };
   // No row at all with this digest (findByDigest answers null only then).

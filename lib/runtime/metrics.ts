@@ -64,7 +64,9 @@ export class RuntimeMetrics {
   private readonly queueWaitSeconds: Histogram<'outcome'>;
   private readonly refusalsTotal: Counter<'door' | 'reason'>;
   private readonly workerRestartsTotal: Counter<'cause'>;
-  private readonly children = new Map<string, { inc(): void }>();
+  /** Labelled children, made once: the hot path then skips prom-client's label hashing. */
+  private readonly counters = new Map<string, { inc(): void }>();
+  private readonly histograms = new Map<string, { observe(value: number): void }>();
 
   constructor() {
     const registers = [this.registry];
@@ -176,19 +178,28 @@ export class RuntimeMetrics {
 
   /** One request answered. */
   request(door: Door, route: string, status: string | number, errorCode?: ErrorCode): void {
-    const key = `${door} ${route} ${status}`;
-    let child = this.children.get(key);
-    if (!child) {
-      child = this.requestsTotal.labels({ door, route, status: String(status) });
-      this.children.set(key, child);
-    }
-    child.inc();
+    this.counter(`r ${door} ${route} ${status}`, () => this.requestsTotal.labels({ door, route, status: String(status) })).inc();
     const reason = errorCode && REFUSALS[errorCode];
-    if (reason) this.refusalsTotal.inc({ door, reason });
+    if (reason) this.counter(`f ${door} ${reason}`, () => this.refusalsTotal.labels({ door, reason })).inc();
   }
 
   keyChecked(door: Door, outcome: KeyCheckOutcome, seconds: number): void {
-    this.keyCheckSeconds.observe({ door, outcome }, seconds);
+    const key = `${door} ${outcome}`;
+    let child = this.histograms.get(key);
+    if (!child) {
+      child = this.keyCheckSeconds.labels({ door, outcome });
+      this.histograms.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  private counter(key: string, make: () => { inc(): void }): { inc(): void } {
+    let child = this.counters.get(key);
+    if (!child) {
+      child = make();
+      this.counters.set(key, child);
+    }
+    return child;
   }
 
   queueWait(outcome: string, seconds: number): void {

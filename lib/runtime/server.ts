@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError, ERROR_STATUS, SHARED_MESSAGES, type ErrorCode } from '../shared/errors';
 import { connectionClientAddress } from '../shared/http/client-address';
-import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-limiter';
+import { authenticateOrRefuse, FailureLimiter, refused } from '../shared/http/failure-limiter';
 import type { RuntimeConfig } from './config';
 import { requestId } from '../shared/logger';
 import { KeyChecker } from './key-check';
@@ -48,8 +48,15 @@ const jsonBodySchema = z.object({
 
 class BodyTooLarge extends Error {}
 
+/** What each request's line and count say, noted as it goes: its id, the key's app and slot, the error code. */
+type Seen = { id: string; route: string; started: number; appId?: number; slot?: number; error?: ErrorCode };
+const requests = new WeakMap<ServerResponse, Seen>();
+
+/** The answer's headers with its X-Request-Id (given in writeHead's object: cheaper than setHeader on the hot path). */
+const withId = (res: ServerResponse, headers: Record<string, string | number>) => ({ ...headers, 'X-Request-Id': requests.get(res)?.id ?? '' });
+
 function send(res: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, withId(res, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers }));
   res.end(body);
 }
 
@@ -61,6 +68,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 function unauthorized(res: ServerResponse): void {
   send(res, 401, SHARED_MESSAGES.unauthorized, 'text/plain; charset=utf-8');
 }
+
+/**
+ * The 401 of a key refused without I/O, made once: a refusal that costs a hash should not also
+ * cost an Error's stack trace. (Its stack is never shown or logged; only its code and message.)
+ */
+const UNAUTHORIZED = new AppError('unauthorized', SHARED_MESSAGES.unauthorized);
 
 class BudgetExhausted extends Error {}
 
@@ -169,11 +182,26 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     );
   const revocation = deps.revocation ?? new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
 
-  /** The current key, or the runtime's one gate answers: 401 (counted against the address), then 429. */
-  async function authenticate(req: IncomingMessage, res: ServerResponse): Promise<StoredKey> {
+  /**
+   * The current key, or the runtime's one gate answers: 401 (counted against the address), then
+   * 429. A key refused without I/O (malformed, or remembered as unknown) is answered at once,
+   * without a promise: the checker's precheck.
+   */
+  function authenticate(req: IncomingMessage, res: ServerResponse): AppError | Promise<StoredKey> {
     const header = req.headers['x-api-key'];
     const address = connectionClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
-    const key = await authenticateOrRefuse(limiter, address, async () => (await checker.check('http', Array.isArray(header) ? undefined : header)).key);
+    const started = performance.now();
+    const first = checker.precheck('http', Array.isArray(header) ? undefined : header, started);
+    if (first.refused) return refused(limiter, address, () => UNAUTHORIZED);
+    return lookedUp(
+      res,
+      authenticateOrRefuse(limiter, address, () => checker.lookUp('http', first.digest, started)),
+    );
+  }
+
+  /** The key found, noted for the request's line (its app and slot). */
+  async function lookedUp(res: ServerResponse, found: Promise<StoredKey>): Promise<StoredKey> {
+    const key = await found;
     const seen = requests.get(res);
     if (seen) {
       seen.appId = key.appId;
@@ -201,7 +229,9 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let key: StoredKey;
     try {
-      key = await authenticate(req, res);
+      const checked = authenticate(req, res);
+      if (checked instanceof AppError) return sendError(res, checked);
+      key = await checked;
     } catch (error) {
       if (error instanceof AppError) return sendError(res, error);
       throw error;
@@ -283,11 +313,14 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       try {
         // Revoked while the answer was being made: it is not sent.
         if (revoked()) return;
-        res.writeHead(200, {
-          'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-          'Content-Length': String(result.length),
-          ...(result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {}),
-        });
+        res.writeHead(
+          200,
+          withId(res, {
+            'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+            'Content-Length': String(result.length),
+            ...(result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {}),
+          }),
+        );
         // The answer comes from its worker a part at a time, as the client takes it: this process
         // holds a part of it at most, however slowly the client reads.
         for await (const part of result.parts) {
@@ -308,15 +341,11 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     }
   }
 
-  /** What each request's line and count say, noted as it goes: the key's app and slot, the error code. */
-  type Seen = { id: string; route: string; started: number; appId?: number; slot?: number; error?: ErrorCode };
-  const requests = new WeakMap<ServerResponse, Seen>();
   const ROUTES = new Set(['/health', '/v1/ready', '/v1/sql']);
   /** Counted and logged once the answer is done, or the connection gone. The health checks log at debug only. */
   const observe = (req: IncomingMessage, res: ServerResponse, path: string) => {
     const seen: Seen = { id: requestId(req.headers['x-request-id']), route: ROUTES.has(path) ? path : 'other', started: performance.now() };
     requests.set(res, seen);
-    res.setHeader('X-Request-Id', seen.id);
     if (!metrics && !logger) return;
     res.once('close', () => {
       const status = res.writableFinished ? res.statusCode : res.headersSent ? `${res.statusCode}_incomplete` : 'aborted';
