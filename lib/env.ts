@@ -5,7 +5,7 @@ import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type Ke
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 import { SESSION_MAX_AGE_SECONDS } from './auth/sessions';
-import { LOG_LEVELS } from './shared/logger';
+import { logLevelSchema } from './shared/log-level';
 
 /** log2 of scrypt's cost N for new password hashes: 15 (32 MiB, about 50–100 ms) in production; tests lower it. */
 export const DEFAULT_PASSWORD_HASH_COST = 15;
@@ -24,7 +24,7 @@ const envSchema = keySecretsSchema.extend({
   /** The bearer token of GET /api/metrics; unset (or empty): no metrics route. */
   METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
   /** Checked here so that a wrong level stops the portal with the others (lib/shared/logger.ts reads it). */
-  LOG_LEVEL: z.preprocess((value) => (value === '' ? undefined : value), z.enum(LOG_LEVELS).default('info')),
+  LOG_LEVEL: logLevelSchema,
 });
 
 export type ServerEnv = {

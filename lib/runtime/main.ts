@@ -41,7 +41,8 @@ try {
     memoryLimit: config.workers.memoryLimit,
     memoryLimitBytes: sizeInBytes(config.workers.memoryLimit),
     queryTimeoutMs: config.queryTimeoutMs,
-    log: (message) => logger.warn(message),
+    // A worker that stopped, or a limit that cannot be enforced, is a warning; a worker ready is news.
+    log: (message) => (/ready \(pid/.test(message) ? logger.info(message) : logger.warn(message)),
     onRestart: (cause) => metrics.workerRestarted(cause),
   });
   await pool.ready();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { z } from 'zod';
-import { configurationError, type Env } from './config';
+import type { Env } from './config';
+import { logLevel } from './log-level';
 
 /**
  * The structured log of both servers (pino): one JSON object a line when stdout is not a
@@ -11,17 +11,6 @@ import { configurationError, type Env } from './config';
  * request lines name the request id, the door, the route, the status, the duration and, when
  * known, the app id and key slot; never a key, a token, a password, a cookie or SQL.
  */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const logEnvSchema = z.object({ LOG_LEVEL: z.preprocess((value) => (value === '' ? undefined : value), z.enum(LOG_LEVELS).default('info')) });
-
-/** LOG_LEVEL, checked: a wrong value is a configuration error naming it. */
-export function logLevel(env: Env = process.env, plane: 'runtime' | 'server' = 'runtime'): (typeof LOG_LEVELS)[number] {
-  const parsed = logEnvSchema.safeParse(env);
-  if (!parsed.success) throw configurationError(plane, parsed.error.issues);
-  return parsed.data.LOG_LEVEL;
-}
-
 /** A logger for `name` ("runtime", "portal") on stdout (or `destination`): JSON, or pretty lines on a terminal. */
 export function createLogger(name: string, options: { env?: Env; plane?: 'runtime' | 'server'; tty?: boolean; destination?: DestinationStream } = {}): Logger {
   const level = logLevel(options.env, options.plane);
