@@ -41,7 +41,7 @@ function create(): Observability {
     }),
     signIns: new Counter({
       name: 'portal_sign_ins_total',
-      help: 'Sign-in attempts, by method (password, passkey) and result (ok, invalid, rate_limited, unavailable)',
+      help: 'Sign-in attempts, by method (password, passkey, github) and result (ok, invalid, rate_limited, unavailable)',
       labelNames: ['method', 'result'],
       registers,
     }),

@@ -20,8 +20,11 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(200),
 });
 
-/** One sign-in attempt's outcome, counted for GET /api/metrics (never who, nor from where). */
-const signedIn = (method: 'password' | 'passkey', result: 'ok' | 'invalid' | 'rate_limited' | 'unavailable') => observability().signIns.inc({ method, result });
+/** One sign-in attempt's outcome, counted for GET /api/metrics (never who, nor from where); true when it succeeded. */
+function signedIn(method: 'password' | 'passkey' | 'github', result: 'ok' | 'invalid' | 'rate_limited' | 'unavailable'): boolean {
+  observability().signIns.inc({ method, result });
+  return result === 'ok';
+}
 
 function buildAuthOptions(): NextAuthOptions {
   const env = serverEnv();
@@ -106,12 +109,12 @@ function buildAuthOptions(): NextAuthOptions {
         // with the same e-mail is never taken over: GitHub may report an address its user never
         // verified, so an account made with a password stays reachable only with its password.
         const email = user.email?.toLowerCase();
-        if (!email) return false;
+        if (!email) return signedIn('github', 'invalid');
         const githubId = String(account.providerAccountId);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
-        if (existing) return existing.githubId === githubId;
+        if (existing) return signedIn('github', existing.githubId === githubId ? 'ok' : 'invalid');
         await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId });
-        return true;
+        return signedIn('github', 'ok');
       },
       async jwt({ token, user, account }) {
         if (user) {
