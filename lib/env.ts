@@ -5,6 +5,7 @@ import { configurationError, keySecretsFrom, keySecretsSchema, type Env, type Ke
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { readSecretsFile, secretsFileFor, SECRET_NAMES } from './shared/secrets';
 import { SESSION_MAX_AGE_SECONDS } from './auth/sessions';
+import { logLevelSchema } from './shared/log-level';
 
 /** Who notification emails are from when MAIL_FROM is not set. */
 export const DEFAULT_MAIL_FROM = 'Spice Portal <no-reply@localhost>';
@@ -28,6 +29,10 @@ const envSchema = keySecretsSchema.extend({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   MAIL_FROM: z.string().trim().min(3).max(200).default(DEFAULT_MAIL_FROM),
+  /** The bearer token of GET /api/metrics; unset (or empty): no metrics route. */
+  METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Checked here so that a wrong level stops the portal with the others (lib/shared/logger.ts reads it). */
+  LOG_LEVEL: logLevelSchema,
 });
 
 export type ServerEnv = {
@@ -49,6 +54,8 @@ export type ServerEnv = {
   stepUpWindowSeconds: number;
   /** Notification emails: the SMTP server (SMTP_URL) and the sender (MAIL_FROM); null without SMTP_URL (the inbox only). */
   mail: { smtpUrl: string; from: string } | null;
+  /** The token GET /api/metrics asks for, or null: the route is off. */
+  metricsToken: string | null;
 };
 
 let cached: ServerEnv | undefined;
@@ -92,6 +99,7 @@ export function serverEnv(): ServerEnv {
     maxAppsPerOrg: env.MAX_APPS_PER_ORG,
     stepUpWindowSeconds: env.STEP_UP_WINDOW_SECONDS,
     mail: env.SMTP_URL ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM } : null,
+    metricsToken: env.METRICS_TOKEN ?? null,
   };
   return cached;
 }

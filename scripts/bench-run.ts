@@ -18,6 +18,7 @@ import { migrate } from '../lib/migrate';
 import { createPrismaClient, type Db } from '../lib/prisma';
 import { runtimeThreadPoolSize } from '../lib/runtime/config';
 import { authenticateKey, openKeyStore } from '../lib/runtime/key-store';
+import { UnknownKeys } from '../lib/runtime/unknown-keys';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const WARMUP_MS = 1000;
@@ -31,7 +32,7 @@ export type Row = { name: string; rps: number; p50: number; p99: number; statuse
 export type Attack = { name: string; status: number; seconds: number };
 export type Column = {
   rows: Row[];
-  verify: { valid: number; unknown: number; malformed: number };
+  verify: { valid: number; unknown: number; unknownRemembered: number; malformed: number };
   attacks: Attack[];
   /** The most the serving process of the runtime had resident, through the attacks (bytes). */
   peakRss: number;
@@ -62,6 +63,8 @@ export function benchEnv(dir: string, databaseUrl: string) {
     FLIGHT_HOST: '127.0.0.1',
     FLIGHT_PORT: '0',
     FLIGHT_TLS_DIR: path.join(dir, 'flight-tls'),
+    // The same for GET /metrics (9464 by default): the bench starts several runtimes.
+    RUNTIME_METRICS_PORT: '0',
   };
 }
 
@@ -168,6 +171,12 @@ export function peakRssOf(pid: number | undefined): number {
   }
 }
 
+/**
+ * `--runtime-rows`: only the runtime's four throughput rows (no portal, no attacks), as a
+ * Markdown table with their ratios to /health, for checking the runtime's own figures quickly.
+ */
+const runtimeRowsOnly = process.argv.includes('--runtime-rows');
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'));
   const children: ChildProcess[] = [];
@@ -184,12 +193,13 @@ async function main(): Promise<void> {
     const attackKey = (await newApp('attack-app', bench)).key;
     await db.$disconnect();
 
-    children.push(spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(PORTAL_PORT), '-H', '127.0.0.1'], { env, stdio: 'ignore' }));
+    if (!runtimeRowsOnly)
+      children.push(spawn(path.join(root, 'node_modules', '.bin', 'next'), ['start', '-p', String(PORTAL_PORT), '-H', '127.0.0.1'], { env, stdio: 'ignore' }));
     // The throughput rows load one app with 32 connections: with the default limits it may use every
     // query slot and have 64 queries waiting, so they measure the server, not 429s.
     const runtimeEnv = { ...env, UV_THREADPOOL_SIZE: String(runtimeThreadPoolSize(env)) };
     children.push(spawn(process.execPath, ['--import', 'tsx', path.join(root, 'lib', 'runtime', 'main.ts')], { env: runtimeEnv, stdio: 'ignore' }));
-    await waitFor(`http://127.0.0.1:${PORTAL_PORT}/api/health`);
+    if (!runtimeRowsOnly) await waitFor(`http://127.0.0.1:${PORTAL_PORT}/api/health`);
     await waitFor(`http://127.0.0.1:${RUNTIME_PORT}/health`);
 
     const runtime = `http://127.0.0.1:${RUNTIME_PORT}`;
@@ -198,13 +208,23 @@ async function main(): Promise<void> {
     rows.push(await load('runtime POST /v1/sql SELECT 1, valid key', `${runtime}/v1/sql`, sqlRequest(validKey)));
     rows.push(await load('runtime POST /v1/sql, unknown well-formed key (401)', `${runtime}/v1/sql`, sqlRequest(generateApiKey())));
     rows.push(await load('runtime POST /v1/sql, malformed key (401)', `${runtime}/v1/sql`, sqlRequest('not-a-key')));
+    if (runtimeRowsOnly) {
+      const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+      console.log(`| route | requests/s (p50 / p99 ms) | / health | statuses |\n| --- | ---: | ---: | --- |`);
+      for (const row of rows)
+        console.log(`| ${row.name} | ${fmt(row.rps)} (${fmt(row.p50, 1)} / ${fmt(row.p99, 1)}) | ${fmt(row.rps / rows[0]!.rps, 2)} | ${row.statuses} |`);
+      return;
+    }
     rows.push(await load('portal GET /api/health (cheapest route)', `http://127.0.0.1:${PORTAL_PORT}/api/health`, { method: 'GET' }));
 
     const store = openKeyStore(databaseUrl);
     const unknownKey = generateApiKey();
+    const remembered = new UnknownKeys();
     const verify = {
       valid: await opsPerSecond(() => authenticateKey(validKey, store, secrets.digestSecret)),
       unknown: await opsPerSecond(() => authenticateKey(unknownKey, store, secrets.digestSecret)),
+      // The same unknown key again, as the runtime answers it: from the memory of digests with no row.
+      unknownRemembered: await opsPerSecond(() => authenticateKey(unknownKey, store, secrets.digestSecret, remembered)),
       malformed: await opsPerSecond(() => authenticateKey('spk_not-a-key', store, secrets.digestSecret)),
     };
     await store.close();

@@ -81,8 +81,13 @@ console.log(`| malformed key 401 / runtime /health | ≥ 0.9 | ${columns.map(({ 
 console.log(`| SELECT 1 (valid key) / portal cheapest route | ≥ 5 | ${columns.map(({ column }) => ratio(column, 1, 4)).join(' | ')} |`);
 console.log(`\n| in-process key check (authenticateKey), operations/s | ${names.join(' | ')} |`);
 console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
-for (const kind of ['valid', 'unknown', 'malformed'] as const) {
-  console.log(`| ${kind} key | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
+for (const [kind, name] of [
+  ['valid', 'valid key'],
+  ['unknown', 'unknown key (looked up)'],
+  ['unknownRemembered', 'unknown key again (remembered: no lookup)'],
+  ['malformed', 'malformed key'],
+] as const) {
+  console.log(`| ${name} | ${columns.map(({ column }) => fmt(column.verify[kind])).join(' | ')} |`);
 }
 
 console.log(`\n| attack query (one valid key, default limits): status, seconds | ${names.join(' | ')} |`);

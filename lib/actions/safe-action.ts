@@ -2,7 +2,9 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { clientAddress } from '../shared/http/client-address';
+import { requestId } from '../shared/logger';
 import type { ChangeOrigin } from '../audit';
+import { observability } from '../observability';
 import { findAppAccess, findOrgAccess, type AppAccess, type AppRef, type OrgAccess, type OrgRef } from '../auth/access';
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { getCurrentSession, type CurrentUser } from '../auth/session';
@@ -38,7 +40,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 /** An AppError as an action's answer; anything else is logged (name and code only) and answered generically. */
-function toActionError(name: string, error: unknown): ActionError {
+function toActionError(name: string, error: unknown, note: (code: ErrorCode) => void): ActionError {
+  note(error instanceof AppError ? error.code : 'internal');
   if (error instanceof AppError) {
     const { fieldErrors } = error.options;
     return {
@@ -53,6 +56,26 @@ function toActionError(name: string, error: unknown): ActionError {
 }
 
 /**
+ * Counts an action's answer (portal_action_results_total) and logs its one line: the action's
+ * name, its result (ok or the error code), the time it took, and the request id (the client's
+ * X-Request-Id when short and printable). Never its input: passwords and keys pass through actions.
+ */
+async function observed<T>(name: string, run: (note: (code: ErrorCode) => void) => Promise<ActionResult<T>>): Promise<ActionResult<T>> {
+  const started = performance.now();
+  let code = 'internal';
+  try {
+    const result = await run((noted) => (code = noted));
+    if (result.ok) code = 'ok';
+    return result;
+  } finally {
+    const { actions, logger } = observability();
+    actions.inc({ action: name, result: code });
+    const id = requestId((await headers().catch(() => null))?.get('x-request-id'));
+    logger.info({ requestId: id, door: 'action', route: name, status: code, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
+  }
+}
+
+/**
  * A server action anyone may call (sign-up): the input parsed with zod, and errors shaped. Every
  * server action is a public POST endpoint; this wrapper is for the few that need no session.
  */
@@ -60,13 +83,14 @@ export function publicAction<S extends z.ZodType, T>(
   config: { name: string; schema: S },
   handler: (input: z.output<S>) => Promise<T>,
 ): (input: unknown) => Promise<ActionResult<T>> {
-  return async (input: unknown) => {
-    try {
-      return { ok: true, data: await handler(parseInput(config.schema, input)) };
-    } catch (error) {
-      return toActionError(config.name, error);
-    }
-  };
+  return (input: unknown) =>
+    observed(config.name, async (note) => {
+      try {
+        return { ok: true, data: await handler(parseInput(config.schema, input)) };
+      } catch (error) {
+        return toActionError(config.name, error, note);
+      }
+    });
 }
 
 /** What every signed-in action's handler gets: the user and their session. */
@@ -108,9 +132,13 @@ export function authedAction<S extends z.ZodType, const C extends AccessSpec<z.o
 ): Action<T> {
   const spec = config as AccessSpec<z.output<S>>;
   const run = handler as (input: z.output<S>, context: ActionContext & { access?: OrgAccess }) => Promise<T>;
-  return async (input: unknown) => {
+  return (input: unknown) => observed(config.name, (note) => authed(input, note));
+  async function authed(input: unknown, note: (code: ErrorCode) => void): Promise<ActionResult<T>> {
     const current = await getCurrentSession();
-    if (!current) return { ok: false, error: ERROR_MESSAGES.unauthorized };
+    if (!current) {
+      note('unauthorized');
+      return { ok: false, error: ERROR_MESSAGES.unauthorized };
+    }
     try {
       const parsed = parseInput(config.schema, input);
       const context: ActionContext & { access?: OrgAccess } = { user: current.user, session: { id: current.sessionId } };
@@ -123,7 +151,7 @@ export function authedAction<S extends z.ZodType, const C extends AccessSpec<z.o
       if (config.stepUp) await requireRecentAuthentication(current.sessionId);
       return { ok: true, data: await run(parsed, context) };
     } catch (error) {
-      return toActionError(config.name, error);
+      return toActionError(config.name, error, note);
     }
-  };
+  }
 }

@@ -9,6 +9,8 @@ import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '..
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
+import { observability, routePattern } from '../observability';
+import { requestId } from '../shared/logger';
 
 /** Failed token authentications per client address per minute, as for app keys. Per process. */
 let limiter: FailureLimiter | undefined;
@@ -54,6 +56,35 @@ export function withToken<const C extends AccessSpec>(
   const spec = config as AccessSpec;
   const run = handler as (context: ApiContext & { access?: OrgAccess }, params: Record<string, string>) => Promise<Response>;
   return async (request, route) => {
+    const started = performance.now();
+    const id = requestId(request.headers.get('x-request-id'));
+    const response = await answer(request, route);
+    // Counted and logged once: the route's pattern (ids out), the status, and the app when the path named one.
+    const pattern = routePattern(new URL(request.url).pathname);
+    const { api, logger } = observability();
+    api.inc({ method: request.method, route: pattern, status: String(response.status) });
+    const appMatch = /\/apps\/(\d+)/.exec(new URL(request.url).pathname);
+    logger.info(
+      {
+        requestId: id,
+        door: 'api',
+        method: request.method,
+        route: pattern,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        ...(appMatch ? { appId: Number(appMatch[1]) } : {}),
+      },
+      'request',
+    );
+    try {
+      response.headers.set('X-Request-Id', id);
+    } catch {
+      // A response with immutable headers goes as it is.
+    }
+    return response;
+  };
+
+  async function answer(request: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> {
     let appId: number | undefined;
     try {
       const context = await authenticate(request);
@@ -77,7 +108,7 @@ export function withToken<const C extends AccessSpec>(
       logUnexpected(`api ${request.method} ${new URL(request.url).pathname}`, error);
       return errorResponse(new AppError('internal', 'Internal server error'));
     }
-  };
+  }
 }
 
 function throwError(error: AppError): never {

@@ -8,6 +8,7 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { createUserWithOrg } from './accounts';
 import { logUnexpected } from '../shared/errors';
+import { observability } from '../observability';
 import { clientAddress } from '../shared/http/client-address';
 import { TooManyAttempts } from './attempts';
 import { isSignInMessage, SIGN_IN_ERRORS } from './messages';
@@ -39,6 +40,12 @@ async function signInContext(): Promise<SignInContext> {
   }
 }
 
+/** One sign-in attempt's outcome, counted for GET /api/metrics (never who, nor from where); true when it succeeded. */
+function signedIn(method: 'password' | 'passkey' | 'github', result: 'ok' | 'invalid' | 'rate_limited' | 'unavailable'): boolean {
+  observability().signIns.inc({ method, result });
+  return result === 'ok';
+}
+
 function buildAuthOptions(): NextAuthOptions {
   const env = serverEnv();
   const providers: NextAuthOptions['providers'] = [
@@ -53,14 +60,23 @@ function buildAuthOptions(): NextAuthOptions {
       },
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
-        if (!parsed.success) throw new Error(SIGN_IN_ERRORS.invalid);
+        if (!parsed.success) {
+          signedIn('password', 'invalid');
+          throw new Error(SIGN_IN_ERRORS.invalid);
+        }
         try {
           const headers = req.headers ?? {};
           const userAgent = typeof headers['user-agent'] === 'string' ? headers['user-agent'] : null;
-          return await authorizeCredentials(parsed.data, clientAddress(headers), userAgent);
+          const user = await authorizeCredentials(parsed.data, clientAddress(headers), userAgent);
+          signedIn('password', 'ok');
+          return user;
         } catch (error) {
           // next-auth sends the thrown message to the browser: only our own wording goes there.
-          if (error instanceof TooManyAttempts || (error instanceof Error && isSignInMessage(error.message))) throw error;
+          if (error instanceof TooManyAttempts || (error instanceof Error && isSignInMessage(error.message))) {
+            signedIn('password', error instanceof TooManyAttempts ? 'rate_limited' : 'invalid');
+            throw error;
+          }
+          signedIn('password', 'unavailable');
           logUnexpected('sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
@@ -76,9 +92,15 @@ function buildAuthOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         try {
           const host = req.headers?.host as string | undefined;
-          return await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+          const user = await signInWithPasskey(db, parseAuthenticationResponse(credentials?.response), host);
+          signedIn('passkey', 'ok');
+          return user;
         } catch (error) {
-          if (error instanceof PasskeyError) throw error;
+          if (error instanceof PasskeyError) {
+            signedIn('passkey', 'invalid');
+            throw error;
+          }
+          signedIn('passkey', 'unavailable');
           logUnexpected('passkey sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
         }
@@ -115,19 +137,22 @@ function buildAuthOptions(): NextAuthOptions {
         // with the same e-mail is never taken over: GitHub may report an address its user never
         // verified, so an account made with a password stays reachable only with its password.
         const email = user.email?.toLowerCase();
-        if (!email) return false;
+        if (!email) return signedIn('github', 'invalid');
         const githubId = String(account.providerAccountId);
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
         if (existing) {
-          if (existing.githubId !== githubId) return false;
+          if (existing.githubId !== githubId) return signedIn('github', 'invalid');
           // GitHub is one factor: an account with two-factor authentication signs in with its
           // password and code (enrolling needs a password, so such an account has one).
-          if (await hasSecondFactor(db, existing.id)) return `/login?${new URLSearchParams({ error: 'TwoFactorGitHub' })}`;
-          return true;
+          if (await hasSecondFactor(db, existing.id)) {
+            signedIn('github', 'invalid');
+            return `/login?${new URLSearchParams({ error: 'TwoFactorGitHub' })}`;
+          }
+          return signedIn('github', 'ok');
         }
         const { userAgent, address: ip } = await signInContext();
         await createUserWithOrg(db, { name: user.name ?? profile?.name ?? email, email, githubId, ip, userAgent });
-        return true;
+        return signedIn('github', 'ok');
       },
       async jwt({ token, user, account }) {
         if (user) {

@@ -42,6 +42,9 @@ const runtimeEnvSchema = z.object({
   RUNTIME_LAST_USED_INTERVAL_MS: int(60_000),
   /** How often the keys of running queries are checked, so that a revoked key's queries stop. */
   RUNTIME_REVOCATION_CHECK_MS: int(1000, 10),
+  /** GET /metrics (Prometheus): its own port (0: any free one) and address, loopback unless said otherwise. */
+  RUNTIME_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  RUNTIME_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type RuntimeConfig = {
@@ -61,6 +64,8 @@ export type RuntimeConfig = {
   concurrency: { slots: number; queuedPerOrg: number; queuedBytesPerOrg: number };
   duckdb: DuckDBResources;
   workers: { count: number; memoryLimit: string };
+  /** Where GET /metrics listens (lib/runtime/metrics.ts). */
+  metrics: { port: number; host: string };
 };
 
 /** What each app's DuckDB instance may use. */
@@ -92,6 +97,7 @@ export function runtimeConfig(env: Env = process.env): RuntimeConfig {
     },
     duckdb: { threads: e.RUNTIME_DUCKDB_THREADS, memoryLimit: e.RUNTIME_DUCKDB_MEMORY_LIMIT, tempLimit: e.RUNTIME_DUCKDB_TEMP_LIMIT },
     workers: { count: e.RUNTIME_ENGINE_WORKERS, memoryLimit: e.RUNTIME_WORKER_MEMORY_LIMIT },
+    metrics: { port: e.RUNTIME_METRICS_PORT, host: e.RUNTIME_METRICS_HOST },
   };
 }
 

@@ -5,6 +5,7 @@ import { databaseProvider, sqliteFile } from '../shared/database-url';
 import type { KeySecrets } from '../shared/config';
 import { digestsEqual, lookupDigest } from '../shared/keys/digest';
 import { assertSecretsOpen } from '../shared/keys/secrets-check';
+import type { UnknownKeys } from './unknown-keys';
 
 /** What the runtime needs of a stored key: whose app it opens, and the organization the scheduler shares by. */
 export type StoredKey = { id: string; appId: number; orgId: string; slot: number; digest: string };
@@ -12,10 +13,17 @@ export type StoredKey = { id: string; appId: number; orgId: string; slot: number
 /**
  * The runtime's access to keys: one indexed lookup by digest through a prepared statement, and
  * the "last used" write. It talks to the driver directly, not through Prisma, to keep the hot
- * path to one cheap query (see docs/benchmark.md). Nothing is cached: every check reads the
- * database, so a regenerated key is rejected by every instance on its next request.
+ * path to one cheap query (see docs/benchmark.md). Nothing found is cached: every check that
+ * accepts reads the database, so a regenerated key is rejected by every instance on its next
+ * request (only digests with no row at all are remembered, lib/runtime/unknown-keys.ts).
  */
 export type KeyStore = {
+  /**
+   * The key with this digest, or null only when no ApiKey row has it at all. The unknown-key
+   * cache trusts null to mean exactly that: a row in any state (once keys have states such as
+   * retiring or disabled, or are kept after replacement) must come back with its state, never
+   * as null.
+   */
   findByDigest(digest: string): Promise<StoredKey | null>;
   /** Any one stored key's secret columns (to check the secrets at start), or null when there is none. */
   sampleKey(): Promise<SampleKey | null>;
@@ -158,13 +166,49 @@ export async function assertRuntimeSecrets(store: KeyStore, secrets: KeySecrets)
   assertSecretsOpen(sample, secrets);
 }
 
+/** How a key check ended: a current key, a malformed one (no lookup), unknown from memory, or looked up and not found. */
+export type KeyCheckOutcome = 'valid' | 'malformed' | 'unknown_cached' | 'unknown';
+
 /**
- * The runtime's key check: the stored key a presented X-API-Key belongs to, or null. Malformed
- * keys and bad checksums never reach the database; the digests are compared in constant time.
+ * The runtime's key check: the stored key a presented X-API-Key belongs to, or null, and how it
+ * ended. Malformed keys and bad checksums never reach the database, nor do digests `unknown`
+ * remembers as having no row; the digests are compared in constant time.
  */
-export async function authenticateKey(presented: string | undefined, store: KeyStore, digestSecret: Buffer): Promise<StoredKey | null> {
+export async function checkKey(
+  presented: string | undefined,
+  store: KeyStore,
+  digestSecret: Buffer,
+  unknown?: UnknownKeys,
+): Promise<{ key: StoredKey | null; outcome: KeyCheckOutcome }> {
+  const first = precheckKey(presented, digestSecret, unknown);
+  return 'outcome' in first ? { key: null, outcome: first.outcome } : lookUpKey(first.digest, store, unknown);
+}
+
+/**
+ * The part of the key check that needs no I/O: a refusal (malformed, or a digest remembered as
+ * unknown), or the digest to look up. Lets a door answer those refusals synchronously.
+ */
+export function precheckKey(
+  presented: string | undefined,
+  digestSecret: Buffer,
+  unknown?: UnknownKeys,
+): { outcome: 'malformed' | 'unknown_cached' } | { digest: string } {
   const digest = lookupDigest(presented, digestSecret);
-  if (!digest) return null;
+  if (!digest) return { outcome: 'malformed' };
+  if (unknown?.known(digest)) return { outcome: 'unknown_cached' };
+  return { digest };
+}
+
+/** The lookup of a well-formed key's digest (after precheckKey). */
+export async function lookUpKey(digest: string, store: KeyStore, unknown?: UnknownKeys): Promise<{ key: StoredKey | null; outcome: KeyCheckOutcome }> {
   const row = await store.findByDigest(digest);
-  return row && digestsEqual(row.digest, digest) ? row : null;
+  if (row && digestsEqual(row.digest, digest)) return { key: row, outcome: 'valid' };
+  // No row at all with this digest (findByDigest answers null only then).
+  if (!row) unknown?.remember(digest);
+  return { key: null, outcome: 'unknown' };
+}
+
+/** checkKey's key alone. */
+export async function authenticateKey(presented: string | undefined, store: KeyStore, digestSecret: Buffer, unknown?: UnknownKeys): Promise<StoredKey | null> {
+  return (await checkKey(presented, store, digestSecret, unknown)).key;
 }

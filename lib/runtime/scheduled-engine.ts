@@ -1,5 +1,6 @@
 import {
   checkedSql,
+  queryErrors,
   type AnswerOptions,
   type AnswerStream,
   type ArrowStream,
@@ -9,7 +10,16 @@ import {
   type QueryParameters,
   type QueryTarget,
 } from './query-engine';
+import { AppError } from '../shared/errors';
 import type { FairScheduler } from './scheduler';
+
+/** Told how long each query waited for its slot and then ran, and how each ended (the runtime's metrics). */
+export type QueryObserver = {
+  queueWait(outcome: string, seconds: number): void;
+  query(outcome: string, seconds: number): void;
+};
+
+const outcomeOf = (error: unknown) => (error instanceof AppError ? error.code : 'internal');
 
 /**
  * Every query of both doors through one scheduler: it waits for a slot (within its time limit),
@@ -21,15 +31,42 @@ export class ScheduledEngine implements QueryEngine {
     private readonly engine: QueryEngine,
     private readonly slots: Pick<FairScheduler, 'acquire'>,
     private readonly queryTimeoutMs: number,
+    private readonly observer?: QueryObserver,
   ) {}
 
-  private acquire(target: QueryTarget, sql: string, options: QueryOptions) {
+  /**
+   * A slot, and the function that gives it back: once, with how the query ended (`undefined`: it
+   * ran to its end), which the observer is told with the time it held the slot.
+   */
+  private async acquire(target: QueryTarget, sql: string, options: QueryOptions) {
     checkedSql(sql);
     const deadline = Date.now() + this.queryTimeoutMs;
     const timeoutMessage = `The query ran longer than ${this.queryTimeoutMs / 1000} s (RUNTIME_QUERY_TIMEOUT_MS) and was stopped.`;
-    return this.slots
-      .acquire({ orgId: target.orgId, appId: target.appId, cost: Buffer.byteLength(sql), deadline, timeoutMessage, signal: options.signal })
-      .then((release) => ({ release, deadline }));
+    const asked = performance.now();
+    let free: () => void;
+    try {
+      free = await this.slots.acquire({
+        orgId: target.orgId,
+        appId: target.appId,
+        cost: Buffer.byteLength(sql),
+        deadline,
+        timeoutMessage,
+        signal: options.signal,
+      });
+    } catch (error) {
+      this.observer?.queueWait(outcomeOf(error), (performance.now() - asked) / 1000);
+      throw error;
+    }
+    const started = performance.now();
+    this.observer?.queueWait('started', (started - asked) / 1000);
+    let released = false;
+    const release = (error?: unknown) => {
+      if (released) return;
+      released = true;
+      free();
+      this.observer?.query(error === undefined ? 'ok' : outcomeOf(error), (performance.now() - started) / 1000);
+    };
+    return { release, deadline };
   }
 
   /** The slot is held until the answer has been taken (or given up): an answer not yet sent is held where it was made. */
@@ -39,18 +76,22 @@ export class ScheduledEngine implements QueryEngine {
     try {
       answer = await this.engine.answer(target, sql, parameters, { ...options, deadline });
     } catch (error) {
-      release();
+      release(error);
       throw error;
     }
-    return { ...answer, parts: releasing(answer.parts, release), close: () => (answer.close(), release()) };
+    // Closed before its parts were all taken: the client went away.
+    return { ...answer, parts: releasing(answer.parts, release), close: () => (answer.close(), release(queryErrors.cancelled())) };
   }
 
   async describe(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<Described> {
     const { release, deadline } = await this.acquire(target, sql, options);
     try {
-      return await this.engine.describe(target, sql, { ...options, deadline });
-    } finally {
+      const described = await this.engine.describe(target, sql, { ...options, deadline });
       release();
+      return described;
+    } catch (error) {
+      release(error);
+      throw error;
     }
   }
 
@@ -60,7 +101,7 @@ export class ScheduledEngine implements QueryEngine {
     try {
       stream = await this.engine.arrow(target, sql, parameters, { ...options, deadline });
     } catch (error) {
-      release();
+      release(error);
       throw error;
     }
     return {
@@ -68,17 +109,22 @@ export class ScheduledEngine implements QueryEngine {
       messages: releasing(stream.messages, release),
       close: () => {
         stream.close();
-        release();
+        release(queryErrors.cancelled());
       },
     };
   }
 }
 
-/** The parts of a stream, and the slot given back once they end (or the reader stops early). */
-async function* releasing<T>(parts: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+/** The parts of a stream, and the slot given back once they end, fail (with the error) or the reader stops early. */
+async function* releasing<T>(parts: AsyncIterable<T>, release: (error?: unknown) => void): AsyncGenerator<T> {
+  let complete = false;
   try {
     yield* parts;
+    complete = true;
+  } catch (error) {
+    release(error);
+    throw error;
   } finally {
-    release();
+    release(complete ? undefined : queryErrors.cancelled());
   }
 }

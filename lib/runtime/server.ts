@@ -1,13 +1,18 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError, ERROR_STATUS, SHARED_MESSAGES } from '../shared/errors';
+import { AppError, ERROR_STATUS, SHARED_MESSAGES, type ErrorCode } from '../shared/errors';
 import { connectionClientAddress } from '../shared/http/client-address';
-import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-limiter';
+import { authenticateOrRefuse, FailureLimiter, refused } from '../shared/http/failure-limiter';
 import type { RuntimeConfig } from './config';
-import { authenticateKey, type KeyStore, type StoredKey } from './key-store';
+import { requestId } from '../shared/logger';
+import { KeyChecker } from './key-check';
+import type { KeyStore, StoredKey } from './key-store';
 import { KeyUsageRecorder } from './key-usage';
+import type { RuntimeMetrics } from './metrics';
 import type { QueryEngine } from './query-engine';
 import { keyRevoked, RunningQueries } from './revocation';
+import { UnknownKeys } from './unknown-keys';
 
 export type RuntimeDeps = {
   config: RuntimeConfig;
@@ -17,6 +22,14 @@ export type RuntimeDeps = {
   /** Shared with the Flight door, so that failures count once per address and uses once per key. */
   limiter?: FailureLimiter;
   usage?: KeyUsageRecorder;
+  /** Digests with no row, answered 401 without the database: shared with the Flight door; by default the server's own. */
+  unknownKeys?: UnknownKeys;
+  /** The key check (by default one on `keys`, with `unknownKeys`): the Flight door's, so both are timed alike. */
+  checker?: KeyChecker;
+  /** Each request counted by route and status (and its refusals), when given. */
+  metrics?: RuntimeMetrics;
+  /** One line per request (request id, route, status, duration, app and slot; never a key or SQL), when given. */
+  logger?: Logger;
   /**
    * The running queries, cancelled when their key is revoked: shared with the Flight door. By
    * default one of this server's own, checking every `config.revocationCheckMs` on `keys`.
@@ -35,8 +48,15 @@ const jsonBodySchema = z.object({
 
 class BodyTooLarge extends Error {}
 
+/** What each request's line and count say, noted as it goes: its id, the key's app and slot, the error code. */
+type Seen = { id: string; route: string; started: number; appId?: number; slot?: number; error?: ErrorCode };
+const requests = new WeakMap<ServerResponse, Seen>();
+
+/** The answer's headers with its X-Request-Id (given in writeHead's object: cheaper than setHeader on the hot path). */
+const withId = (res: ServerResponse, headers: Record<string, string | number>) => ({ ...headers, 'X-Request-Id': requests.get(res)?.id ?? '' });
+
 function send(res: ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, withId(res, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...headers }));
   res.end(body);
 }
 
@@ -48,6 +68,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 function unauthorized(res: ServerResponse): void {
   send(res, 401, SHARED_MESSAGES.unauthorized, 'text/plain; charset=utf-8');
 }
+
+/**
+ * The 401 of a key refused without I/O, made once: a refusal that costs a hash should not also
+ * cost an Error's stack trace. (Its stack is never shown or logged; only its code and message.)
+ */
+const UNAUTHORIZED = new AppError('unauthorized', SHARED_MESSAGES.unauthorized);
 
 class BudgetExhausted extends Error {}
 
@@ -143,6 +169,8 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   const log = deps.log ?? ((message: string) => console.log(message));
   const limiter = deps.limiter ?? new FailureLimiter(config.authFailuresPerMinute);
   const usage = deps.usage ?? new KeyUsageRecorder(keys, config.lastUsedIntervalMs, log);
+  const checker = deps.checker ?? new KeyChecker(keys, deps.digestSecret, deps.unknownKeys ?? new UnknownKeys(), deps.metrics);
+  const { metrics, logger } = deps;
   const held = new ByteBudget(HELD_BYTES_LIMIT);
   const busy = () =>
     new AppError(
@@ -154,15 +182,38 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     );
   const revocation = deps.revocation ?? new RunningQueries(keys, { intervalMs: config.revocationCheckMs, log });
 
-  /** The current key, or the runtime's one gate answers: 401 (counted against the address), then 429. */
-  function authenticate(req: IncomingMessage): Promise<StoredKey> {
+  /**
+   * The current key, or the runtime's one gate answers: 401 (counted against the address), then
+   * 429. A key refused without I/O (malformed, or remembered as unknown) is answered at once,
+   * without a promise: the checker's precheck.
+   */
+  function authenticate(req: IncomingMessage, res: ServerResponse): AppError | Promise<StoredKey> {
     const header = req.headers['x-api-key'];
     const address = connectionClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
-    return authenticateOrRefuse(limiter, address, () => authenticateKey(Array.isArray(header) ? undefined : header, keys, deps.digestSecret));
+    const started = performance.now();
+    const first = checker.precheck('http', Array.isArray(header) ? undefined : header, started);
+    if (first.refused) return refused(limiter, address, () => UNAUTHORIZED);
+    return lookedUp(
+      res,
+      authenticateOrRefuse(limiter, address, () => checker.lookUp('http', first.digest, started)),
+    );
+  }
+
+  /** The key found, noted for the request's line (its app and slot). */
+  async function lookedUp(res: ServerResponse, found: Promise<StoredKey>): Promise<StoredKey> {
+    const key = await found;
+    const seen = requests.get(res);
+    if (seen) {
+      seen.appId = key.appId;
+      seen.slot = key.slot;
+    }
+    return key;
   }
 
   /** An AppError on the wire: its status from the table, `{ "error": message }`; Spice's plain-text 401. */
   function sendError(res: ServerResponse, error: AppError, headers: Record<string, string> = {}): void {
+    const seen = requests.get(res);
+    if (seen) seen.error = error.code;
     // The client went away: nothing is sent.
     if (error.code === 'cancelled') return void res.destroy();
     if (error.code === 'unauthorized') return unauthorized(res);
@@ -178,7 +229,9 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let key: StoredKey;
     try {
-      key = await authenticate(req);
+      const checked = authenticate(req, res);
+      if (checked instanceof AppError) return sendError(res, checked);
+      key = await checked;
     } catch (error) {
       if (error instanceof AppError) return sendError(res, error);
       throw error;
@@ -260,11 +313,14 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
       try {
         // Revoked while the answer was being made: it is not sent.
         if (revoked()) return;
-        res.writeHead(200, {
-          'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-          'Content-Length': String(result.length),
-          ...(result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {}),
-        });
+        res.writeHead(
+          200,
+          withId(res, {
+            'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+            'Content-Length': String(result.length),
+            ...(result.truncated ? { 'X-Rows-Truncated': 'true', 'X-Row-Limit': String(config.maxRows) } : {}),
+          }),
+        );
         // The answer comes from its worker a part at a time, as the client takes it: this process
         // holds a part of it at most, however slowly the client reads.
         for await (const part of result.parts) {
@@ -285,8 +341,34 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     }
   }
 
+  const ROUTES = new Set(['/health', '/v1/ready', '/v1/sql']);
+  /** Counted and logged once the answer is done, or the connection gone. The health checks log at debug only. */
+  const observe = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const seen: Seen = { id: requestId(req.headers['x-request-id']), route: ROUTES.has(path) ? path : 'other', started: performance.now() };
+    requests.set(res, seen);
+    if (!metrics && !logger) return;
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : res.headersSent ? `${res.statusCode}_incomplete` : 'aborted';
+      metrics?.request('http', seen.route, status, seen.error);
+      if (!logger) return;
+      const line = {
+        requestId: seen.id,
+        door: 'http',
+        method: req.method,
+        route: seen.route,
+        status,
+        ms: Math.round((performance.now() - seen.started) * 100) / 100,
+        ...(seen.appId !== undefined ? { appId: seen.appId, slot: seen.slot } : {}),
+        ...(seen.error ? { error: seen.error } : {}),
+      };
+      if (seen.route === '/health' || seen.route === '/v1/ready') logger.debug(line, 'request');
+      else logger.info(line, 'request');
+    });
+  };
+
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    observe(req, res, path);
     const route = async () => {
       if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'ok', 'text/plain; charset=utf-8');
       if (path === '/v1/ready' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, 200, 'ready', 'text/plain; charset=utf-8');
@@ -298,6 +380,8 @@ export function createRuntimeServer(deps: RuntimeDeps): http.Server {
     };
     route().catch((error: unknown) => {
       log(`[runtime] request failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+      const seen = requests.get(res);
+      if (seen) seen.error = 'internal';
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal error.' });
       else res.destroy();
     });

@@ -59,5 +59,7 @@ export function instanceEnv(name: string, ports: { portal: number; runtime: numb
     RUNTIME_DATA_DIR: `.test-data/e2e-${provider}/runtime-${name}`,
     FLIGHT_PORT: String(flightPortFor(ports.runtime)),
     FLIGHT_TLS_DIR: flightTlsDir,
+    // Any free port: instances (and other checkouts' tests) never compete for 9464.
+    RUNTIME_METRICS_PORT: '0',
   };
 }

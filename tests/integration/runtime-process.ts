@@ -27,7 +27,7 @@ function spawnRuntime(env: Record<string, string>): ChildProcess {
 
 /** Runs the runtime until it exits on its own (a refused start); its status and messages. */
 export async function runtimeExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: '0', FLIGHT_HOST: '127.0.0.1', FLIGHT_PORT: '0', ...env });
+  const child = spawnRuntime({ RUNTIME_HOST: '127.0.0.1', RUNTIME_PORT: '0', FLIGHT_HOST: '127.0.0.1', FLIGHT_PORT: '0', RUNTIME_METRICS_PORT: '0', ...env });
   let output = '';
   child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
@@ -39,6 +39,8 @@ export async function runtimeExit(env: Record<string, string>, timeoutMs = 20_00
 
 export type RuntimeProcess = {
   url: string;
+  /** GET /metrics, on the port the runtime picked. */
+  metricsUrl: string;
   pid: number;
   dataDir: string;
   output: () => string;
@@ -54,9 +56,9 @@ export type RuntimeProcess = {
 /** Starts the runtime process on a free loopback port and waits until /health answers. */
 export async function startRuntimeProcess(env: Record<string, string> = {}): Promise<RuntimeProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runtime-process-'));
-  // Both servers on ports the system picks (the runtime prints the one it bound) and the
-  // certificate in the test's folder: test files that run at the same time never compete for a
-  // port, 50051 or the project's data/flight-tls.
+  // Every server (HTTP, Flight, metrics) on a port the system picks (the runtime prints the one
+  // it bound) and the certificate in the test's folder: test files that run at the same time
+  // never compete for a port, 50051, 9464 or the project's data/flight-tls.
   const child = spawnRuntime({
     ...runtimeOnlyEnv(),
     RUNTIME_HOST: '127.0.0.1',
@@ -65,6 +67,7 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
     FLIGHT_HOST: '127.0.0.1',
     FLIGHT_PORT: '0',
     FLIGHT_TLS_DIR: path.join(dataDir, 'flight-tls'),
+    RUNTIME_METRICS_PORT: '0',
     ...env,
   });
   let output = '';
@@ -73,11 +76,14 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const until = Date.now() + 30_000;
   let url = '';
+  let metricsUrl = '';
   for (;;) {
     const bound = /Runtime listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
     if (bound) url = bound[1]!;
+    metricsUrl = /Metrics listening on (http:\/\/[^\s"]+)/.exec(output)?.[1] ?? '';
     if (
       url &&
+      metricsUrl &&
       (await fetch(`${url}/health`).then(
         (r) => r.ok,
         () => false,
@@ -102,6 +108,7 @@ export async function startRuntimeProcess(env: Record<string, string> = {}): Pro
   };
   return {
     url,
+    metricsUrl,
     pid: child.pid!,
     dataDir,
     output: () => output,

@@ -1,11 +1,13 @@
 // Who is calling: every call presents an app key (`authorization: Bearer <key>`), checked again
-// on each call with nothing cached and failures counted per address; Handshake takes the key by
-// Basic auth, Bearer or a BasicAuth payload and hands it back as the bearer token.
+// on each call (nothing found is cached; only digests with no row are remembered) and failures
+// counted per address; Handshake takes the key by Basic auth, Bearer or a BasicAuth payload and
+// hands it back as the bearer token.
 import * as grpc from '@grpc/grpc-js';
 import { connectionClientAddress } from '../../shared/http/client-address';
 import { authenticateOrRefuse } from '../../shared/http/failure-limiter';
 import type { FlightContext, FlightKey } from './context';
 import { toStatus } from './errors';
+import { flightCallOf } from './observe';
 import { messages, type HandshakeRequest } from './protocol';
 
 /**
@@ -42,9 +44,15 @@ function basicPassword(metadata: grpc.Metadata): string | undefined {
  * The current key for what the caller presented, or UNAUTHENTICATED (counted against the caller's
  * address); RESOURCE_EXHAUSTED once the address has failed too often (the runtime's one gate).
  */
-async function checkKey(context: FlightContext, presented: string | undefined, call: { getPeer(): string }): Promise<FlightKey> {
+async function checkKey(context: FlightContext, presented: string | undefined, call: { metadata: grpc.Metadata; getPeer(): string }): Promise<FlightKey> {
   const { deps } = context;
   const key = await authenticateOrRefuse(deps.limiter, peerAddress(call.getPeer()), async () => (presented ? deps.authenticate(presented) : null));
+  // The call's log line names the key's app and slot (never the key).
+  const record = flightCallOf(call.metadata);
+  if (record) {
+    record.appId = key.appId;
+    record.slot = key.slot;
+  }
   deps.onAuthenticated?.(key);
   return key;
 }

@@ -1,14 +1,15 @@
 import type { FailureLimiter } from '../../shared/http/failure-limiter';
 import type { QueryEngine } from '../query-engine';
 import type { RunningQueries } from '../revocation';
+import type { FlightCallEnd } from './observe';
 import type { UploadBudget } from './prepared';
 import type { PreparedStatements } from './statements';
 
 /** What the runtime's key check returns for a current key. */
-export type FlightKey = { id: string; appId: number; orgId: string; digest: string };
+export type FlightKey = { id: string; appId: number; orgId: string; digest: string; slot?: number };
 
 export type FlightServerDeps = {
-  /** The runtime's key check (authenticateKey on the key store): called on every call, nothing cached. */
+  /** The runtime's key check (authenticateKey on the key store): called on every call; only digests with no row are remembered (unknown-keys.ts). */
   authenticate(presented: string | undefined): Promise<FlightKey | null>;
   /** Failed authentications per address: the HTTP door's instance, so failures count once per address. */
   limiter: FailureLimiter;
@@ -23,6 +24,8 @@ export type FlightServerDeps = {
   /** Told about each authenticated call, e.g. to record the key's last use. */
   onAuthenticated?(key: FlightKey): void;
   log?(message: string): void;
+  /** Told about each call as it ends (its request id, method, status, duration, app and slot): the runtime's metrics and log. */
+  onCall?(call: FlightCallEnd): void;
   /** Prepared statements: idle lifetime, how many one key and all keys together may hold open. */
   statements?: { ttlMs?: number; perKey?: number; total?: number };
   /**

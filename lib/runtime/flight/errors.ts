@@ -1,4 +1,4 @@
-import { status, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { AppError, type ErrorCode } from '../../shared/errors';
 
 /**
@@ -31,12 +31,23 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   unavailable: status.UNAVAILABLE,
 };
 
+/** The error code behind a status's (empty) trailing metadata, for the call's metrics and log line (observe.ts). */
+const codes = new WeakMap<Metadata, ErrorCode>();
+export const errorCodeOf = (metadata: Metadata | null | undefined): ErrorCode | undefined => (metadata ? codes.get(metadata) : undefined);
+
+/** Empty trailers that remember the error code: grpc-js hands them on to the interceptors as they are. */
+function trailersFor(code: ErrorCode): Metadata {
+  const metadata = new Metadata();
+  codes.set(metadata, code);
+  return metadata;
+}
+
 /**
  * The gRPC status for an error: an AppError by its code, with its message (safe to show). Anything
  * else is ours: INTERNAL with a generic message, and `log` gets only the error's name.
  */
 export function toStatus(error: unknown, log: (message: string) => void): Partial<StatusObject> {
-  if (error instanceof AppError) return { code: GRPC_STATUS[error.code], details: error.message };
+  if (error instanceof AppError) return { code: GRPC_STATUS[error.code], details: error.message, metadata: trailersFor(error.code) };
   log(`flight: internal error (${error instanceof Error ? error.constructor.name : typeof error})`);
-  return { code: status.INTERNAL, details: 'Internal error' };
+  return { code: status.INTERNAL, details: 'Internal error', metadata: trailersFor('internal') };
 }

@@ -3,6 +3,7 @@ import { handshake } from './auth';
 import { MAX_CATALOG_ROWS } from './catalog';
 import type { FlightContext, FlightServerDeps } from './context';
 import { doGet, getFlightInfo, getSchema, listFlights } from './flight-info';
+import { observingInterceptor } from './observe';
 import { doAction, doPut, listActions, MAX_PUT_BYTES, UPLOAD_LIMITS, UploadBudget } from './prepared';
 import { flightServiceDefinition, type FlightData } from './protocol';
 import { PreparedStatements } from './statements';
@@ -14,6 +15,8 @@ export type FlightServer = {
   start(port: number, host: string): Promise<number>;
   /** Stops accepting calls, cancels running ones and frees every prepared statement. */
   close(): Promise<void>;
+  /** DoGet streams open now. */
+  openStreams(): number;
 };
 
 /**
@@ -55,7 +58,8 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
     (...args: Args) =>
       handler(context, ...args);
 
-  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
+  // Every call gets a request id, echoed in its headers and trailers, and is counted and logged as it ends.
+  const server = new grpc.Server({ ...GRPC_SERVER_OPTIONS, interceptors: [observingInterceptor((call) => deps.onCall?.(call))] });
   server.addService(flightServiceDefinition, {
     Handshake: withContext(handshake),
     GetFlightInfo: withContext(getFlightInfo),
@@ -71,6 +75,7 @@ export function createFlightServer(deps: FlightServerDeps): FlightServer {
   } satisfies grpc.UntypedServiceImplementation);
 
   return {
+    openStreams: () => context.running.size,
     start(port, host) {
       const credentials = deps.tls
         ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: deps.tls.cert, private_key: deps.tls.key }], false)

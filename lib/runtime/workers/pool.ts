@@ -28,6 +28,8 @@ export type WorkerPoolOptions = {
   /** Environment of the workers (the runtime's settings). */
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
+  /** Told when a worker stopped unasked and is started again: its signal (SIGKILL…) or `exit_<code>` (the metrics). */
+  onRestart?: (cause: string) => void;
 };
 
 /** A crash in a row of the same app's queries: the second gives it a worker of its own, the third a minute off. */
@@ -111,6 +113,13 @@ export class EngineWorkerPool implements QueryEngine {
     return [...this.shared, ...this.isolated.values()].flatMap((worker) => (worker.child?.pid ? [worker.child.pid] : []));
   }
 
+  /** The workers running now, by label ("0", "1", "app 7"), for the metrics. */
+  running(): { label: string; pid: number }[] {
+    return [...this.shared, ...this.isolated.values()].flatMap((worker) =>
+      worker.child?.pid ? [{ label: worker.role.kind === 'shared' ? String(worker.role.index) : `app ${worker.role.appId}`, pid: worker.child.pid }] : [],
+    );
+  }
+
   /** The pid of the worker that serves this app now. */
   pidFor(appId: number): number | undefined {
     return this.workerFor(appId).child?.pid;
@@ -187,6 +196,7 @@ export class EngineWorkerPool implements QueryEngine {
     worker.pending.clear();
     if (this.closing) return;
     this.log(`[runtime] an engine worker stopped (${signal ?? `exit ${code}`}) with ${apps.size} app(s) querying; starting a new one`);
+    this.options.onRestart?.(signal ?? `exit_${code}`);
     for (const appId of apps) if (appId >= 0) this.strike(appId);
     this.restart(worker);
   }

@@ -77,9 +77,21 @@ export async function authenticateOrRefuse<T>(
 ): Promise<T> {
   const owner = await check();
   if (owner !== null && owner !== undefined) return owner;
+  throw refused(limiter, address, refusal);
+}
+
+/**
+ * The gate's answer to a credential already known to fail (its check needed no I/O): the
+ * failure counted, and the error to answer, as authenticateOrRefuse would, without a promise.
+ */
+export function refused(
+  limiter: FailureLimiter,
+  address: string,
+  refusal: () => AppError = () => new AppError('unauthorized', SHARED_MESSAGES.unauthorized),
+): AppError {
   const now = Date.now();
   const wait = limiter.retryAfter(address, now);
-  if (wait > 0) throw new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter: wait });
+  if (wait > 0) return new AppError('rate_limited', SHARED_MESSAGES.tooManyFailures, { retryAfter: wait });
   limiter.recordFailure(address, now);
-  throw refusal();
+  return refusal();
 }

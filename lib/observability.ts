@@ -1,0 +1,76 @@
+import 'server-only';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { DestinationStream, Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { createLogger } from './shared/logger';
+
+/**
+ * The portal's metrics (GET /api/metrics, app/api/metrics/route.ts) and its request log. One of
+ * each per process, kept on globalThis: Next.js may load this module once per bundle (route
+ * handlers, server actions), and every bundle must count into the same registry.
+ */
+type Observability = {
+  registry: Registry;
+  logger: Logger;
+  actions: Counter<'action' | 'result'>;
+  api: Counter<'method' | 'route' | 'status'>;
+  signIns: Counter<'method' | 'result'>;
+};
+
+const KEY = Symbol.for('spice-portal.observability');
+
+function create(): Observability {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  // The notification outbox and webhook backlog (another change) add their gauges here, read when scraped.
+  return {
+    registry,
+    logger: createLogger('portal', { plane: 'server' }),
+    actions: new Counter({
+      name: 'portal_action_results_total',
+      help: 'Server actions, by name and result (ok or the error code)',
+      labelNames: ['action', 'result'],
+      registers,
+    }),
+    api: new Counter({
+      name: 'portal_api_requests_total',
+      help: 'Management API requests, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    signIns: new Counter({
+      name: 'portal_sign_ins_total',
+      help: 'Sign-in attempts, by method (password, passkey, github) and result (ok, invalid, rate_limited, unavailable)',
+      labelNames: ['method', 'result'],
+      registers,
+    }),
+  };
+}
+
+export function observability(): Observability {
+  const holder = globalThis as { [KEY]?: Observability };
+  holder[KEY] ??= create();
+  return holder[KEY];
+}
+
+/** Sends the request log elsewhere than stdout from now on (a test reading its lines, an embedding server). */
+export function logTo(destination: DestinationStream): void {
+  observability().logger = createLogger('portal', { plane: 'server', destination });
+}
+
+/** A management API path as a pattern: numeric segments (app ids) become `[id]`, so labels stay few. */
+export const routePattern = (pathname: string) => pathname.replace(/\/\d+(?=\/|$)/g, '/[id]');
+
+/**
+ * Whether an Authorization header carries the metrics token, compared in constant time (both
+ * sides hashed first, so that the comparison does not reveal the token's length either).
+ */
+export function carriesMetricsToken(header: string | null, token: string): boolean {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const presented = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
+  const expected = createHash('sha256').update(token).digest();
+  return timingSafeEqual(presented, expected) && match !== null;
+}
