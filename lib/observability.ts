@@ -1,7 +1,8 @@
 import 'server-only';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { DestinationStream, Logger } from 'pino';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { db } from './db';
 import { createLogger } from './shared/logger';
 
 /**
@@ -23,7 +24,28 @@ function create(): Observability {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  // The notification outbox and webhook backlog (another change) add their gauges here, read when scraped.
+  // The outbox's backlog (notification emails; later webhook deliveries), read from the database
+  // when scraped: every instance reports the same shared table.
+  new Gauge({
+    name: 'portal_outbox_messages',
+    help: 'Outbox messages by channel and status (pending, sent, failed) still kept',
+    labelNames: ['channel', 'status'],
+    registers,
+    async collect() {
+      this.reset();
+      const groups = await db.outboxMessage.groupBy({ by: ['channel', 'status'], _count: { _all: true } });
+      for (const group of groups) this.set({ channel: group.channel, status: group.status }, group._count._all);
+    },
+  });
+  new Gauge({
+    name: 'portal_outbox_oldest_pending_seconds',
+    help: 'Age of the oldest pending outbox message (0 when none): a growing value means sending is stuck',
+    registers,
+    async collect() {
+      const oldest = await db.outboxMessage.findFirst({ where: { status: 'pending' }, orderBy: { id: 'asc' }, select: { createdAt: true } });
+      this.set(oldest ? Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000) : 0);
+    },
+  });
   return {
     registry,
     logger: createLogger('portal', { plane: 'server' }),

@@ -16,6 +16,8 @@ const { logTo } = await import('@/lib/observability');
 const { api, tokenFor } = await import('./api-client');
 const { currentKeys, newApp, newUser } = await import('./fixtures');
 const { signOut } = await import('./request');
+const { db } = await import('@/lib/db');
+const { enqueue } = await import('@/lib/outbox/outbox');
 
 const lines: string[] = [];
 const metrics = (authorization?: string) =>
@@ -82,5 +84,17 @@ describe('GET /api/metrics', () => {
     const keys = await currentKeys(app.id);
     const all = lines.join('\n');
     for (const secret of ['correct horse battery', 'wrong horse battery', token, keys[1], keys[2], METRICS_TOKEN]) expect(all).not.toContain(secret);
+  });
+
+  it('reports the outbox backlog, read from the database when scraped', async () => {
+    const before = await scrape();
+    await enqueue(db, [{ channel: 'email', kind: 'token.created', payload: { to: 'ops@example.com', subject: 'Backlog', text: 'Queued.' } }]);
+    const after = await scrape();
+    expect(
+      value(after, 'portal_outbox_messages', { channel: 'email', status: 'pending' }) -
+        value(before, 'portal_outbox_messages', { channel: 'email', status: 'pending' }),
+    ).toBe(1);
+    expect(value(after, 'portal_outbox_oldest_pending_seconds', {})).toBeGreaterThanOrEqual(0);
+    await db.outboxMessage.deleteMany({ where: { kind: 'token.created', payload: { contains: 'Backlog' } } });
   });
 });
