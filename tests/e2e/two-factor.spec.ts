@@ -198,7 +198,7 @@ test('GitHub sign-in refused for an account with two-factor authentication comes
   // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
   await page.goto('/login?error=TwoFactorGitHub');
   await expect(page.getByRole('main').getByRole('status')).toHaveText(
-    'This account uses two-factor authentication: sign in with your email, password and code.',
+    'This account uses two-factor authentication: sign in with your email and password, then your code or passkey.',
   );
   // Any other error name is not echoed.
   await page.goto('/login?error=Something%20else');
