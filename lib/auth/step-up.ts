@@ -1,12 +1,11 @@
 import 'server-only';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { db } from '../db';
 import { serverEnv } from '../env';
 import { AppError } from '../shared/errors';
 import { TooManyAttempts } from './attempts';
 import { PASSKEY_MESSAGES, SIGN_IN_ERRORS } from './messages';
-import { authenticationResponseSchema } from './passkeys';
+import { passkeyAnswerSchema } from './passkeys';
 import type { CurrentUser } from './session';
 import { signInWithPassword } from './sign-in';
 import { secondFactors, verifyPasskeySecondFactor, verifySecondFactor } from './two-factor';
@@ -40,10 +39,7 @@ export const reauthenticateSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('password'), password: z.string().min(1, 'Enter your password.').max(200, 'Password is at most 200 characters.') }),
   z.object({ method: z.literal('code'), code: z.string().trim().min(1, 'Enter a code from your authenticator app, or a recovery code.').max(40) }),
   // The browser's answer to a challenge of beginPasskeyCheck (lib/actions/begin-passkey-check.ts).
-  z.object({
-    method: z.literal('passkey'),
-    response: z.custom<AuthenticationResponseJSON>((value) => authenticationResponseSchema.safeParse(value).success, PASSKEY_MESSAGES.failed),
-  }),
+  z.object({ method: z.literal('passkey'), response: passkeyAnswerSchema }),
 ]);
 export type ReauthProof = z.output<typeof reauthenticateSchema>;
 export type ReauthMethod = ReauthProof['method'];
@@ -92,11 +88,14 @@ const checkCode: ProofCheck<'code'> = async (user, proof, address) => {
  * One of the user's passkeys (verifyPasskeySecondFactor): a challenge begun for this user, taken
  * once, under the wrong-code limits. A refusal keeps its passkey wording.
  */
-const checkPasskey: ProofCheck<'passkey'> = async (user, proof, address, host) => {
-  const check = await verifyPasskeySecondFactor(db, user.id, proof.response, host, address);
+const checkPasskey: ProofCheck<'passkey'> = async (user, proof, address, host) => checkPasskeyProof(user.id, proof.response, address, host);
+
+/** A passkey answer of this user as the current second factor, for actions: returns, or throws `invalid` (passkey wording) or `rate_limited`. */
+export async function checkPasskeyProof(userId: string, response: unknown, address: string, host: string | null): Promise<void> {
+  const check = await verifyPasskeySecondFactor(db, userId, response, host, address);
   if (check.ok) return;
   throw new AppError((Object.values(PASSKEY_MESSAGES) as string[]).includes(check.error) ? 'invalid' : 'rate_limited', check.error);
-};
+}
 
 const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword, code: checkCode, passkey: checkPasskey };
 
