@@ -176,7 +176,7 @@ test('an organization that requires two-factor authentication lists whom it affe
   await memberPage.goto(`/${owner.org}`);
   await expect(memberPage).toHaveURL(/\/settings\/security\?required=/);
   await expect(memberPage.getByRole('note')).toHaveText(
-    `${owner.org} requires two-factor authentication. Set up an authenticator app below to open ${owner.org}; your other organizations are not affected.`,
+    `${owner.org} requires two-factor authentication. Set up an authenticator app or add a passkey below to open ${owner.org}; your other organizations are not affected.`,
   );
   await expectAccessible(memberPage, 'the page asking to set up two-factor authentication first');
   await memberPage.goto(`/${member.org}`);
