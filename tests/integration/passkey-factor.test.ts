@@ -13,6 +13,7 @@ import { startSignIn } from '@/lib/actions/start-sign-in';
 import { updateTwoFactorPolicy } from '@/lib/actions/update-two-factor-policy';
 import { findOrgAccess } from '@/lib/auth/access';
 import { PASSKEY_MESSAGES, SIGN_IN_ERRORS } from '@/lib/auth/messages';
+import { authOptions } from '@/lib/auth/options';
 import { startSession } from '@/lib/auth/sessions';
 import { authorizeCredentials } from '@/lib/auth/sign-in';
 import { reauthOptions } from '@/lib/auth/step-up';
@@ -115,6 +116,17 @@ describe('the password sign-in with a passkey as the second factor', () => {
     expect(await db.authAttempt.count({ where: { kind: 'second_factor_failed', email: user.email, address } })).toBe(3);
     // A made-up ticket starts no challenge.
     expect(await beginPasskeySecondStep({ ticket: 'x'.repeat(43) })).toEqual({ ok: false, error: SIGN_IN_ERRORS.expired });
+  });
+
+  it('refuses GitHub sign-in, one factor, for an account with a passkey', async () => {
+    const { user } = await passkeyUser('Gwen');
+    await db.user.update({ where: { id: user.id }, data: { githubId: `gh-passkey-${user.id}` } });
+    const viaGitHub = authOptions().callbacks!.signIn!({
+      user: { id: '', email: user.email, name: 'x' },
+      account: { provider: 'github', providerAccountId: `gh-passkey-${user.id}`, type: 'oauth' },
+      profile: undefined,
+    });
+    expect(await viaGitHub).toBe('/login?error=TwoFactorGitHub');
   });
 
   it('offers an account with both factors both, and either passes', async () => {
