@@ -1,5 +1,6 @@
 'use client';
 
+import { startAuthentication } from '@simplewebauthn/browser';
 import { signIn } from 'next-auth/react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
@@ -7,6 +8,8 @@ import { FormError } from '@/components/ui/form-error';
 import { Modal } from '@/components/ui/modal';
 import { TextField } from '@/components/ui/text-field';
 import { useModalDialog } from '@/components/ui/use-modal-dialog';
+import { passkeyBrowserMessage } from '@/components/passkeys/browser-messages';
+import { beginPasskeyCheck } from '@/lib/actions/begin-passkey-check';
 import { reauthenticate } from '@/lib/actions/reauthenticate';
 import type { ReauthOption, ReauthProof } from '@/lib/auth/step-up';
 
@@ -14,6 +17,7 @@ import type { ReauthOption, ReauthProof } from '@/lib/auth/step-up';
 const OPTION_TEXT: Record<ReauthOption, { ask: string; switchTo: string }> = {
   password: { ask: 'Enter your password to continue.', switchTo: 'Use your password' },
   code: { ask: 'Enter the 6-digit code from your authenticator app, or a recovery code, to continue.', switchTo: 'Use your authenticator app' },
+  passkey: { ask: 'Use one of your passkeys to continue: your fingerprint, face, screen lock or security key.', switchTo: 'Use a passkey' },
   github: {
     ask: 'Your account signs in with GitHub. Sign in again with GitHub: you come back to this page, and can then do it again.',
     switchTo: 'Use GitHub',
@@ -70,6 +74,27 @@ export function ReauthDialog({ options, onDone }: { options: ReauthOption[]; onD
     dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }
 
+  /** A challenge for the user's passkeys, the browser's passkey, then its answer as the proof. */
+  async function onPasskey() {
+    setPending(true);
+    setError(null);
+    const begun = await beginPasskeyCheck({}).catch(() => ({ ok: false as const, error: 'Could not reach the server. Try again.' }));
+    if (!begun.ok) {
+      setPending(false);
+      setError(begun.error);
+      return;
+    }
+    let response;
+    try {
+      response = await startAuthentication({ optionsJSON: begun.data });
+    } catch (failure) {
+      setPending(false);
+      setError(passkeyBrowserMessage(failure, 'use'));
+      return;
+    }
+    await confirm({ method: 'passkey', response });
+  }
+
   function onFieldSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const value = (name: string) => String(new FormData(event.currentTarget).get(name) ?? '');
@@ -108,12 +133,22 @@ export function ReauthDialog({ options, onDone }: { options: ReauthOption[]; onD
         </form>
       ) : (
         <div className="mt-6 flex flex-wrap justify-end gap-2">
-          <Button ref={initialFocus} variant="secondary" onClick={() => finish(false)}>
+          {option === 'passkey' ? (
+            <div className="w-full">
+              <FormError message={error} />
+            </div>
+          ) : null}
+          <Button ref={initialFocus} variant="secondary" onClick={() => finish(false)} disabled={pending}>
             Cancel
           </Button>
           {option === 'github' ? (
             <Button data-autofocus onClick={() => void signIn('github', { callbackUrl: window.location.href })}>
               Sign in again with GitHub
+            </Button>
+          ) : null}
+          {option === 'passkey' ? (
+            <Button data-autofocus onClick={() => void onPasskey()} disabled={pending} aria-busy={pending}>
+              {pending ? 'Waiting for your passkey…' : 'Use a passkey'}
             </Button>
           ) : null}
         </div>

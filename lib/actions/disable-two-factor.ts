@@ -7,7 +7,7 @@ import { recordAudit } from '../audit';
 import { notify } from '../notifications/notify';
 import { confirmPassword } from '../auth/confirm-password';
 import { endUserSessions } from '../auth/sessions';
-import { hasSecondFactor, removeSecondFactor, verifySecondFactor } from '../auth/two-factor';
+import { hasAuthenticatorApp, removeSecondFactor, verifySecondFactor } from '../auth/two-factor';
 import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
@@ -25,7 +25,7 @@ const disableTwoFactorSchema = z.object({
 export const disableTwoFactor = authedAction(
   { name: 'disable-two-factor', schema: disableTwoFactorSchema, stepUp: true },
   async ({ currentPassword, code }, { user, session }) => {
-    if (!(await hasSecondFactor(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
+    if (!(await hasAuthenticatorApp(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is already off.');
     // The password first: a wrong one must not use up a code.
     await confirmPassword(user.id, currentPassword, 'currentPassword');
     const origin = await requestOrigin(user);

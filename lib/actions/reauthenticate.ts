@@ -15,7 +15,8 @@ import { authedAction, requestOrigin } from './safe-action';
  * wrong proof changes nothing and counts as a failed sign-in.
  */
 export const reauthenticate = authedAction({ name: 'reauthenticate', schema: reauthenticateSchema }, async (proof, { user, session }) => {
-  await checkReauthProof(user, proof, clientAddress(await headers()));
+  const h = await headers();
+  await checkReauthProof(user, proof, clientAddress(h), h.get('host'));
   const origin = await requestOrigin(user);
   await db.$transaction(async (tx) => {
     await markSessionAuthenticated(tx, session.id);

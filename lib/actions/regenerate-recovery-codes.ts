@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
 import { confirmPassword } from '../auth/confirm-password';
-import { hasSecondFactor, replaceRecoveryCodes, verifySecondFactor } from '../auth/two-factor';
+import { hasAuthenticatorApp, replaceRecoveryCodes, verifySecondFactor } from '../auth/two-factor';
 import { AppError } from '../shared/errors';
 import { authedAction, requestOrigin } from './safe-action';
 
@@ -20,7 +20,7 @@ const regenerateRecoveryCodesSchema = z.object({
 export const regenerateRecoveryCodes = authedAction(
   { name: 'regenerate-recovery-codes', schema: regenerateRecoveryCodesSchema },
   async ({ credential }, { user }) => {
-    if (!(await hasSecondFactor(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is off: there are no recovery codes.');
+    if (!(await hasAuthenticatorApp(db, user.id))) throw new AppError('conflict', 'Two-factor authentication is off: there are no recovery codes.');
     const origin = await requestOrigin(user);
     if (/^\d{6}$/.test(credential.replace(/\s/g, ''))) {
       const check = await verifySecondFactor(db, user.id, credential, origin.ip ?? 'unknown', origin);

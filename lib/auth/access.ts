@@ -40,14 +40,15 @@ export type AppRef = { orgName: string; appName: string } | { id: number };
 export type AccessOptions = { tokenOrgId?: string | null };
 
 type OrgRow = { id: string; name: string; requireTwoFactor: boolean };
-type MemberRow = { role: string; user: { twoFactor: { confirmedAt: Date | null } | null } };
+type MemberRow = { role: string; user: { twoFactor: { confirmedAt: Date | null } | null; _count: { passkeys: number } } };
 
 /** What each access query selects of the organization and of the caller's membership. */
 const ORG_SELECT = { id: true, name: true, requireTwoFactor: true } as const;
-const memberSelect = { role: true, user: { select: { twoFactor: { select: { confirmedAt: true } } } } } as const;
+// Two-factor authentication is on with a confirmed authenticator app or a passkey (lib/auth/two-factor.ts secondFactors).
+const memberSelect = { role: true, user: { select: { twoFactor: { select: { confirmedAt: true } }, _count: { select: { passkeys: true } } } } } as const;
 
 function orgAccess(userId: string, org: OrgRow, member: MemberRow): OrgAccess {
-  const missingTwoFactor = org.requireTwoFactor && !member.user.twoFactor?.confirmedAt;
+  const missingTwoFactor = org.requireTwoFactor && !member.user.twoFactor?.confirmedAt && member.user._count.passkeys === 0;
   return { userId, org: { id: org.id, name: org.name }, role: parseRole(member.role), missingTwoFactor } as OrgAccess;
 }
 

@@ -12,9 +12,9 @@ export const SIGN_IN_ERRORS = {
   /** The second step came too late (5 minutes) or too often wrong: back to the first. */
   expired: 'Your sign-in expired. Enter your email and password again.',
   /** Email and password alone, for an account with two-factor authentication. */
-  secondFactorRequired: 'This account uses two-factor authentication. Sign in on the sign-in page to enter your code.',
+  secondFactorRequired: 'This account uses two-factor authentication. Sign in on the sign-in page to enter your code or use your passkey.',
   /** GitHub sign-in for an account with two-factor authentication. */
-  githubWithSecondFactor: 'This account uses two-factor authentication: sign in with your email, password and code.',
+  githubWithSecondFactor: 'This account uses two-factor authentication: sign in with your email and password, then your code or passkey.',
 } as const;
 
 /**

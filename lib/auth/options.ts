@@ -26,7 +26,7 @@ const optional = (max: number) =>
     .transform((value) => value || undefined);
 // A ticket from the first step (startSignIn) with the second factor, or email and password.
 const credentialsSchema = z.union([
-  z.object({ ticket: z.string().min(20).max(100), code: optional(20), recoveryCode: optional(40) }),
+  z.object({ ticket: z.string().min(20).max(100), code: optional(20), recoveryCode: optional(40), passkey: optional(32_000) }),
   z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(200) }),
 ]);
 
@@ -57,6 +57,7 @@ function buildAuthOptions(): NextAuthOptions {
         ticket: { type: 'hidden' },
         code: { label: 'Code', type: 'text' },
         recoveryCode: { label: 'Recovery code', type: 'text' },
+        passkey: { label: 'Passkey answer', type: 'text' },
       },
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials);
@@ -67,7 +68,8 @@ function buildAuthOptions(): NextAuthOptions {
         try {
           const headers = req.headers ?? {};
           const userAgent = typeof headers['user-agent'] === 'string' ? headers['user-agent'] : null;
-          const user = await authorizeCredentials(parsed.data, clientAddress(headers), userAgent);
+          const host = typeof headers.host === 'string' ? headers.host : null;
+          const user = await authorizeCredentials(parsed.data, clientAddress(headers), userAgent, new Date(), host);
           signedIn('password', 'ok');
           return user;
         } catch (error) {

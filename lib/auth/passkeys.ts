@@ -102,6 +102,12 @@ export const authenticationResponseSchema = z.object({
   }),
 }) satisfies z.ZodType<AuthenticationResponseJSON>;
 
+/** A browser's answer as an action's input (an object); the message of a malformed one is the passkey wording. */
+export const passkeyAnswerSchema = z.custom<AuthenticationResponseJSON>(
+  (value) => authenticationResponseSchema.safeParse(value).success,
+  PASSKEY_MESSAGES.failed,
+);
+
 /** Parses a browser's answer sent as JSON text (next-auth's credentials are strings). */
 export function parseAuthenticationResponse(json: unknown): AuthenticationResponseJSON {
   try {

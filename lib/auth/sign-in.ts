@@ -6,7 +6,7 @@ import { serverEnv } from '../env';
 import { accountProtection, clearSignInFailures, limitSignIn, recordSignInFailure } from './attempts';
 import { SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from './messages';
 import { hashPassword, needsRehash, verifyPassword } from './password';
-import { hasSecondFactor, verifySecondFactor } from './two-factor';
+import { hasSecondFactor, secondFactors, verifyPasskeySecondFactor, verifySecondFactor, type SecondFactors } from './two-factor';
 
 export type SignedInUser = { id: string; name: string; email: string };
 
@@ -47,18 +47,36 @@ const ticketDigest = (ticket: string) => createHash('sha256').update(ticket, 'ut
  * The first sign-in step: the password, through the same limits as ever (signInWithPassword).
  * It grants nothing by itself: the answer is a single-use ticket, good for 5 minutes, stored as
  * its digest, that the sign-in page keeps in memory and hands to next-auth's Credentials
- * provider: alone for an account without a second factor, with a code or a recovery code for
- * one with it (`secondFactor`). Throws as signInWithPassword does.
+ * provider: alone for an account without a second factor, with a code, a recovery code or a
+ * passkey's answer for one with it (`secondFactor`; `factors` says which the account has, for
+ * the form to offer). Throws as signInWithPassword does.
  */
-export async function startSignIn(email: string, password: string, address: string, now = new Date()): Promise<{ ticket: string; secondFactor: boolean }> {
+export async function startSignIn(
+  email: string,
+  password: string,
+  address: string,
+  now = new Date(),
+): Promise<{ ticket: string; secondFactor: boolean; factors: SecondFactors }> {
   const user = await signInWithPassword(email, password, address);
   const ticket = randomBytes(32).toString('base64url');
   await db.signInTicket.deleteMany({ where: { expiresAt: { lt: now } } });
   await db.signInTicket.create({ data: { digest: ticketDigest(ticket), userId: user.id, expiresAt: new Date(now.getTime() + SIGN_IN_TICKET.ttlMs) } });
-  return { ticket, secondFactor: await hasSecondFactor(db, user.id) };
+  const factors = await secondFactors(db, user.id);
+  return { ticket, secondFactor: factors.totp || factors.passkeys, factors };
 }
 
-export type SignInCredentials = { email: string; password: string } | { ticket: string; code?: string | undefined; recoveryCode?: string | undefined };
+/**
+ * The user a current sign-in ticket was issued for (to start a passkey check for the second
+ * step: the browser names the ticket, never a user). Throws SIGN_IN_ERRORS.expired otherwise.
+ */
+export async function ticketUserId(ticket: string, now = new Date()): Promise<string> {
+  const row = await db.signInTicket.findUnique({ where: { digest: ticketDigest(ticket) }, select: { userId: true, expiresAt: true } });
+  if (!row || row.expiresAt <= now) throw expired();
+  return row.userId;
+}
+
+export type SignInCredentials =
+  { email: string; password: string } | { ticket: string; code?: string | undefined; recoveryCode?: string | undefined; passkey?: string | undefined };
 
 const expired = () => new Error(SIGN_IN_ERRORS.expired);
 
@@ -67,10 +85,18 @@ const expired = () => new Error(SIGN_IN_ERRORS.expired);
  * - `{ ticket }` from startSignIn, for an account without a second factor: the ticket is used up;
  * - `{ ticket, code }` or `{ ticket, recoveryCode }`: the second factor (verifySecondFactor);
  *   a wrong one counts against the ticket (5 at most), and the ticket is used up when it passes;
+ * - `{ ticket, passkey }`: a passkey's answer (JSON) to a challenge begun for the ticket's user
+ *   (verifyPasskeySecondFactor, at `host`), counted as a code is;
  * - `{ email, password }`, as before, only for an account without a second factor.
  * An unknown, used or expired ticket answers SIGN_IN_ERRORS.expired: back to the first step.
  */
-export async function authorizeCredentials(credentials: SignInCredentials, address: string, userAgent: string | null, now = new Date()): Promise<SignedInUser> {
+export async function authorizeCredentials(
+  credentials: SignInCredentials,
+  address: string,
+  userAgent: string | null,
+  now = new Date(),
+  host: string | null = null,
+): Promise<SignedInUser> {
   if ('email' in credentials) {
     const user = await signInWithPassword(credentials.email, credentials.password, address);
     if (await hasSecondFactor(db, user.id)) throw new Error(SIGN_IN_ERRORS.secondFactorRequired);
@@ -78,8 +104,9 @@ export async function authorizeCredentials(credentials: SignInCredentials, addre
   }
   const digest = ticketDigest(credentials.ticket);
   const code = credentials.code || credentials.recoveryCode;
+  const passkey = credentials.passkey;
   const userOf = async (userId: string) => db.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true, email: true } });
-  if (!code) {
+  if (!code && !passkey) {
     const row = await db.signInTicket.findUnique({ where: { digest }, select: { userId: true, expiresAt: true } });
     if (!row || row.expiresAt <= now) throw expired();
     if (await hasSecondFactor(db, row.userId)) throw new Error(SIGN_IN_ERRORS.wrongCode);
@@ -98,7 +125,9 @@ export async function authorizeCredentials(credentials: SignInCredentials, addre
   const ticket = await db.signInTicket.findUnique({ where: { digest }, select: { userId: true } });
   if (!ticket) throw expired();
   const { userId } = ticket;
-  const check = await verifySecondFactor(db, userId, code, address, { userAgent }, now);
+  const check = passkey
+    ? await verifyPasskeySecondFactor(db, userId, passkey, host, address, now)
+    : await verifySecondFactor(db, userId, code!, address, { userAgent }, now);
   if (!check.ok) throw new Error(check.error);
   if ((await db.signInTicket.deleteMany({ where: { digest } })).count !== 1) throw expired();
   return userOf(userId);

@@ -4,10 +4,11 @@ import { db } from '../db';
 import { serverEnv } from '../env';
 import { AppError } from '../shared/errors';
 import { TooManyAttempts } from './attempts';
-import { SIGN_IN_ERRORS } from './messages';
+import { PASSKEY_MESSAGES, SIGN_IN_ERRORS } from './messages';
+import { passkeyAnswerSchema } from './passkeys';
 import type { CurrentUser } from './session';
 import { signInWithPassword } from './sign-in';
-import { hasSecondFactor, verifySecondFactor } from './two-factor';
+import { secondFactors, verifyPasskeySecondFactor, verifySecondFactor } from './two-factor';
 
 /**
  * Step-up: sensitive actions (authedAction's `stepUp: true`) need the session's last
@@ -37,15 +38,23 @@ const WRONG_PASSWORD = 'That password is not right.';
 export const reauthenticateSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('password'), password: z.string().min(1, 'Enter your password.').max(200, 'Password is at most 200 characters.') }),
   z.object({ method: z.literal('code'), code: z.string().trim().min(1, 'Enter a code from your authenticator app, or a recovery code.').max(40) }),
+  // The browser's answer to a challenge of beginPasskeyCheck (lib/actions/begin-passkey-check.ts).
+  z.object({ method: z.literal('passkey'), response: passkeyAnswerSchema }),
 ]);
 export type ReauthProof = z.output<typeof reauthenticateSchema>;
 export type ReauthMethod = ReauthProof['method'];
 
 /**
- * Checks one kind of proof for the signed-in user, from the client address: returns when it
- * holds, throws an AppError (`invalid` with a field error, or `rate_limited`) when not.
+ * Checks one kind of proof for the signed-in user, from the client address (and the request's
+ * Host, for a passkey's relying party): returns when it holds, throws an AppError (`invalid`
+ * with a field error, or `rate_limited`) when not.
  */
-type ProofCheck<M extends ReauthMethod> = (user: CurrentUser, proof: Extract<ReauthProof, { method: M }>, address: string) => Promise<void>;
+type ProofCheck<M extends ReauthMethod> = (
+  user: CurrentUser,
+  proof: Extract<ReauthProof, { method: M }>,
+  address: string,
+  host: string | null,
+) => Promise<void>;
 
 /**
  * The password, through the sign-in's own limits and counts (lib/auth/attempts.ts): the
@@ -75,11 +84,24 @@ const checkCode: ProofCheck<'code'> = async (user, proof, address) => {
   throw new AppError('rate_limited', check.error);
 };
 
-const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword, code: checkCode };
+/**
+ * One of the user's passkeys (verifyPasskeySecondFactor): a challenge begun for this user, taken
+ * once, under the wrong-code limits. A refusal keeps its passkey wording.
+ */
+const checkPasskey: ProofCheck<'passkey'> = async (user, proof, address, host) => checkPasskeyProof(user.id, proof.response, address, host);
+
+/** A passkey answer of this user as the current second factor, for actions: returns, or throws `invalid` (passkey wording) or `rate_limited`. */
+export async function checkPasskeyProof(userId: string, response: unknown, address: string, host: string | null): Promise<void> {
+  const check = await verifyPasskeySecondFactor(db, userId, response, host, address);
+  if (check.ok) return;
+  throw new AppError((Object.values(PASSKEY_MESSAGES) as string[]).includes(check.error) ? 'invalid' : 'rate_limited', check.error);
+}
+
+const PROOF_CHECKS: { [M in ReauthMethod]: ProofCheck<M> } = { password: checkPassword, code: checkCode, passkey: checkPasskey };
 
 /** Checks a re-authentication proof of the signed-in user; throws an AppError when it does not hold. */
-export async function checkReauthProof(user: CurrentUser, proof: ReauthProof, address: string): Promise<void> {
-  await (PROOF_CHECKS[proof.method] as ProofCheck<ReauthMethod>)(user, proof, address);
+export async function checkReauthProof(user: CurrentUser, proof: ReauthProof, address: string, host: string | null = null): Promise<void> {
+  await (PROOF_CHECKS[proof.method] as ProofCheck<ReauthMethod>)(user, proof, address, host);
 }
 
 /**
@@ -92,8 +114,11 @@ export type ReauthOption = ReauthMethod | 'github';
 export async function reauthOptions(userId: string): Promise<ReauthOption[]> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true, githubId: true } });
   const options: ReauthOption[] = [];
-  // With two-factor authentication on, its code comes first: the stronger proof.
-  if (user && (await hasSecondFactor(db, userId))) options.push('code');
+  // With two-factor authentication on, its factors come first (the stronger proofs): the
+  // authenticator app's code, then a passkey.
+  const factors = await secondFactors(db, userId);
+  if (user && factors.totp) options.push('code');
+  if (user && factors.passkeys) options.push('passkey');
   if (user?.passwordHash) options.push('password');
   if (user?.githubId && serverEnv().github) options.push('github');
   return options;

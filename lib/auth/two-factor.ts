@@ -8,6 +8,7 @@ import type { Db, DbTx } from '../prisma';
 import { decryptSecret, encryptSecret, totpSecretContext } from '../shared/keys/crypto';
 import { clearSignInFailures, recordSignInFailure, secondFactorProtection, TooManyAttempts } from './attempts';
 import { SIGN_IN_ERRORS } from './messages';
+import { parseAuthenticationResponse, PasskeyError, verifyPasskeyAuthentication } from './passkeys';
 
 /**
  * Two-factor authentication with an authenticator app (TOTP, RFC 6238: SHA-1, 6 digits, 30 s,
@@ -47,9 +48,28 @@ function matchingStep(secretBase32: string, code: string, now: Date): number | n
 const normalizeCode = (code: string) => code.replace(/[\s-]/g, '');
 const isTotpShape = (code: string) => /^\d{6}$/.test(code);
 
-/** Whether the user has a confirmed second factor (a pending enrollment is not one). */
+/** The user's second factors: a confirmed authenticator app (a pending enrollment is not one) and passkeys. */
+export type SecondFactors = { totp: boolean; passkeys: boolean };
+
+/**
+ * Which second factors the user has. The one answer to "is two-factor authentication on?"
+ * (hasSecondFactor): the sign-in's second step, the organization policy, step-up and the
+ * Security page all ask it.
+ */
+export async function secondFactors(db: Db | DbTx, userId: string): Promise<SecondFactors> {
+  const [totp, passkeys] = await Promise.all([db.twoFactor.count({ where: { userId, confirmedAt: { not: null } } }), db.passkey.count({ where: { userId } })]);
+  return { totp: totp > 0, passkeys: passkeys > 0 };
+}
+
+/** Whether two-factor authentication is on: a confirmed authenticator app or at least one passkey. */
 export async function hasSecondFactor(db: Db | DbTx, userId: string): Promise<boolean> {
-  return (await db.twoFactor.count({ where: { userId, confirmedAt: { not: null } } })) > 0;
+  const factors = await secondFactors(db, userId);
+  return factors.totp || factors.passkeys;
+}
+
+/** Whether the user has a confirmed authenticator app (codes and recovery codes belong to it). */
+export async function hasAuthenticatorApp(db: Db | DbTx, userId: string): Promise<boolean> {
+  return (await secondFactors(db, userId)).totp;
 }
 
 export type TwoFactorState =
@@ -113,7 +133,7 @@ export async function replaceRecoveryCodes(tx: DbTx, userId: string): Promise<st
   return codes;
 }
 
-export type CodeCheck = { ok: true; method: 'totp' | 'recovery_code' } | { ok: false; error: string };
+export type CodeCheck = { ok: true; method: 'totp' | 'recovery_code' | 'passkey' } | { ok: false; error: string };
 
 /**
  * Runs a code check under the wrong-code limits: refuses an address over the limit for this
@@ -205,7 +225,7 @@ export async function verifySecondFactor(
       return accepted.count === 1 ? { ok: true, method: 'totp' } : { ok: false, error: WRONG_CODE };
     }
     const digest = recoveryDigest(typed);
-    if (!digest || !(await hasSecondFactor(db, userId))) return { ok: false, error: WRONG_CODE };
+    if (!digest || !(await hasAuthenticatorApp(db, userId))) return { ok: false, error: WRONG_CODE };
     const used = await db.$transaction(async (tx) => {
       const marked = await tx.recoveryCode.updateMany({ where: { userId, digest, usedAt: null }, data: { usedAt: now } });
       if (marked.count === 0) return false;
@@ -218,6 +238,32 @@ export async function verifySecondFactor(
       return true;
     });
     return used ? { ok: true, method: 'recovery_code' } : { ok: false, error: WRONG_CODE };
+  });
+}
+
+/**
+ * Checks a passkey as the second factor (the sign-in's second step, step-up, removing the last
+ * passkey): the browser's answer (its JSON text or object; a malformed one is refused and
+ * counted too) to a challenge of beginPasskeyAuthentication for this user,
+ * under the same wrong-code limits as a code. A foreign passkey or a stale challenge is refused
+ * with the passkey wording (PASSKEY_MESSAGES) and counts as a wrong second factor.
+ */
+export async function verifyPasskeySecondFactor(
+  db: Db,
+  userId: string,
+  response: unknown,
+  host: string | null | undefined,
+  address: string,
+  now = new Date(),
+): Promise<CodeCheck> {
+  return limited(db, userId, address, async () => {
+    try {
+      await verifyPasskeyAuthentication(db, userId, parseAuthenticationResponse(response), host, now);
+      return { ok: true, method: 'passkey' };
+    } catch (error) {
+      if (error instanceof PasskeyError) return { ok: false, error: error.message };
+      throw error;
+    }
   });
 }
 

@@ -13,10 +13,17 @@ export async function listMembers(access: OrgAccess) {
   });
 }
 
-/** The members the policy "Require two-factor authentication" affects: those without it on, oldest membership first. */
+/**
+ * The members the policy "Require two-factor authentication" affects: those with neither a
+ * confirmed authenticator app nor a passkey (lib/auth/two-factor.ts secondFactors), oldest
+ * membership first.
+ */
 export async function membersWithoutTwoFactor(access: OrgAccess) {
   return db.membership.findMany({
-    where: { orgId: access.org.id, user: { OR: [{ twoFactor: { is: null } }, { twoFactor: { is: { confirmedAt: null } } }] } },
+    where: {
+      orgId: access.org.id,
+      user: { passkeys: { none: {} }, OR: [{ twoFactor: { is: null } }, { twoFactor: { is: { confirmedAt: null } } }] },
+    },
     orderBy: { createdAt: 'asc' },
     select: { id: true, role: true, user: { select: { name: true, email: true } } },
   });

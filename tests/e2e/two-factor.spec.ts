@@ -176,7 +176,7 @@ test('an organization that requires two-factor authentication lists whom it affe
   await memberPage.goto(`/${owner.org}`);
   await expect(memberPage).toHaveURL(/\/settings\/security\?required=/);
   await expect(memberPage.getByRole('note')).toHaveText(
-    `${owner.org} requires two-factor authentication. Set up an authenticator app below to open ${owner.org}; your other organizations are not affected.`,
+    `${owner.org} requires two-factor authentication. Set up an authenticator app or add a passkey below to open ${owner.org}; your other organizations are not affected.`,
   );
   await expectAccessible(memberPage, 'the page asking to set up two-factor authentication first');
   await memberPage.goto(`/${member.org}`);
@@ -198,7 +198,7 @@ test('GitHub sign-in refused for an account with two-factor authentication comes
   // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
   await page.goto('/login?error=TwoFactorGitHub');
   await expect(page.getByRole('main').getByRole('status')).toHaveText(
-    'This account uses two-factor authentication: sign in with your email, password and code.',
+    'This account uses two-factor authentication: sign in with your email and password, then your code or passkey.',
   );
   // Any other error name is not echoed.
   await page.goto('/login?error=Something%20else');

@@ -182,7 +182,7 @@ describe('signing in with a second factor', () => {
     // Neither the ticket alone nor email and password pass.
     expect(await message(authorizeCredentials({ ticket }, address, null))).toBe(WRONG);
     expect(await message(authorizeCredentials({ email: user.email, password: PASSWORD }, address, null))).toBe(
-      'This account uses two-factor authentication. Sign in on the sign-in page to enter your code.',
+      'This account uses two-factor authentication. Sign in on the sign-in page to enter your code or use your passkey.',
     );
     // A wrong code keeps the ticket; the right one signs in and uses the ticket up.
     expect(await message(authorizeCredentials({ ticket, code: '12345x' }, address, null))).toBe(WRONG);

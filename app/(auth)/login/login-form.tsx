@@ -1,22 +1,27 @@
 'use client';
 
 import Link from 'next/link';
+import { startAuthentication } from '@simplewebauthn/browser';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { useHydrated } from '@/components/ui/use-hydrated';
 import { TextField } from '@/components/ui/text-field';
+import { passkeyBrowserMessage } from '@/components/passkeys/browser-messages';
+import { beginPasskeySecondStep } from '@/lib/actions/begin-passkey-second-step';
 import { startSignIn } from '@/lib/actions/start-sign-in';
-import { isSignInMessage, SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from '@/lib/auth/messages';
+import { isSignInMessage, PASSKEY_MESSAGES, SECOND_STEP_TTL_MS, SIGN_IN_ERRORS } from '@/lib/auth/messages';
 import { PasskeySignIn } from './passkey-sign-in';
 
 /**
  * The first step (email and password) or, for an account with two-factor authentication, the
- * second (a code from the app, or a recovery code). The ticket the first step answers with stays
+ * second: a code from the app or a recovery code (with an authenticator app), a passkey (with
+ * passkeys); an account with both is offered both. The ticket the first step answers with stays
  * in this component's memory only (never in a URL or in storage) and is good for 5 minutes.
  */
-type Step = { kind: 'password' } | { kind: 'second'; ticket: string; method: 'code' | 'recovery' };
+type Method = 'code' | 'recovery' | 'passkey';
+type Step = { kind: 'password' } | { kind: 'second'; ticket: string; method: Method; factors: { totp: boolean; passkeys: boolean } };
 
 const UNREACHABLE = 'Could not reach the server. Try again.';
 
@@ -62,7 +67,8 @@ export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl:
       if (!started.ok) {
         setError(started.error);
       } else if (started.data.secondFactor) {
-        setStep({ kind: 'second', ticket: started.data.ticket, method: 'code' });
+        const { factors } = started.data;
+        setStep({ kind: 'second', ticket: started.data.ticket, method: factors.totp ? 'code' : 'passkey', factors });
       } else {
         const failed = await finish({ ticket: started.data.ticket });
         if (!failed) return;
@@ -74,14 +80,12 @@ export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl:
     setPending(false);
   }
 
-  async function onSecondFactor(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (step.kind !== 'second') return;
-    const value = String(new FormData(event.currentTarget).get('code') ?? '');
+  /** The second factor to next-auth; back to the first step when the ticket is gone. */
+  async function passSecondStep(run: () => Promise<string | null>) {
     setPending(true);
     setError(null);
     try {
-      const failed = await finish(step.method === 'code' ? { ticket: step.ticket, code: value } : { ticket: step.ticket, recoveryCode: value });
+      const failed = await run();
       if (!failed) return;
       // Too late or too many wrong codes: the first step again, with the reason.
       if (failed === SIGN_IN_ERRORS.expired) setStep({ kind: 'password' });
@@ -92,6 +96,30 @@ export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl:
     setPending(false);
   }
 
+  function onSecondFactor(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (step.kind !== 'second') return;
+    const value = String(new FormData(event.currentTarget).get('code') ?? '');
+    void passSecondStep(() => finish(step.method === 'code' ? { ticket: step.ticket, code: value } : { ticket: step.ticket, recoveryCode: value }));
+  }
+
+  /** "Use a passkey": a challenge for the ticket's account, the browser's passkey, then the same ticket to next-auth. */
+  function onPasskey() {
+    if (step.kind !== 'second') return;
+    const { ticket } = step;
+    void passSecondStep(async () => {
+      const begun = await beginPasskeySecondStep({ ticket });
+      if (!begun.ok) return isSignInMessage(begun.error) ? begun.error : PASSKEY_MESSAGES.failed;
+      let response;
+      try {
+        response = await startAuthentication({ optionsJSON: begun.data });
+      } catch (failure) {
+        return passkeyBrowserMessage(failure, 'use');
+      }
+      return finish({ ticket, passkey: JSON.stringify(response) });
+    });
+  }
+
   const alert = error ? (
     <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
       {error}
@@ -100,46 +128,64 @@ export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl:
 
   if (step.kind === 'second') {
     const byCode = step.method === 'code';
+    const link = 'font-medium text-indigo-700 underline';
+    const switchTo = (method: Method) => {
+      setError(null);
+      setStep({ ...step, method });
+    };
     return (
       <div className="space-y-5">
         <h1 className="text-xl font-semibold">Two-factor authentication</h1>
-        <form onSubmit={onSecondFactor} method="post" className="space-y-4" noValidate>
-          {/* The key makes each method its own empty field. */}
-          <TextField
-            key={step.method}
-            label={byCode ? 'Authentication code' : 'Recovery code'}
-            name="code"
-            hint={byCode ? 'The 6-digit code from your authenticator app.' : 'One of the recovery codes you saved. Each one works once.'}
-            inputMode={byCode ? 'numeric' : 'text'}
-            autoComplete={byCode ? 'one-time-code' : 'off'}
-            autoCapitalize="none"
-            spellCheck={false}
-            maxLength={byCode ? 7 : 40}
-            required
-            autoFocus
-          />
-          {alert}
-          <Button type="submit" className="w-full" disabled={pending} aria-busy={pending}>
-            {pending ? 'Verifying…' : 'Verify'}
-          </Button>
-        </form>
+        {step.method === 'passkey' ? (
+          <div className="space-y-4">
+            <p className="text-sm text-slate-700">Confirm it’s you with one of your passkeys: your fingerprint, face, screen lock or security key.</p>
+            {alert}
+            <Button className="w-full" onClick={onPasskey} disabled={pending} aria-busy={pending} autoFocus>
+              {pending ? 'Waiting for your passkey…' : 'Use a passkey'}
+            </Button>
+          </div>
+        ) : (
+          <form onSubmit={onSecondFactor} method="post" className="space-y-4" noValidate>
+            {/* The key makes each method its own empty field. */}
+            <TextField
+              key={step.method}
+              label={byCode ? 'Authentication code' : 'Recovery code'}
+              name="code"
+              hint={byCode ? 'The 6-digit code from your authenticator app.' : 'One of the recovery codes you saved. Each one works once.'}
+              inputMode={byCode ? 'numeric' : 'text'}
+              autoComplete={byCode ? 'one-time-code' : 'off'}
+              autoCapitalize="none"
+              spellCheck={false}
+              maxLength={byCode ? 7 : 40}
+              required
+              autoFocus
+            />
+            {alert}
+            <Button type="submit" className="w-full" disabled={pending} aria-busy={pending}>
+              {pending ? 'Verifying…' : 'Verify'}
+            </Button>
+          </form>
+        )}
         <div className="flex flex-col items-start gap-2 text-sm">
+          {/* The other ways this account has (a passkey-only account has no code to type). */}
+          {step.factors.totp && step.method !== 'recovery' ? (
+            <button type="button" className={link} onClick={() => switchTo('recovery')}>
+              Use a recovery code
+            </button>
+          ) : null}
+          {step.factors.totp && step.method !== 'code' ? (
+            <button type="button" className={link} onClick={() => switchTo('code')}>
+              Use your authenticator app
+            </button>
+          ) : null}
+          {step.factors.passkeys && step.method !== 'passkey' ? (
+            <button type="button" className={link} onClick={() => switchTo('passkey')}>
+              Use a passkey
+            </button>
+          ) : null}
           <button
             type="button"
-            className="font-medium text-indigo-700 underline"
-            onClick={() => {
-              setError(null);
-              setStep({ ...step, method: byCode ? 'recovery' : 'code' });
-            }}
-          >
-            {byCode ? 'Use a recovery code' : 'Use your authenticator app'}
-          </button>
-          {/* A passkey as the second factor: a "Use a passkey" button goes here. It would pass this
-              step with the same ticket (step.ticket), through the Credentials provider as the code
-              does. (A passkey already signs in on its own, instead of the password, on the first step.) */}
-          <button
-            type="button"
-            className="font-medium text-indigo-700 underline"
+            className={link}
             onClick={() => {
               setError(null);
               setStep({ kind: 'password' });

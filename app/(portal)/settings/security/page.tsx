@@ -5,7 +5,7 @@ import { Card } from '@/components/ui/card';
 import { db } from '@/lib/db';
 import { findOrgAccess } from '@/lib/auth/access';
 import { requireUser } from '@/lib/auth/guards';
-import { NEEDS_PASSWORD, RECOVERY_CODE_COUNT, twoFactorState } from '@/lib/auth/two-factor';
+import { NEEDS_PASSWORD, RECOVERY_CODE_COUNT, secondFactors, twoFactorState } from '@/lib/auth/two-factor';
 import { CancelSetupButton, ConfirmSetupForm, StartSetupButton } from './setup-forms';
 import { DisableTwoFactorForm, RegenerateCodesForm } from './enrolled-forms';
 import { PasskeysSection } from './passkeys-section';
@@ -20,8 +20,9 @@ const grouped = (secret: string) => secret.match(/.{1,4}/g)!.join(' ');
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const { required } = await searchParams;
-  const [state, account, requiring] = await Promise.all([
+  const [state, factors, account, requiring] = await Promise.all([
     twoFactorState(db, user),
+    secondFactors(db, user.id),
     db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } }),
     // Sent here by an organization that requires two-factor authentication (lib/auth/guards.ts):
     // named only when it really does, for this user.
@@ -33,15 +34,17 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     <main className="mx-auto max-w-6xl space-y-6 px-6 py-6">
       <div>
         <h1 className="text-2xl font-semibold">Security</h1>
-        <p className="mt-1 text-sm text-slate-700">Two-factor authentication for {user.email}: after your password, a code from an app on your phone.</p>
+        <p className="mt-1 text-sm text-slate-700">
+          Two-factor authentication for {user.email}: after your password, a code from an app on your phone or one of your passkeys.
+        </p>
       </div>
       {requiring?.missingTwoFactor ? (
         <p role="note" className="max-w-2xl rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          {requiring.org.name} requires two-factor authentication. Set up an authenticator app below to open {requiring.org.name}; your other organizations are
-          not affected.
+          {requiring.org.name} requires two-factor authentication. Set up an authenticator app or add a passkey below to open {requiring.org.name}; your other
+          organizations are not affected.
         </p>
       ) : null}
-      {requiring && !requiring.missingTwoFactor && state.status === 'on' ? (
+      {requiring && !requiring.missingTwoFactor && (factors.totp || factors.passkeys) ? (
         <p role="note" className="max-w-2xl rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
           Two-factor authentication is on: you can{' '}
           <Link href={`/${requiring.org.name}`} className="font-medium underline">
@@ -57,7 +60,9 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
         intro={
           state.status === 'on'
             ? `Two-factor authentication is on, since ${dateFormat.format(state.since)}. Signing in asks for a code from your app after your password.`
-            : 'Two-factor authentication is off. With an authenticator app (such as 1Password, Google Authenticator or Authy), signing in also asks for a 6-digit code that changes every 30 seconds.'
+            : factors.passkeys
+              ? 'Two-factor authentication is on with your passkeys: signing in with your password asks for one of them. An authenticator app (such as 1Password, Google Authenticator or Authy) adds a 6-digit code as another second factor.'
+              : 'Two-factor authentication is off. With an authenticator app (such as 1Password, Google Authenticator or Authy), signing in also asks for a 6-digit code that changes every 30 seconds.'
         }
       >
         {state.status === 'off' ? account.passwordHash ? <StartSetupButton /> : <p className="text-sm text-slate-700">{NEEDS_PASSWORD}</p> : null}

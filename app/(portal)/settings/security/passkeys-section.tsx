@@ -2,6 +2,8 @@ import Bowser from 'bowser';
 import { headers } from 'next/headers';
 import type { CurrentUser } from '@/lib/auth/session';
 import { listPasskeys } from '@/lib/data/passkeys';
+import { db } from '@/lib/db';
+import { hasAuthenticatorApp } from '@/lib/auth/two-factor';
 import { Card } from '@/components/ui/card';
 import { DataTable } from '@/components/ui/data-table';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -19,7 +21,7 @@ function suggestedName(userAgent: string | null): string {
 
 /** Account → Security: the user's passkeys (name, added, last used), Add passkey, Remove. */
 export async function PasskeysSection({ user }: { user: CurrentUser }) {
-  const [passkeys, requestHeaders] = await Promise.all([listPasskeys(user), headers()]);
+  const [passkeys, requestHeaders, app] = await Promise.all([listPasskeys(user), headers(), hasAuthenticatorApp(db, user.id)]);
   const now = new Date();
   return (
     <Card
@@ -42,7 +44,7 @@ export async function PasskeysSection({ user }: { user: CurrentUser }) {
               </td>
               <td className="px-3 py-2">{passkey.lastUsedAt ? <RelativeTime date={passkey.lastUsedAt} now={now} /> : 'Never used'}</td>
               <td className="px-3 py-2">
-                <RemovePasskeyButton passkeyId={passkey.id} name={passkey.name} last={passkeys.length === 1} />
+                <RemovePasskeyButton passkeyId={passkey.id} name={passkey.name} last={passkeys.length === 1} lastFactor={passkeys.length === 1 && !app} />
               </td>
             </tr>
           ))}

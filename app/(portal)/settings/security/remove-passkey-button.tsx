@@ -1,14 +1,35 @@
 'use client';
 
+import { startAuthentication } from '@simplewebauthn/browser';
 import { useRef, useState } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { TextField } from '@/components/ui/text-field';
+import { passkeyBrowserMessage } from '@/components/passkeys/browser-messages';
+import { beginPasskeyCheck } from '@/lib/actions/begin-passkey-check';
 import { removePasskey } from '@/lib/actions/remove-passkey';
 
-/** Remove, behind a confirmation; the last passkey also asks for the password. */
-export function RemovePasskeyButton({ passkeyId, name, last }: { passkeyId: string; name: string; last: boolean }) {
+/** The removal's answer, or why it did not happen (a refused passkey, in its own words). */
+async function remove(passkeyId: string, password: string | undefined, lastFactor: boolean): Promise<{ ok: true } | { ok: false; error: string }> {
+  if (!lastFactor) return removePasskey(password === undefined ? { passkeyId } : { passkeyId, password });
+  // The last second factor: this passkey answers too.
+  const begun = await beginPasskeyCheck({});
+  if (!begun.ok) return begun;
+  try {
+    const passkey = await startAuthentication({ optionsJSON: begun.data });
+    return removePasskey({ passkeyId, password, passkey });
+  } catch (failure) {
+    return { ok: false, error: passkeyBrowserMessage(failure, 'use') };
+  }
+}
+
+/**
+ * Remove, behind a confirmation; the last passkey also asks for the password and, when it is
+ * the last second factor (no authenticator app), the passkey itself: removing it turns
+ * two-factor authentication off.
+ */
+export function RemovePasskeyButton({ passkeyId, name, last, lastFactor }: { passkeyId: string; name: string; last: boolean; lastFactor: boolean }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -20,7 +41,7 @@ export function RemovePasskeyButton({ passkeyId, name, last }: { passkeyId: stri
       {open ? (
         <ConfirmDialog
           title={`Remove ${name}?`}
-          confirmLabel="Remove"
+          confirmLabel={lastFactor ? 'Use your passkey and remove' : 'Remove'}
           busyLabel="Removing…"
           confirmDisabled={last && password.length === 0}
           onClose={() => {
@@ -29,7 +50,7 @@ export function RemovePasskeyButton({ passkeyId, name, last }: { passkeyId: stri
             buttonRef.current?.focus();
           }}
           onConfirm={async () => {
-            const result = await removePasskey(last ? { passkeyId, password } : { passkeyId });
+            const result = await remove(passkeyId, last ? password : undefined, lastFactor);
             if (result.ok) toast.success(`Passkey ${name} removed`);
             else toast.error(result.error);
           }}
@@ -37,8 +58,11 @@ export function RemovePasskeyButton({ passkeyId, name, last }: { passkeyId: stri
           <p>You will no longer be able to sign in with this passkey.</p>
           {last ? (
             <>
-              <p>It is your last passkey: enter your password to remove it.</p>
-              {/* A current second factor's code joins the password here once the account can have one. */}
+              <p>
+                {lastFactor
+                  ? 'It is your last passkey and your only second factor: removing it turns two-factor authentication off and signs out your other sessions. Enter your password, then use this passkey to confirm.'
+                  : 'It is your last passkey: enter your password to remove it.'}
+              </p>
               <TextField
                 label="Password"
                 name="password"

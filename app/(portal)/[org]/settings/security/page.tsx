@@ -26,8 +26,8 @@ export default async function OrgSecurityPage({ params }: { params: Promise<{ or
         className="max-w-3xl"
         intro={
           required
-            ? `On: every member of ${org} signs in with a second factor. A member without one is sent to set it up before opening ${org}, and their personal access tokens are refused here.`
-            : `Off. When it is on, members without two-factor authentication cannot open ${org} or use their personal access tokens on it until they set it up; their other organizations are not affected.`
+            ? `On: every member of ${org} signs in with a second factor: an authenticator app or a passkey. A member without one is sent to set it up before opening ${org}, and their personal access tokens are refused here.`
+            : `Off. When it is on, members without two-factor authentication (an authenticator app or a passkey) cannot open ${org} or use their personal access tokens on it until they set it up; their other organizations are not affected.`
         }
       >
         <section aria-labelledby="affected-heading" className="space-y-2">
