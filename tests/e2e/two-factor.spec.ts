@@ -194,14 +194,14 @@ test('an organization that requires two-factor authentication lists whom it affe
   await memberContext.close();
 });
 
-test('GitHub sign-in refused for an account with two-factor authentication comes back with the reason', async ({ page }) => {
-  // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
+test('the second step after GitHub, once its ticket is gone, starts over with the reason', async ({ page }) => {
+  // Where the GitHub sign-in callback sends an account with two-factor authentication
+  // (tests/integration/github-second-step.test.ts); without its cookie the ticket is gone.
+  await page.goto('/login?step=second-factor');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Your sign-in expired. Enter your email and password again.');
+  await expect(page.getByRole('heading', { name: 'Sign in', level: 1 })).toBeVisible();
+  // An error name in the address is not echoed.
   await page.goto('/login?error=TwoFactorGitHub');
-  await expect(page.getByRole('main').getByRole('status')).toHaveText(
-    'This account uses two-factor authentication: sign in with your email, password and code.',
-  );
-  // Any other error name is not echoed.
-  await page.goto('/login?error=Something%20else');
   await expect(page.getByRole('main').getByRole('status')).toHaveCount(0);
 });
 

@@ -20,10 +20,21 @@ type Step = { kind: 'password' } | { kind: 'second'; ticket: string; method: 'co
 
 const UNREACHABLE = 'Could not reach the server. Try again.';
 
-export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl: string; github: boolean; notice?: string | null }) {
+/** `ticket`: a second step already started by GitHub (the sign-in page read it from its cookie). */
+export function LoginForm({
+  callbackUrl,
+  github,
+  notice = null,
+  ticket = null,
+}: {
+  callbackUrl: string;
+  github: boolean;
+  notice?: string | null;
+  ticket?: string | null;
+}) {
   const router = useRouter();
   const hydrated = useHydrated();
-  const [step, setStep] = useState<Step>({ kind: 'password' });
+  const [step, setStep] = useState<Step>(ticket ? { kind: 'second', ticket, method: 'code' } : { kind: 'password' });
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
