@@ -13,8 +13,6 @@ export const SIGN_IN_ERRORS = {
   expired: 'Your sign-in expired. Enter your email and password again.',
   /** Email and password alone, for an account with two-factor authentication. */
   secondFactorRequired: 'This account uses two-factor authentication. Sign in on the sign-in page to enter your code or use your passkey.',
-  /** GitHub sign-in for an account with two-factor authentication. */
-  githubWithSecondFactor: 'This account uses two-factor authentication: sign in with your email and password, then your code or passkey.',
 } as const;
 
 /**

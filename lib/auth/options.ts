@@ -14,7 +14,8 @@ import { TooManyAttempts } from './attempts';
 import { isSignInMessage, SIGN_IN_ERRORS } from './messages';
 import { PasskeyError, parseAuthenticationResponse, signInWithPasskey } from './passkeys';
 import { endSession, SESSION_MAX_AGE_SECONDS, SessionEnded, sessionUser, startSession, type SignInContext } from './sessions';
-import { authorizeCredentials } from './sign-in';
+import { sendToSecondStep, settleSecondStep } from './second-step-cookie';
+import { authorizeCredentials, startSecondStepFor } from './sign-in';
 import { hasSecondFactor } from './two-factor';
 import { noteSignIn } from '../notifications/sign-in';
 
@@ -81,6 +82,8 @@ function buildAuthOptions(): NextAuthOptions {
           signedIn('password', 'unavailable');
           logUnexpected('sign-in', error);
           throw new Error(SIGN_IN_ERRORS.unavailable);
+        } finally {
+          if ('ticket' in parsed.data) await settleSecondStep(parsed.data.ticket);
         }
       },
     }),
@@ -144,12 +147,9 @@ function buildAuthOptions(): NextAuthOptions {
         const existing = await db.user.findUnique({ where: { email }, select: { id: true, githubId: true } });
         if (existing) {
           if (existing.githubId !== githubId) return signedIn('github', 'invalid');
-          // GitHub is one factor: an account with two-factor authentication signs in with its
-          // password and code (enrolling needs a password, so such an account has one).
-          if (await hasSecondFactor(db, existing.id)) {
-            signedIn('github', 'invalid');
-            return `/login?${new URLSearchParams({ error: 'TwoFactorGitHub' })}`;
-          }
+          // GitHub is one factor: an account with two-factor authentication goes on to the second
+          // step with a ticket, as after its password (lib/auth/second-step-cookie.ts). No session yet.
+          if (await hasSecondFactor(db, existing.id)) return sendToSecondStep(await startSecondStepFor(existing.id));
           return signedIn('github', 'ok');
         }
         const { userAgent, address: ip } = await signInContext();

@@ -58,11 +58,26 @@ export async function startSignIn(
   now = new Date(),
 ): Promise<{ ticket: string; secondFactor: boolean; factors: SecondFactors }> {
   const user = await signInWithPassword(email, password, address);
+  const factors = await secondFactors(db, user.id);
+  return { ticket: await startSecondStepFor(user.id, now), secondFactor: factors.totp || factors.passkeys, factors };
+}
+
+/**
+ * A single-use sign-in ticket for a user whose first step passed (the password, or GitHub), as
+ * startSignIn describes: 5 minutes, stored as its digest, 5 wrong codes at most. It grants nothing
+ * by itself.
+ */
+export async function startSecondStepFor(userId: string, now = new Date()): Promise<string> {
   const ticket = randomBytes(32).toString('base64url');
   await db.signInTicket.deleteMany({ where: { expiresAt: { lt: now } } });
-  await db.signInTicket.create({ data: { digest: ticketDigest(ticket), userId: user.id, expiresAt: new Date(now.getTime() + SIGN_IN_TICKET.ttlMs) } });
-  const factors = await secondFactors(db, user.id);
-  return { ticket, secondFactor: factors.totp || factors.passkeys, factors };
+  await db.signInTicket.create({ data: { digest: ticketDigest(ticket), userId, expiresAt: new Date(now.getTime() + SIGN_IN_TICKET.ttlMs) } });
+  return ticket;
+}
+
+/** Whether a ticket can still pass the second step: known, not expired, not out of attempts. */
+export async function liveSignInTicket(ticket: string, now = new Date()): Promise<boolean> {
+  const row = await db.signInTicket.findUnique({ where: { digest: ticketDigest(ticket) }, select: { expiresAt: true, attempts: true } });
+  return !!row && row.expiresAt > now && row.attempts < SIGN_IN_TICKET.maxAttempts;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Plain SQL on the browser tests' shared database, for what no page can do in a test's time:
 // make a session look as if its user signed in long ago, without waiting.
+import { createHash, randomBytes } from 'node:crypto';
 import { connectRaw } from '../support/raw-sql';
 import { postgres, sharedEnv } from './servers';
 
@@ -27,4 +28,18 @@ export async function setLastAuthentication(email: string, at: Date): Promise<vo
   await e2eSql(
     `UPDATE "UserSession" SET "authenticatedAt" = ${sqlTime(at)} WHERE "userId" = (SELECT "id" FROM "User" WHERE "email" = '${email.replace(/'/g, "''")}')`,
   );
+}
+
+/**
+ * What GitHub's sign-in callback leaves for an account with two-factor authentication (the
+ * callback itself is tested in tests/integration/github-second-step.test.ts): a pending sign-in
+ * ticket, stored as its digest. Returns the ticket, for the browser's second-step cookie.
+ */
+export async function pendingSignInTicket(email: string): Promise<string> {
+  const ticket = randomBytes(32).toString('base64url');
+  const digest = createHash('sha256').update(ticket, 'utf8').digest('hex');
+  await e2eSql(
+    `INSERT INTO "SignInTicket" ("digest", "userId", "attempts", "expiresAt", "createdAt") SELECT '${digest}', "id", 0, ${sqlTime(new Date(Date.now() + 5 * 60_000))}, ${sqlTime(new Date())} FROM "User" WHERE "email" = '${email.replace(/'/g, "''")}'`,
+  );
+  return ticket;
 }

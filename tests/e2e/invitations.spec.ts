@@ -63,7 +63,7 @@ test('an admin invites an address and copies the link; the invitee signs up from
   await adminPage.goto(`/${owner.org}/members`);
   await expect(adminPage.getByRole('row', { name: /Nina/ })).toContainText(email);
   await expect(adminPage.getByLabel('Role of Nina')).toHaveValue('member');
-  await expect(adminPage.getByRole('region', { name: 'Pending invitations' })).toContainText('No pending invitations.');
+  await expect(adminPage.getByRole('region', { name: 'Pending invitations', exact: true })).toContainText('No pending invitations.');
   // Answered: the invitation page no longer shows it; used once: the link no longer opens anything.
   await invitee.goto('/invite');
   await expect(invitee.getByRole('main')).toContainText(`No pending invitations for ${email}`);
@@ -118,7 +118,7 @@ test('an existing account accepts from its own list; another account is refused 
   await expectAccessible(page, 'the revoke invitation dialog');
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Invitation to ${other} revoked` })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Pending invitations' })).toContainText('No pending invitations.');
+  await expect(page.getByRole('region', { name: 'Pending invitations', exact: true })).toContainText('No pending invitations.');
   await stranger.goto(resent);
   await expect(stranger.getByRole('main')).toContainText('This invitation link is no longer valid');
 

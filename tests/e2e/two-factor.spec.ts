@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
-import { setLastAuthentication } from './database';
+import { pendingSignInTicket, setLastAuthentication } from './database';
 import { addMember, expectAccessible, signUp, type Account } from './helpers';
+import { portalURL } from './servers';
 
 const WRONG = "That code didn't work. Try again or use a recovery code.";
 
@@ -194,14 +195,36 @@ test('an organization that requires two-factor authentication lists whom it affe
   await memberContext.close();
 });
 
-test('GitHub sign-in refused for an account with two-factor authentication comes back with the reason', async ({ page }) => {
-  // Where the GitHub sign-in callback sends such an account (tests/integration/two-factor.test.ts).
+test('after GitHub, the sign-in page opens the second step from its cookie, and the cookie goes once it passes', async ({ page, context }) => {
+  const account = await signUp(page, 'Gabe');
+  const { setupKey } = await enroll(page);
+  await signOut(page, account.name);
+  // The state GitHub's callback leaves: a ticket, in a cookie only the sign-in page gets.
+  const ticket = await pendingSignInTicket(account.email);
+  const { hostname } = new URL(portalURL);
+  await context.addCookies([{ name: 'portal-second-step', value: ticket, domain: hostname, path: '/login', httpOnly: true, sameSite: 'Lax' }]);
+  await page.goto('/login?step=second-factor&callbackUrl=/settings/security');
+  await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+  expect(page.url()).not.toContain(ticket);
+  await expectAccessible(page, 'the second step after GitHub');
+  await page.getByLabel('Authentication code').fill(wrongCode(setupKey));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(WRONG);
+  // The enrollment used the current step's code: the app's next one.
+  await page.getByLabel('Authentication code').fill(codeFor(setupKey, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('Recovery codes left: 10 of 10.')).toBeVisible();
+  expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('portal-second-step');
+});
+
+test('the second step after GitHub, once its ticket is gone, starts over with the reason', async ({ page }) => {
+  // Where the GitHub sign-in callback sends an account with two-factor authentication
+  // (tests/integration/github-second-step.test.ts); without its cookie the ticket is gone.
+  await page.goto('/login?step=second-factor');
+  await expect(page.getByRole('main').getByRole('status')).toHaveText('Your sign-in expired. Enter your email and password again.');
+  await expect(page.getByRole('heading', { name: 'Sign in', level: 1 })).toBeVisible();
+  // An error name in the address is not echoed.
   await page.goto('/login?error=TwoFactorGitHub');
-  await expect(page.getByRole('main').getByRole('status')).toHaveText(
-    'This account uses two-factor authentication: sign in with your email and password, then your code or passkey.',
-  );
-  // Any other error name is not echoed.
-  await page.goto('/login?error=Something%20else');
   await expect(page.getByRole('main').getByRole('status')).toHaveCount(0);
 });
 

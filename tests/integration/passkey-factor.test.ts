@@ -118,7 +118,7 @@ describe('the password sign-in with a passkey as the second factor', () => {
     expect(await beginPasskeySecondStep({ ticket: 'x'.repeat(43) })).toEqual({ ok: false, error: SIGN_IN_ERRORS.expired });
   });
 
-  it('refuses GitHub sign-in, one factor, for an account with a passkey', async () => {
+  it('leads GitHub sign-in, one factor, to the second step for an account with a passkey', async () => {
     const { user } = await passkeyUser('Gwen');
     await db.user.update({ where: { id: user.id }, data: { githubId: `gh-passkey-${user.id}` } });
     const viaGitHub = authOptions().callbacks!.signIn!({
@@ -126,7 +126,7 @@ describe('the password sign-in with a passkey as the second factor', () => {
       account: { provider: 'github', providerAccountId: `gh-passkey-${user.id}`, type: 'oauth' },
       profile: undefined,
     });
-    expect(await viaGitHub).toBe('/login?error=TwoFactorGitHub');
+    expect(await viaGitHub).toBe('/login?step=second-factor');
   });
 
   it('offers an account with both factors both, and either passes', async () => {

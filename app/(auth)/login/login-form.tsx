@@ -25,10 +25,23 @@ type Step = { kind: 'password' } | { kind: 'second'; ticket: string; method: Met
 
 const UNREACHABLE = 'Could not reach the server. Try again.';
 
-export function LoginForm({ callbackUrl, github, notice = null }: { callbackUrl: string; github: boolean; notice?: string | null }) {
+/** `secondStep`: one already started by GitHub (the sign-in page read its ticket from its cookie, and which factors the account has). */
+export function LoginForm({
+  callbackUrl,
+  github,
+  notice = null,
+  secondStep: started = null,
+}: {
+  callbackUrl: string;
+  github: boolean;
+  notice?: string | null;
+  secondStep?: { ticket: string; factors: { totp: boolean; passkeys: boolean } } | null;
+}) {
   const router = useRouter();
   const hydrated = useHydrated();
-  const [step, setStep] = useState<Step>({ kind: 'password' });
+  const [step, setStep] = useState<Step>(
+    started ? { kind: 'second', ticket: started.ticket, method: started.factors.totp ? 'code' : 'passkey', factors: started.factors } : { kind: 'password' },
+  );
   const [email, setEmail] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
