@@ -81,8 +81,19 @@ export function logTo(destination: DestinationStream): void {
   observability().logger = createLogger('portal', { plane: 'server', destination });
 }
 
-/** A management API path as a pattern: numeric segments (app ids) become `[id]`, so labels stay few. */
-export const routePattern = (pathname: string) => pathname.replace(/\/\d+(?=\/|$)/g, '/[id]');
+/** The fixed words of the management API's paths; every other segment is a caller's value. */
+const ROUTE_WORDS = new Set(['v1', 'apps', 'api-keys', 'orgs', 'members', 'openapi.json']);
+
+/**
+ * A management API path as a pattern: every segment that is not one of the API's own words (an
+ * app id, or whatever a stranger puts there) becomes `[id]`, so that labels and log fields stay
+ * few and never carry a caller's text.
+ */
+export const routePattern = (pathname: string) =>
+  pathname
+    .split('/')
+    .map((segment) => (segment === '' || ROUTE_WORDS.has(segment) ? segment : '[id]'))
+    .join('/');
 
 /**
  * Whether an Authorization header carries the metrics token, compared in constant time (both

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { db } from '../db';
 import { recordAudit } from '../audit';
 import { registrationResponseSchema, verifyPasskeyRegistration } from '../auth/passkeys';
+import { endUserSessions } from '../auth/sessions';
+import { hasSecondFactor } from '../auth/two-factor';
 import { isUniqueViolation } from '../prisma';
 import { AppError } from '../shared/errors';
 import { asAction } from './passkey-errors';
@@ -18,14 +20,18 @@ const addPasskeySchema = z.object({
 
 /**
  * Adds a passkey: the browser's answer to this user's registration challenge, verified (challenge
- * once, origin, RP id), stored with its name, and audited in the same transaction.
+ * once, origin, RP id), stored with its name, and audited in the same transaction. A new
+ * sign-in credential, so it needs a recent authentication (step-up). The first second factor
+ * turns two-factor authentication on: the other sessions end, as enrolling an app does.
  */
-export const addPasskey = authedAction({ name: 'add-passkey', schema: addPasskeySchema }, async ({ name, response }, { user }) => {
+export const addPasskey = authedAction({ name: 'add-passkey', schema: addPasskeySchema, stepUp: true }, async ({ name, response }, { user, session }) => {
   const passkey = await asAction(async () => verifyPasskeyRegistration(db, user.id, response, await requestHost()));
   const origin = await requestOrigin(user);
+  const turnsOn = !(await hasSecondFactor(db, user.id));
   try {
     await db.$transaction(async (tx) => {
       await tx.passkey.create({ data: { ...passkey, userId: user.id, name } });
+      if (turnsOn) await endUserSessions(tx, user.id, session.id, 'two-factor-changed');
       await recordAudit(tx, { action: 'passkey.added', orgId: null, subjectUserId: user.id, origin, details: { name } });
     });
   } catch (error) {

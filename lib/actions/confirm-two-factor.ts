@@ -14,8 +14,13 @@ const confirmTwoFactorSchema = z.object({ code: z.string().trim().min(1, 'Enter 
  * every other session of the user ends (this one stays), and the answer holds the 10 recovery
  * codes, once. The page refreshes when the user has saved them, so no revalidation here.
  */
-export const confirmTwoFactor = authedAction({ name: 'confirm-two-factor', schema: confirmTwoFactorSchema }, async ({ code }, { user, session }) => {
-  const result = await confirmEnrollment(db, user.id, code, await requestOrigin(user), (tx) => endUserSessions(tx, user.id, session.id, 'two-factor-changed'));
-  if (!result.ok) throw new AppError('invalid', result.error, { fieldErrors: { code: [result.error] } });
-  return { recoveryCodes: result.recoveryCodes };
-});
+export const confirmTwoFactor = authedAction(
+  { name: 'confirm-two-factor', schema: confirmTwoFactorSchema, stepUp: true },
+  async ({ code }, { user, session }) => {
+    const result = await confirmEnrollment(db, user.id, code, await requestOrigin(user), (tx) =>
+      endUserSessions(tx, user.id, session.id, 'two-factor-changed'),
+    );
+    if (!result.ok) throw new AppError('invalid', result.error, { fieldErrors: { code: [result.error] } });
+    return { recoveryCodes: result.recoveryCodes };
+  },
+);

@@ -35,7 +35,7 @@ function conflictOn(field: string, message: string): AppError {
  * rules apply: only owners invite owners. One pending invitation per address.
  */
 export const inviteMember = authedAction(
-  { name: 'invite-member', schema: z.object({ org: orgSchema, email: emailSchema, role: roleSchema }), ...manageMembers },
+  { name: 'invite-member', schema: z.object({ org: orgSchema, email: emailSchema, role: roleSchema }), ...manageMembers, stepUp: true },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     const link = newInvitationLink();
@@ -85,7 +85,7 @@ export const inviteMember = authedAction(
 
 /** A new link for an invitation, with a new expiry: the old link stops working. The resender becomes its inviter. */
 export const resendInvitation = authedAction(
-  { name: 'resend-invitation', schema: z.object({ org: orgSchema, invitationId: invitationIdSchema }), ...manageMembers },
+  { name: 'resend-invitation', schema: z.object({ org: orgSchema, invitationId: invitationIdSchema }), ...manageMembers, stepUp: true },
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     const link = newInvitationLink();

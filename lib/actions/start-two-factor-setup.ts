@@ -12,7 +12,7 @@ import { authedAction } from './safe-action';
  * confirms it (confirmTwoFactor). The Security page then shows its QR code and the secret.
  * Starting again replaces a pending secret; a confirmed one stays until it is turned off.
  */
-export const startTwoFactorSetup = authedAction({ name: 'start-two-factor-setup', schema: z.object({}) }, async (_input, { user }) => {
+export const startTwoFactorSetup = authedAction({ name: 'start-two-factor-setup', schema: z.object({}), stepUp: true }, async (_input, { user }) => {
   // A second factor stands beside the password (GitHub sign-in is refused once it is on).
   const row = await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
   if (!row.passwordHash) throw new AppError('invalid', NEEDS_PASSWORD);

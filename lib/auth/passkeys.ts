@@ -252,7 +252,9 @@ export async function beginPasskeyAuthentication(
 
 /**
  * Starts a sign-in with a passkey instead of a password: no user is named (a discoverable
- * credential answers), user verification preferred.
+ * credential answers), and user verification is required: the passkey stands for both factors
+ * (the device, and the fingerprint, face or PIN that unlocks it), so a security key without a PIN
+ * cannot sign in alone. As a second factor after a password it is only preferred.
  */
 export async function beginPasskeySignIn(db: Db, host: string | null | undefined, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = requireRelyingParty(host);
@@ -260,7 +262,7 @@ export async function beginPasskeySignIn(db: Db, host: string | null | undefined
     rpID: rp.id,
     challenge: freshChallenge(),
     timeout: CHALLENGE_TTL_MS,
-    userVerification: 'preferred',
+    userVerification: 'required',
   });
   await storeChallenge(db, requestOptions.challenge, 'sign_in', null, now);
   return requestOptions;
@@ -304,10 +306,11 @@ async function verifyAssertion(
         counter: Number(passkey.counter),
         transports: transportsOf(passkey.transports),
       },
-      requireUserVerification: false,
+      // Signing in with the passkey alone needs the user verified on the device (see beginPasskeySignIn).
+      requireUserVerification: purpose === 'sign_in',
     });
   } catch {
-    // A bad signature, another origin or RP id, a counter that went back.
+    // A bad signature, another origin or RP id, a counter that went back, no user verification for a sign-in.
     throw new PasskeyError('failed');
   }
   if (!verified.verified) throw new PasskeyError('failed');

@@ -29,6 +29,7 @@ export async function requireRecentAuthentication(sessionId: string, now = new D
 }
 
 const WRONG_PASSWORD = 'That password is not right.';
+const PASSWORD_NOT_ENOUGH = 'With two-factor authentication on, confirm with your code or passkey.';
 
 /**
  * The proofs `reauthenticate` accepts, one zod object per method, told apart by `method`. A new
@@ -62,6 +63,10 @@ type ProofCheck<M extends ReauthMethod> = (
  * A wrong password here counts as a failed sign-in of the account.
  */
 const checkPassword: ProofCheck<'password'> = async (user, proof, address) => {
+  // With two-factor authentication on, the password alone is one factor: someone who has it and
+  // a session must still show the code or the passkey (reauthOptions offers those only).
+  const factors = await secondFactors(db, user.id);
+  if (factors.totp || factors.passkeys) throw new AppError('invalid', PASSWORD_NOT_ENOUGH, { fieldErrors: { password: [PASSWORD_NOT_ENOUGH] } });
   try {
     await signInWithPassword(user.email, proof.password, address);
   } catch (error) {
@@ -119,7 +124,8 @@ export async function reauthOptions(userId: string): Promise<ReauthOption[]> {
   const factors = await secondFactors(db, userId);
   if (user && factors.totp) options.push('code');
   if (user && factors.passkeys) options.push('passkey');
-  if (user?.passwordHash) options.push('password');
+  // The password only without a second factor: with one, the password alone proves too little.
+  if (user?.passwordHash && !factors.totp && !factors.passkeys) options.push('password');
   if (user?.githubId && serverEnv().github) options.push('github');
   return options;
 }

@@ -86,8 +86,8 @@ export const NOTIFICATION_KINDS = {
     text: (facts, readerId) => ({
       title: 'Two-factor authentication turned off',
       body:
-        `${who(facts, readerId)} turned off two-factor authentication on your account${how(facts)}; signing in now needs the password only. ` +
-        'If this was not you, change your password, then set up your authenticator app again under Security.',
+        `${who(facts, readerId)} turned off two-factor authentication on your account${how(facts)}: the authenticator app, or the last passkey, was removed. ` +
+        'If this was not you, change your password, then set it up again under Security.',
     }),
   },
   'member.added': {

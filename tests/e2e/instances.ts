@@ -39,8 +39,15 @@ export async function startInstance(name: string, ports: { portal: number; runti
   const portalURL = `http://127.0.0.1:${ports.portal}`;
   const runtimeURL = `http://127.0.0.1:${ports.runtime}`;
   const until = Date.now() + 90_000;
-  await waitFor(`${portalURL}/api/health`, until);
-  await waitFor(`${runtimeURL}/health`, until);
+  try {
+    await waitFor(`${portalURL}/api/health`, until);
+    await waitFor(`${runtimeURL}/health`, until);
+  } catch (error) {
+    // An instance that never came up whole is stopped, so that it does not hold its ports (and
+    // answer the next test that starts an instance there from another database).
+    await signal('SIGKILL');
+    throw error;
+  }
   return { portalURL, runtimeURL, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
 

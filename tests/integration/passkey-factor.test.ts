@@ -160,12 +160,12 @@ describe('the organization policy', () => {
 });
 
 describe('step-up with a passkey', () => {
-  it('offers a passkey after the code and before the password, and confirms the session with it', async () => {
+  it('offers a passkey after the code, never the password alone, and confirms the session with it', async () => {
     const { user, authenticator } = await passkeyUser('Wren');
-    expect(await reauthOptions(user.id)).toEqual(['passkey', 'password']);
+    expect(await reauthOptions(user.id)).toEqual(['passkey']);
     const both = await enrolledUser('Xia');
     await addWith(both.user, new SoftAuthenticator());
-    expect(await reauthOptions(both.user.id)).toEqual(['code', 'passkey', 'password']);
+    expect(await reauthOptions(both.user.id)).toEqual(['code', 'passkey']);
 
     fromAddress();
     await signInAs(user);

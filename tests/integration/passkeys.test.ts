@@ -144,12 +144,23 @@ describe('signing in with a passkey', () => {
     signOut();
     const options = await signInOptions();
     expect(options.allowCredentials ?? []).toEqual([]);
-    expect(options.userVerification).toBe('preferred');
+    expect(options.userVerification).toBe('required');
     expect(options.rpId).toBe('localhost');
     expect(await trySignIn(authenticator.assert(options, ORIGIN))).toBe(user.id);
     const row = await db.passkey.findUniqueOrThrow({ where: { credentialId: authenticator.id } });
     expect(row.counter).toBe(1n);
     expect(Date.now() - row.lastUsedAt!.getTime()).toBeLessThan(60_000);
+  });
+
+  it('refuses a sign-in by a passkey that did not verify its user (a security key without a PIN is one factor)', async () => {
+    const { user } = await newUser('Uma');
+    const authenticator = new SoftAuthenticator();
+    await addWith(user, authenticator);
+    signOut();
+    authenticator.userVerified = false;
+    expect(await trySignIn(authenticator.assert(await signInOptions(), ORIGIN))).toBe(PASSKEY_MESSAGES.failed);
+    authenticator.userVerified = true;
+    expect(await trySignIn(authenticator.assert(await signInOptions(), ORIGIN))).toBe(user.id);
   });
 
   it("ends in next-auth's session like a password sign-in: the `passkey` provider", async () => {

@@ -64,6 +64,8 @@ describe('GET /api/metrics', () => {
     const token = await tokenFor(user, { org: org.name, scope: '*' });
     expect((await api.getKeys(app.id, { token, headers: { 'X-Request-Id': 'api-trace-1' } })).headers.get('x-request-id')).toBe('api-trace-1');
     expect((await api.getKeys(app.id, { token: `${token}x` })).status).toBe(401);
+    // A stranger's text in the path is counted under the same pattern: no new series, nothing of it logged.
+    expect((await api.getKeys('stranger-text-1', { token: `${token}x` })).status).toBe(401);
     expect(await passwordSignIn(user.email, 'correct horse battery')).toMatchObject({ id: user.id });
     expect(await passwordSignIn(user.email, 'wrong horse battery')).toBeInstanceOf(Error);
 
@@ -73,7 +75,9 @@ describe('GET /api/metrics', () => {
     expect(delta('portal_action_results_total', { action: 'create-app', result: 'ok' })).toBe(1);
     expect(delta('portal_action_results_total', { action: 'create-app', result: 'unauthorized' })).toBe(1);
     expect(delta('portal_api_requests_total', { method: 'GET', route: '/v1/apps/[id]/api-keys', status: '200' })).toBe(1);
-    expect(delta('portal_api_requests_total', { method: 'GET', route: '/v1/apps/[id]/api-keys', status: '401' })).toBe(1);
+    expect(delta('portal_api_requests_total', { method: 'GET', route: '/v1/apps/[id]/api-keys', status: '401' })).toBe(2);
+    expect(JSON.stringify(after)).not.toContain('stranger-text');
+    expect(lines.join('\n')).not.toContain('stranger-text');
     expect(delta('portal_sign_ins_total', { method: 'password', result: 'ok' })).toBe(1);
     expect(delta('portal_sign_ins_total', { method: 'password', result: 'invalid' })).toBe(1);
     expect(after.find((f) => f.name === 'process_resident_memory_bytes')).toBeDefined();

@@ -340,14 +340,17 @@ describe('GitHub sign-in', () => {
 });
 
 describe('step-up with a second factor', () => {
-  it('offers the code first, accepts a current code once, and refuses a wrong one with the same words', async () => {
+  it('offers the code, not the password alone, accepts a current code once, and refuses a wrong one with the same words', async () => {
     const { reauthOptions } = await import('@/lib/auth/step-up');
     const { reauthenticate } = await import('@/lib/actions/reauthenticate');
     const { user, secret } = await enrolledUser('Ivy');
-    expect(await reauthOptions(user.id)).toEqual(['code', 'password']);
+    expect(await reauthOptions(user.id)).toEqual(['code']);
     fromAddress();
     await signInAs(user);
     await db.userSession.updateMany({ where: { userId: user.id }, data: { authenticatedAt: new Date(Date.now() - 60 * 60_000) } });
+    // Someone with the session and the password is still asked for the second factor.
+    const notEnough = 'With two-factor authentication on, confirm with your code or passkey.';
+    expect(await reauthenticate({ method: 'password', password: PASSWORD })).toEqual({ ok: false, error: notEnough, fieldErrors: { password: [notEnough] } });
     const code = otherCode(secret, 0);
     const wrong = code === '000000' ? '111111' : '000000';
     expect(await reauthenticate({ method: 'code', code: wrong })).toEqual({ ok: false, error: WRONG, fieldErrors: { code: [WRONG] } });

@@ -39,6 +39,8 @@ export class SoftAuthenticator {
   private readonly publicKey: KeyObject;
   /** The signature counter the next assertion reports (after adding one). */
   counter = 0;
+  /** Whether assertions report the user verified (a fingerprint or PIN); false: a security key without one. */
+  userVerified = true;
   /** The user handle the site gave at registration, returned by assertions (a discoverable credential). */
   userHandle: string | undefined;
 
@@ -66,7 +68,7 @@ export class SoftAuthenticator {
   }
 
   private authData(rpId: string, attested: boolean): Buffer {
-    const flags = 0x01 | 0x04 | (attested ? 0x40 : 0); // user present, user verified, attested credential data
+    const flags = 0x01 | (this.userVerified ? 0x04 : 0) | (attested ? 0x40 : 0); // user present, user verified, attested credential data
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(this.counter);
     const parts: Uint8Array[] = [sha256(rpId), Buffer.from([flags]), counter];

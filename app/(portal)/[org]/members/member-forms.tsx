@@ -155,8 +155,9 @@ const linkFrom = (data: { path: string; email: string }) => ({ url: `${window.lo
 
 export function InviteMemberForm({ org, callerIsOwner }: { org: string; callerIsOwner: boolean }) {
   const [link, setLink] = useState<NewLink>(null);
+  const stepUp = useStepUp();
   const { pending, fieldErrors, formError, onSubmit } = useActionForm(
-    inviteMember,
+    (input: FormData) => stepUp(() => inviteMember(input)),
     (data, form) => {
       setLink(linkFrom(data));
       form.reset();
@@ -203,10 +204,11 @@ export function InvitationActions({ org, invitationId, email }: { org: string; i
   const [pending, startTransition] = useTransition();
   const [confirming, setConfirming] = useState(false);
   const revokeRef = useRef<HTMLButtonElement>(null);
+  const stepUp = useStepUp();
 
   function resend() {
     startTransition(async () => {
-      const result = await resendInvitation({ org, invitationId });
+      const result = await stepUp(() => resendInvitation({ org, invitationId }));
       if (!result.ok) {
         toast.error(result.error);
         return;

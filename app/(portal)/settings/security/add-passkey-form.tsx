@@ -3,6 +3,7 @@
 import { browserSupportsWebAuthn, startRegistration } from '@simplewebauthn/browser';
 import { useState, useTransition, type FormEvent } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
@@ -13,6 +14,7 @@ import { beginPasskeyRegistration } from '@/lib/actions/begin-passkey-registrati
 
 /** Names the new passkey, then asks the browser to make it and the server to keep it. */
 export function AddPasskeyForm({ suggestedName }: { suggestedName: string }) {
+  const stepUp = useStepUp();
   const hydrated = useHydrated();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +32,7 @@ export function AddPasskeyForm({ suggestedName }: { suggestedName: string }) {
       return;
     }
     startTransition(async () => {
-      const begun = await beginPasskeyRegistration({});
+      const begun = await stepUp(() => beginPasskeyRegistration({}));
       if (!begun.ok) return setError(begun.error);
       let response;
       try {
@@ -38,7 +40,7 @@ export function AddPasskeyForm({ suggestedName }: { suggestedName: string }) {
       } catch (failure) {
         return setError(passkeyBrowserMessage(failure, 'add'));
       }
-      const added = await addPasskey({ name, response });
+      const added = await stepUp(() => addPasskey({ name, response }));
       if (!added.ok) {
         if (added.fieldErrors?.name) setNameError(added.fieldErrors.name[0]);
         else setError(added.error);

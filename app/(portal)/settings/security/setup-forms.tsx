@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import toast from 'react-hot-toast';
+import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
@@ -15,6 +16,7 @@ import { RecoveryCodes } from './recovery-codes';
 /** A button that runs an action with no input and reports a failure as a toast. */
 function ActionButton({ action, label, busy, variant }: { action: typeof startTwoFactorSetup; label: string; busy: string; variant?: 'secondary' }) {
   const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp();
   return (
     <Button
       variant={variant}
@@ -22,7 +24,7 @@ function ActionButton({ action, label, busy, variant }: { action: typeof startTw
       aria-busy={pending}
       onClick={() =>
         startTransition(async () => {
-          const result = await action({});
+          const result = await stepUp(() => action({}));
           if (!result.ok) toast.error(result.error);
         })
       }
@@ -42,9 +44,13 @@ export function CancelSetupButton() {
 
 /** The first code from the app; then the recovery codes, once. */
 export function ConfirmSetupForm() {
+  const stepUp = useStepUp();
   const router = useRouter();
   const [codes, setCodes] = useState<string[] | null>(null);
-  const { pending, fieldErrors, formError, onSubmit } = useActionForm(confirmTwoFactor, (data) => setCodes(data.recoveryCodes));
+  const { pending, fieldErrors, formError, onSubmit } = useActionForm(
+    (input: FormData) => stepUp(() => confirmTwoFactor(input)),
+    (data) => setCodes(data.recoveryCodes),
+  );
   if (codes) {
     return (
       <RecoveryCodes
