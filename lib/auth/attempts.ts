@@ -17,6 +17,13 @@ export const ACCOUNT_PROTECTION = {
   windowMs: 15 * 60_000,
   /** Delay per attempt on an account under attack: grows by stepMs per failure over the threshold, up to maxMs. */
   slowdown: { stepMs: 250, maxMs: 5_000 },
+  /**
+   * Wrong second-factor codes for one account from all addresses together, in the window: then
+   * the second step is refused for everyone. A code has a million values, and whoever reaches
+   * this step already has the password: spreading guesses over many addresses (one IPv6 /64 is
+   * enough) must not get around the limit. 30 in 15 minutes puts a guessed code months away.
+   */
+  secondFactorAccountCap: 30,
 } as const;
 
 const HOUR = 60 * 60_000;
@@ -79,6 +86,7 @@ export const ATTEMPT_MESSAGES = {
   signIn: (wait: string) => `Too many sign-in attempts from your network. Try again in ${wait}.`,
   account: (wait: string) => `Too many failed sign-in attempts for this account from your network. Try again in ${wait}.`,
   secondFactor: (wait: string) => `Too many wrong codes for this account from your network. Try again in ${wait}.`,
+  secondFactorAccount: (wait: string) => `Too many wrong codes for this account. Try again in ${wait}.`,
 };
 
 export async function limitSignUp(db: Db, address: string, perHour: number, now = new Date()): Promise<void> {
@@ -102,7 +110,7 @@ export function accountProtection(db: Db, email: string, address: string, now = 
 
 /** The same protection for second-factor codes (lib/auth/two-factor.ts), counted apart from wrong passwords. */
 export function secondFactorProtection(db: Db, email: string, address: string, now = new Date()): Promise<{ delayMs: number }> {
-  return failureProtection(db, 'second_factor_failed', email, address, ATTEMPT_MESSAGES.secondFactor, now);
+  return failureProtection(db, 'second_factor_failed', email, address, ATTEMPT_MESSAGES.secondFactor, now, ACCOUNT_PROTECTION.secondFactorAccountCap);
 }
 
 async function failureProtection(
@@ -112,6 +120,7 @@ async function failureProtection(
   address: string,
   refusal: (wait: string) => string,
   now: Date,
+  accountCap?: number,
 ): Promise<{ delayMs: number }> {
   const since = new Date(now.getTime() - ACCOUNT_PROTECTION.windowMs);
   const failures = await db.authAttempt.findMany({
@@ -123,6 +132,10 @@ async function failureProtection(
   if (fromHere.length >= ACCOUNT_PROTECTION.maxFailures) {
     const freesAt = fromHere[fromHere.length - ACCOUNT_PROTECTION.maxFailures]!.createdAt.getTime() + ACCOUNT_PROTECTION.windowMs;
     throw new TooManyAttempts(refusal(describeWait(freesAt - now.getTime())), freesAt - now.getTime());
+  }
+  if (accountCap !== undefined && failures.length >= accountCap) {
+    const freesAt = failures[failures.length - accountCap]!.createdAt.getTime() + ACCOUNT_PROTECTION.windowMs;
+    throw new TooManyAttempts(ATTEMPT_MESSAGES.secondFactorAccount(describeWait(freesAt - now.getTime())), freesAt - now.getTime());
   }
   const over = failures.length - ACCOUNT_PROTECTION.maxFailures + 1;
   const { stepMs, maxMs } = ACCOUNT_PROTECTION.slowdown;

@@ -151,6 +151,22 @@ describe('checking a second factor', () => {
     expect(await verifySecondFactor(db, user.id, otherCode(secret, 0), fromAddress())).toEqual({ ok: true, method: 'totp' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(ACCOUNT_PROTECTION.slowdown.stepMs - 20);
   });
+
+  it('refuses the second step for everyone once wrong codes from many addresses add up', async () => {
+    const { user, secret } = await enrolledUser('Zed');
+    // Guesses spread one per address (as from one IPv6 /64): each address stays under its own limit.
+    await db.authAttempt.createMany({
+      data: Array.from({ length: ACCOUNT_PROTECTION.secondFactorAccountCap }, (_, i) => ({
+        kind: 'second_factor_failed',
+        email: user.email,
+        address: `2001:db8::${i + 1}`,
+      })),
+    });
+    expect(await verifySecondFactor(db, user.id, otherCode(secret, 0), fromAddress())).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many wrong codes for this account\. Try again in \d+ minutes?\.$/),
+    });
+  });
 });
 
 describe('signing in with a second factor', () => {
