@@ -114,7 +114,7 @@ test.describe('at localhost', () => {
     await expect(page.getByRole('heading', { name: 'Apps' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'User menu for Pascal' })).toBeVisible();
 
-    // A sensitive action on an old session: Confirm it's you offers the passkey first.
+    // A sensitive action on an old session: Confirm it's you asks for the passkey, and never for the password alone.
     await createApp(page, account.org, 'passkey-step-up');
     await openGeneral(page);
     const before = await readKey(page, 2);
@@ -123,7 +123,8 @@ test.describe('at localhost', () => {
     await page.getByRole('alertdialog', { name: 'Regenerate API Key 2?' }).getByRole('button', { name: 'Regenerate' }).click();
     const confirm = page.getByRole('dialog', { name: 'Confirm it’s you' });
     await expect(confirm).toContainText('Use one of your passkeys to continue');
-    await expect(confirm.getByRole('button', { name: 'Use your password' })).toBeVisible();
+    await expect(confirm.getByRole('button', { name: 'Use your password' })).toHaveCount(0);
+    await expect(confirm.getByLabel('Password')).toHaveCount(0);
     await expectAccessible(page, 'Confirm it’s you with a passkey');
     await confirm.getByRole('button', { name: 'Use a passkey' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'API Key 2 regenerated' })).toBeVisible();
