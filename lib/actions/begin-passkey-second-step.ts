@@ -3,15 +3,13 @@
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
-import { serverEnv } from '../env';
-import { limitSignIn, TooManyAttempts } from '../auth/attempts';
 import { SIGN_IN_ERRORS } from '../auth/messages';
 import { beginPasskeyAuthentication } from '../auth/passkeys';
 import { ticketUserId } from '../auth/sign-in';
-import { clientAddress } from '../shared/http/client-address';
 import { AppError } from '../shared/errors';
 import { asAction } from './passkey-errors';
 import { publicAction } from './safe-action';
+import { countSignInAttempt } from './sign-in-limit';
 
 const beginPasskeySecondStepSchema = z.object({ ticket: z.string().min(20).max(100) });
 
@@ -23,12 +21,7 @@ const beginPasskeySecondStepSchema = z.object({ ticket: z.string().min(20).max(1
  */
 export const beginPasskeySecondStep = publicAction({ name: 'begin-passkey-second-step', schema: beginPasskeySecondStepSchema }, async ({ ticket }) => {
   const h = await headers();
-  try {
-    await limitSignIn(db, clientAddress(h), serverEnv().signInLimitPerMinute);
-  } catch (error) {
-    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
-    throw error;
-  }
+  await countSignInAttempt(h);
   let userId: string;
   try {
     userId = await ticketUserId(ticket);

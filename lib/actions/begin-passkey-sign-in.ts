@@ -3,13 +3,10 @@
 import { headers } from 'next/headers';
 import { z } from 'zod';
 import { db } from '../db';
-import { serverEnv } from '../env';
-import { limitSignIn, TooManyAttempts } from '../auth/attempts';
 import { beginPasskeySignIn as begin } from '../auth/passkeys';
-import { clientAddress } from '../shared/http/client-address';
-import { AppError } from '../shared/errors';
 import { asAction } from './passkey-errors';
 import { publicAction } from './safe-action';
+import { countSignInAttempt } from './sign-in-limit';
 
 /**
  * Starts a sign-in with a passkey (signed out): a challenge for any of the portal's passkeys,
@@ -18,11 +15,6 @@ import { publicAction } from './safe-action';
  */
 export const beginPasskeySignIn = publicAction({ name: 'begin-passkey-sign-in', schema: z.object({}) }, async () => {
   const h = await headers();
-  try {
-    await limitSignIn(db, clientAddress(h), serverEnv().signInLimitPerMinute);
-  } catch (error) {
-    if (error instanceof TooManyAttempts) throw new AppError('rate_limited', error.message);
-    throw error;
-  }
+  await countSignInAttempt(h);
   return asAction(async () => begin(db, h.get('host')));
 });
