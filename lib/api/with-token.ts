@@ -11,11 +11,22 @@ import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
 import { observability, routePattern } from '../observability';
 import { requestId } from '../shared/logger';
+import type { ChangeOrigin } from '../audit';
 
 /** Failed token authentications per client address per minute, as for app keys. Per process. */
 let limiter: FailureLimiter | undefined;
 
 export type ApiContext = TokenContext & { request: Request; address: string };
+
+/** Who made a change through the API and from where, for audit rows, notifications and webhooks. */
+export function originOf(context: ApiContext): ChangeOrigin {
+  return { actorId: context.userId, tokenId: context.tokenId, ip: context.address, userAgent: context.request.headers.get('user-agent') };
+}
+
+/** The credential a request came with, as a stable string: what idempotency keys are scoped to. */
+export function credentialOf(context: ApiContext): string {
+  return `token:${context.tokenId}`;
+}
 
 /** The token's context, or the one gate's answers (shared with the runtime): 401, then 429 for an address that keeps failing. */
 async function authenticate(request: Request): Promise<ApiContext> {

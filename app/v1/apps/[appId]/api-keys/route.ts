@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { apiErrors } from '@/lib/api/errors';
 import { apiKeysOf, readOptionalJson, regenerateBodySchema } from '@/lib/api/management';
-import { withToken } from '@/lib/api/with-token';
+import { originOf, withToken } from '@/lib/api/with-token';
 import { regenerateApiKeys, type ApiKeySlot } from '@/lib/data/api-keys';
 
 const noStore = { 'Cache-Control': 'no-store' };
@@ -23,12 +23,7 @@ export const POST = withToken({ scope: 'apps:write', permission: 'key:regenerate
   const slots: ApiKeySlot[] = keyNumber === 0 ? [1, 2] : [keyNumber];
   const keys = await regenerateApiKeys(context.access, {
     slots,
-    origin: {
-      actorId: context.userId,
-      tokenId: context.tokenId,
-      ip: context.address,
-      userAgent: context.request.headers.get('user-agent'),
-    },
+    origin: originOf(context),
   });
   return Response.json({ api_key: keys[1].key, api_key_2: keys[2].key, regenerated_key: keyNumber }, { headers: noStore });
 });
