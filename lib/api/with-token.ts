@@ -57,7 +57,8 @@ type ContextFor<C> = C extends { permission: infer Q extends Permission; app: un
  * checks the scope (403), and, for a route on an app (`app`: the path parameter of its id) or on the
  * request's organization (`org: 'request'`), loads the caller's access there and checks the
  * permission once (403 with the permission's wording), then hands the handler a typed context
- * with the proven access. Errors become Spice-shaped JSON answers (AppError code → status); an
+ * with the proven access. A POST, PATCH or DELETE with an Idempotency-Key runs once per key of
+ * the credential (lib/api/idempotency.ts). Errors become Spice-shaped JSON answers (AppError code → status); an
  * app that is gone by the time the handler acts is answered as unknown. Unexpected errors are a
  * 500 with a generic message; the log gets the error's name and code only, never a token or key.
  */
