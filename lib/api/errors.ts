@@ -15,6 +15,14 @@ export const apiErrors = {
   bodyTooLarge: (limit: number) => new AppError('payload_too_large', SHARED_MESSAGES.bodyTooLarge(limit)),
   appNotFound: (id: string | number) => new AppError('not_found', `App with ID ${id} not found`),
   orgNotFound: () => new AppError('not_found', 'Organization not found'),
+  invalidIdempotencyKey: () =>
+    new AppError('invalid', 'Invalid Idempotency-Key header: 1 to 255 printable ASCII characters', {
+      apiCode: 'invalid_request',
+      details: { formErrors: [], fieldErrors: { 'Idempotency-Key': ['Must be 1 to 255 printable ASCII characters'] } },
+    }),
+  idempotencyKeyReused: () => new AppError('unprocessable', 'This Idempotency-Key was already used for another request', { apiCode: 'idempotency_key_reused' }),
+  idempotencyInProgress: () =>
+    new AppError('conflict', 'A request with this Idempotency-Key is still in progress: retry shortly', { apiCode: 'idempotency_in_progress', retryAfter: 1 }),
   orgRequired: () => new AppError('invalid', 'This token covers all your organizations: name one in the X-Org-Name header'),
 };
 

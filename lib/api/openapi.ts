@@ -6,7 +6,7 @@
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
 export function openApiDocument(servers: { portal: string; runtime: string }) {
-  return {
+  return withIdempotencyKeys({
     openapi: '3.1.0',
     info: {
       title: 'Spice Portal API',
@@ -201,5 +201,53 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         },
       },
     },
+  });
+}
+
+type Operation = { security?: unknown; parameters?: unknown[]; responses?: Record<string, { description?: string; headers?: object }> };
+type Document = { components: Record<string, Record<string, unknown>>; paths: Record<string, Record<string, unknown>> };
+
+/**
+ * The Idempotency-Key header (lib/api/idempotency.ts) on every POST, PATCH and DELETE of the
+ * management API, added here so that every such operation documents it: the operations of the
+ * portal's paths (no `servers` of their own) that keep the Bearer token (no `security` of their own).
+ */
+function withIdempotencyKeys<D extends object>(document: D): D {
+  const doc = document as unknown as Document;
+  doc.components.parameters = {
+    ...doc.components.parameters,
+    IdempotencyKey: {
+      in: 'header',
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Makes a retry safe (as Stripe does): the same key with the same request within 24 hours answers the first answer ' +
+        '(marked Idempotent-Replayed: true) and changes nothing. Scoped to the credential; a 5xx is not stored.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+    },
   };
+  const retryAfter = { 'Retry-After': { schema: { type: 'string' } } };
+  const inProgress = 'A request with this Idempotency-Key is still in progress (code idempotency_in_progress)';
+  const reused = error('This Idempotency-Key was already used for another request (code idempotency_key_reused)');
+  const codes = doc.components.schemas?.Error as { properties: { code: { enum?: string[] } } } | undefined;
+  if (codes?.properties.code.enum) {
+    codes.properties.code.enum = [...new Set([...codes.properties.code.enum, 'invalid_request', 'idempotency_key_reused', 'idempotency_in_progress'])];
+  }
+  for (const item of Object.values(doc.paths)) {
+    if ('servers' in item) continue;
+    for (const method of ['post', 'patch', 'delete']) {
+      const operation = item[method] as Operation | undefined;
+      if (!operation || operation.security) continue;
+      operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
+      const responses = (operation.responses ??= {});
+      const conflict = responses['409'];
+      responses['409'] = conflict
+        ? { ...conflict, description: `${conflict.description}; or ${inProgress}`, headers: { ...conflict.headers, ...retryAfter } }
+        : { ...error(inProgress), headers: retryAfter };
+      responses['422'] ??= reused;
+      const invalid = responses['400'];
+      responses['400'] = invalid ? { ...invalid, description: `${invalid.description}; or an invalid Idempotency-Key` } : error('Invalid Idempotency-Key');
+    }
+  }
+  return document;
 }

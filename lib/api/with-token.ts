@@ -9,6 +9,7 @@ import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '..
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
+import { idempotently } from './idempotency';
 import { observability, routePattern } from '../observability';
 import { requestId } from '../shared/logger';
 import type { ChangeOrigin } from '../audit';
@@ -56,7 +57,8 @@ type ContextFor<C> = C extends { permission: infer Q extends Permission; app: un
  * checks the scope (403), and, for a route on an app (`app`: the path parameter of its id) or on the
  * request's organization (`org: 'request'`), loads the caller's access there and checks the
  * permission once (403 with the permission's wording), then hands the handler a typed context
- * with the proven access. Errors become Spice-shaped JSON answers (AppError code → status); an
+ * with the proven access. A POST, PATCH or DELETE with an Idempotency-Key runs once per key of
+ * the credential (lib/api/idempotency.ts). Errors become Spice-shaped JSON answers (AppError code → status); an
  * app that is gone by the time the handler acts is answered as unknown. Unexpected errors are a
  * 500 with a generic message; the log gets the error's name and code only, never a token or key.
  */
@@ -96,10 +98,19 @@ export function withToken<const C extends AccessSpec>(
   };
 
   async function answer(request: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> {
-    let appId: number | undefined;
     try {
       const context = await authenticate(request);
       if (!scopeGrants(context.scopes, config.scope)) throw apiErrors.insufficientScope(config.scope);
+      // Idempotency-Key is consulted only now, for the checked credential (lib/api/idempotency.ts).
+      return await idempotently(request, credentialOf(context), (readable) => act({ ...context, request: readable }, route));
+    } catch (error) {
+      return errorAnswer(request, error);
+    }
+  }
+
+  async function act(context: ApiContext, route: { params: Promise<Record<string, string>> }): Promise<Response> {
+    let appId: number | undefined;
+    try {
       const params = await route.params;
       if (!spec.permission) return await run(context, params);
       let access: OrgAccess;
@@ -115,11 +126,16 @@ export function withToken<const C extends AccessSpec>(
       if (error instanceof AppError && error.code === 'not_found' && error.message === ERROR_MESSAGES.not_found && appId !== undefined) {
         return errorResponse(apiErrors.appNotFound(appId));
       }
-      if (error instanceof AppError) return errorResponse(error);
-      logUnexpected(`api ${request.method} ${new URL(request.url).pathname}`, error);
-      return errorResponse(new AppError('internal', 'Internal server error'));
+      return errorAnswer(context.request, error);
     }
   }
+}
+
+/** An error as the API's answer: an AppError as its status and body, anything else a logged 500. */
+function errorAnswer(request: Request, error: unknown): Response {
+  if (error instanceof AppError) return errorResponse(error);
+  logUnexpected(`api ${request.method} ${new URL(request.url).pathname}`, error);
+  return errorResponse(new AppError('internal', 'Internal server error'));
 }
 
 function throwError(error: AppError): never {

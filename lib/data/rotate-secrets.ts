@@ -2,10 +2,10 @@ import { BY_THE_PORTAL, recordAudit } from '../audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
-import { decryptSecret, encryptSecret, totpSecretContext } from '../shared/keys/crypto';
+import { decryptSecret, encryptSecret, idempotencyContext, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 
-export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number };
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; replays: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -18,7 +18,9 @@ export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets:
  * each with a `token.revoked` audit event (by the portal, reason `rotate-secrets`) in the same
  * transaction. Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
  * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
- * transaction; recovery codes are plain SHA-256 digests and need nothing.
+ * transaction; recovery codes are plain SHA-256 digests and need nothing. So are the management
+ * API's stored Idempotency-Key answers (encrypted: a regeneration's holds keys), so that a retry
+ * after the rotation is still answered from them rather than run again.
  */
 export async function rotateKeySecrets(
   db: Db,
@@ -51,6 +53,12 @@ export async function rotateKeySecrets(
     const secret = decryptSecret(row.ciphertext, context, current.encryptionKey);
     updates.push(db.twoFactor.update({ where: { userId: row.userId }, data: { ciphertext: encryptSecret(secret, context, next.encryptionKey) } }));
   }
+  const replayRows = await db.idempotentRequest.findMany({ where: { body: { not: null } }, select: { id: true, body: true } });
+  for (const row of replayRows) {
+    const context = idempotencyContext(row.id);
+    const body = decryptSecret(row.body!, context, current.encryptionKey);
+    updates.push(db.idempotentRequest.update({ where: { id: row.id }, data: { body: encryptSecret(body, context, next.encryptionKey) } }));
+  }
   const at = new Date();
   const revoke = [
     db.personalAccessToken.updateMany({ where: { id: { in: tokens.map((token) => token.id) }, revokedAt: null }, data: { revokedAt: at } }),
@@ -67,5 +75,5 @@ export async function rotateKeySecrets(
     ),
   ];
   await db.$transaction([...updates, ...revoke]);
-  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length };
+  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length, replays: replayRows.length };
 }

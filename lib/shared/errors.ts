@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'payload_too_large',
+  // Well-formed, but refused as it stands: an Idempotency-Key reused for another request.
+  'unprocessable',
   'rate_limited',
   'internal',
   // The runtime's: a query past its time limit, an organization's queue full, a client gone away, a
@@ -48,6 +50,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unprocessable: 422,
   rate_limited: 429,
   internal: 500,
   timeout: 408,
@@ -70,6 +73,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   not_found: 'Not found.',
   conflict: 'This already exists.',
   payload_too_large: 'The request is too large.',
+  unprocessable: 'The request cannot be processed as it stands.',
   rate_limited: 'Too many attempts. Try again later.',
   internal: 'Something went wrong and nothing was changed. Try again.',
   timeout: 'The query ran past its time limit and was stopped.',

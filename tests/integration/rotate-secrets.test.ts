@@ -4,15 +4,19 @@ import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { assertSecretsMatchKeys } from '@/lib/startup';
 import { rotateKeySecrets } from '@/lib/data/rotate-secrets';
-import { tokenFor } from './api-client';
+import { api, tokenFor } from './api-client';
 import { currentKeys, newApp, newUser } from './fixtures';
 import { checkKey } from './key-check';
-import { decryptSecret, totpSecretContext } from '@/lib/shared/keys/crypto';
+import { decryptSecret, idempotencyContext, totpSecretContext } from '@/lib/shared/keys/crypto';
 import { beginEnrollment } from '@/lib/auth/two-factor';
 
 it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
   const { user, org } = await newUser('Rey');
   const app = await newApp(user, org.name, 'rekey-app');
+  // A stored Idempotency-Key answer (it holds the keys, encrypted).
+  const writer = await tokenFor(user, { org: org.name, scope: 'apps:write' });
+  const replayed = await api.regenerate(app.id, { token: writer, headers: { 'idempotency-key': 'before-rotation' } });
+  const replay = await db.idempotentRequest.findFirstOrThrow({ where: { key: 'before-rotation' }, select: { id: true, body: true } });
   const keys = await currentKeys(app.id);
   await tokenFor(user, { org: org.name, scope: 'apps:read' });
   await beginEnrollment(db, user.id);
@@ -32,6 +36,12 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   const rotated = await totpCiphertext();
   expect(decryptSecret(rotated, totpSecretContext(user.id), next.encryptionKey)).toBe(totpSecret);
   expect(() => decryptSecret(rotated, totpSecretContext(user.id), current.encryptionKey)).toThrow();
+  // So does the stored answer: a retry after the rotation is still answered from it.
+  expect(result.replays).toBe(1);
+  const { body } = await db.idempotentRequest.findUniqueOrThrow({ where: { id: replay.id }, select: { body: true } });
+  expect(JSON.parse(decryptSecret(body!, idempotencyContext(replay.id), next.encryptionKey))).toEqual(replayed.json);
+  expect(() => decryptSecret(body!, idempotencyContext(replay.id), current.encryptionKey)).toThrow();
+  expect(body).not.toBe(replay.body);
   expect(await checkKey(keys[1], next.digestSecret)).toMatchObject({ appId: app.id, slot: 1 });
   expect(await checkKey(keys[2], next.digestSecret)).toMatchObject({ appId: app.id, slot: 2 });
   expect(await checkKey(keys[1], current.digestSecret)).toBeNull();

@@ -18,6 +18,8 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   not_found: status.NOT_FOUND,
   conflict: status.ALREADY_EXISTS,
   payload_too_large: status.RESOURCE_EXHAUSTED,
+  // Never raised on the data plane (management API only).
+  unprocessable: status.FAILED_PRECONDITION,
   rate_limited: status.RESOURCE_EXHAUSTED,
   internal: status.INTERNAL,
   timeout: status.DEADLINE_EXCEEDED,

@@ -31,3 +31,8 @@ export function decryptSecret(ciphertext: string, context: string, key: Buffer):
 export function totpSecretContext(userId: string): string {
   return `totp:${userId}`;
 }
+
+/** The associated data of a stored Idempotency-Key answer's body (lib/api/idempotency.ts). */
+export function idempotencyContext(id: string): string {
+  return `idempotency:${id}`;
+}
