@@ -2,17 +2,27 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from '../db';
 import { API_KEY_SLOTS, revealApiKey, type ApiKeySlot } from '../data/api-keys';
+import { getApiKeysForDisplay, type ApiKeyUsageView } from '../data/apps';
 import type { OrgAccess } from '../auth/access';
 import type { Granted, KeyViewAccess } from '../auth/permissions';
 import { apiErrors } from './errors';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Both keys of an app, in Spice's shape. */
-export async function apiKeysOf(access: KeyViewAccess): Promise<{ api_key: string | null; api_key_2: string | null }> {
-  const appId = access.app.id;
-  const keys = await revealKeys(access, [appId], API_KEY_SLOTS);
-  return { api_key: keys.get(`${appId}:1`) ?? null, api_key_2: keys.get(`${appId}:2`) ?? null };
+/** A key's use, beside it in GET /v1/apps/{appId}/api-keys: what a script needs to tell which key is idle. */
+export type ApiKeyUsageBody = { created_at: string; last_used_at: string | null; requests_last_hour: number; requests_last_24h: number };
+
+const usageBody = (view: ApiKeyUsageView): ApiKeyUsageBody => ({
+  created_at: view.createdAt,
+  last_used_at: view.lastUsedAt,
+  requests_last_hour: view.requests1h,
+  requests_last_24h: view.requests24h,
+});
+
+/** Both keys of an app in Spice's shape, each with its use beside it (Spice's clients ignore the fields they do not know). */
+export async function apiKeysOf(access: KeyViewAccess) {
+  const [one, two] = await getApiKeysForDisplay(access, API_KEY_SLOTS);
+  return { api_key: one!.key, api_key_2: two!.key, api_key_usage: usageBody(one!), api_key_2_usage: usageBody(two!) };
 }
 
 /** The organization's apps (GET /v1/apps), with no key: what a role without `key:view` gets. */

@@ -9,7 +9,7 @@ export async function listMembers(access: OrgAccess) {
   return db.membership.findMany({
     where: { orgId: access.org.id },
     orderBy: { createdAt: 'asc' },
-    select: { id: true, role: true, user: { select: { id: true, name: true, email: true } } },
+    select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
   });
 }
 
