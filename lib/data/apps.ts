@@ -3,6 +3,7 @@ import type { AppAccess, OrgAccess } from '../auth/access';
 import type { KeyViewAccess } from '../auth/permissions';
 import { db } from '../db';
 import { DAY_MS, HOUR_MS } from '../shared/time';
+import { AppError } from '../shared/errors';
 import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from './api-keys';
 
 /** The organization's apps, oldest first. */
@@ -12,6 +13,16 @@ export async function listApps(access: OrgAccess) {
     orderBy: { createdAt: 'asc' },
     select: { id: true, name: true, description: true, createdAt: true },
   });
+}
+
+/** The app as it is now (`not_found` when it was deleted since its access was checked). */
+export async function getApp(access: AppAccess) {
+  const app = await db.app.findFirst({
+    where: { id: access.app.id, orgId: access.org.id },
+    select: { id: true, name: true, description: true, visibility: true, createdAt: true },
+  });
+  if (!app) throw new AppError('not_found');
+  return app;
 }
 
 /** What the General page shows of a key but the key itself: who made it and how it is used. Serializable. */
