@@ -3,7 +3,10 @@
  * (served by the runtime server). GET /v1/openapi.json serves it; a test checks real responses
  * against it.
  */
+import { ROLES } from '../auth/permissions';
 import { API_ERROR_CODES } from './errors';
+
+const role = { type: 'string', enum: [...ROLES] };
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 /** The runtime's errors are Spice's runtime's: `{ error }` alone. */
@@ -131,7 +134,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
           properties: {
             id: { type: 'string' },
             name: { type: 'string', description: 'What X-Org-Name takes' },
-            role: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'], description: "The caller's role" },
+            role: { ...role, description: "The caller's role" },
           },
         },
         Member: {
@@ -142,10 +145,10 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             user_id: { type: 'string' },
             name: { type: 'string' },
             email: { type: 'string', format: 'email' },
-            role: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'] },
+            role,
             roles: {
               type: 'array',
-              items: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'] },
+              items: role,
               minItems: 1,
               maxItems: 1,
               description: "Spice's shape: the one role",
@@ -157,10 +160,10 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         RoleInput: {
           type: 'object',
           properties: {
-            role: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'] },
+            role,
             roles: {
               type: 'array',
-              items: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'] },
+              items: role,
               minItems: 1,
               maxItems: 1,
               description: "Spice's shape, instead of role",
@@ -174,7 +177,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
           properties: {
             id: { type: 'string' },
             email: { type: 'string', format: 'email' },
-            role: { type: 'string', enum: ['owner', 'admin', 'member', 'viewer'] },
+            role,
             status: { type: 'string', const: 'invited' },
             invite_url: { type: 'string', format: 'uri', description: 'The link the person accepts with; shown once' },
             expires_at: { type: 'string', format: 'date-time' },
