@@ -261,6 +261,23 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             ...always,
           },
         },
+        put: {
+          summary: "Update an app (Spice's method: the same as PATCH)",
+          description: 'Renames the app and/or edits its description (owners and admins). Fields left out stay as they are.',
+          'x-required-scope': 'apps:write',
+          requestBody: body(ref('AppInput')),
+          responses: {
+            200: json('The app as it is now', ref('App')),
+            400: error('Invalid app ID or request body (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not edit apps (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('App not found (code not_found)'),
+            409: error('Another app of the organization has this name (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
         delete: {
           summary: 'Delete an app',
           description: 'Deletes the app and both of its keys (owners and admins): the runtime refuses both keys from that moment.',

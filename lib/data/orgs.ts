@@ -13,6 +13,14 @@ export async function listMembers(access: OrgAccess) {
   });
 }
 
+/** One member of the organization, by user id, or null. */
+export async function findMember(access: OrgAccess, userId: string) {
+  return db.membership.findFirst({
+    where: { orgId: access.org.id, userId },
+    select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
+  });
+}
+
 /**
  * The members the policy "Require two-factor authentication" affects: those with neither a
  * confirmed authenticator app nor a passkey (lib/auth/two-factor.ts secondFactors), oldest

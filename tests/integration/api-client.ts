@@ -45,6 +45,8 @@ export const api = {
     answer(await appRoute.GET(request('GET', `/v1/apps/${appId}`, options), { params: Promise.resolve({ appId: String(appId) }) })),
   updateApp: async (appId: string | number, options: CallOptions = {}) =>
     answer(await appRoute.PATCH(request('PATCH', `/v1/apps/${appId}`, options), { params: Promise.resolve({ appId: String(appId) }) })),
+  putApp: async (appId: string | number, options: CallOptions = {}) =>
+    answer(await appRoute.PUT(request('PUT', `/v1/apps/${appId}`, options), { params: Promise.resolve({ appId: String(appId) }) })),
   deleteApp: async (appId: string | number, options: CallOptions = {}) =>
     answer(await appRoute.DELETE(request('DELETE', `/v1/apps/${appId}`, options), { params: Promise.resolve({ appId: String(appId) }) })),
   listOrgs: async (options: CallOptions = {}) => answer(await orgsRoute.GET(request('GET', '/v1/orgs', options), { params: Promise.resolve({}) })),

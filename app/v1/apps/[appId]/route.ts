@@ -24,6 +24,9 @@ export const PATCH = withToken({ scope: 'apps:write', permission: 'app:update', 
   return Response.json(appBody(app, await primaryKeyOf(context.access, app.id)), { headers: noStore });
 });
 
+/** PUT /v1/apps/{appId}: Spice's method for the same change, for its clients. */
+export const PUT = PATCH;
+
 /**
  * DELETE /v1/apps/{appId} (apps:write): deletes the app through the portal's function: both keys
  * stop working the moment it commits. 204, as Spice answers.

@@ -3,7 +3,7 @@ import { changeRoleBodySchema, memberBody, readBody } from '@/lib/api/management
 import { originOf, withToken } from '@/lib/api/with-token';
 import { parseRole } from '@/lib/auth/permissions';
 import { changeMemberRoleIn, removeMemberFrom, type MemberRecord } from '@/lib/data/member-changes';
-import { listMembers } from '@/lib/data/orgs';
+import { findMember } from '@/lib/data/orgs';
 import { AppError, ERROR_MESSAGES } from '@/lib/shared/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
@@ -26,8 +26,7 @@ async function asMember(change: Promise<MemberRecord>): Promise<MemberRecord> {
 
 /** GET /v1/members/{userId} (*): one member of the request's organization. */
 export const GET = withToken({ scope: '*', permission: 'app:view', org: 'request' }, async (context, params) => {
-  const userId = parseUserId(params.userId);
-  const member = (await listMembers(context.access)).find((m) => m.user.id === userId);
+  const member = await findMember(context.access, parseUserId(params.userId));
   if (!member) throw apiErrors.memberNotFound();
   return Response.json(memberBody({ ...member, role: parseRole(member.role) }), { headers: noStore });
 });
