@@ -89,7 +89,10 @@ export function KeysProvider({ appId, appName, keys, children }: { appId: number
       shownKeys.current[slot] = key;
       setFresh((state) => ({
         ...state,
-        [slot]: { view: { ...known, key, createdAt: new Date().toISOString(), regenerated: true, lastUsedAt: null, requests24h: 0 }, basis: keys },
+        [slot]: {
+          view: { ...known, key, createdAt: new Date().toISOString(), regenerated: true, lastUsedAt: null, requests1h: 0, requests24h: 0 },
+          basis: keys,
+        },
       }));
       setNotices((state) => ({ ...state, [slot]: undefined }));
     },

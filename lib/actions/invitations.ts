@@ -11,13 +11,13 @@ import type { CurrentUser } from '../auth/session';
 import { findInvitationByToken, findOwnInvitation, isInvitationFor, newInvitationLink, notifyInvitation } from '../data/invitations';
 import { withOrgLock, withOrgRowLock } from '../data/locks';
 import { addMembership } from '../data/orgs';
+import { inviteMemberTo } from '../data/member-changes';
 import { INVITATION_COOKIE } from '../auth/invitation-cookie';
 import { AppError } from '../shared/errors';
 import { isUniqueViolation } from '../prisma';
-import { assertMayTouchOwners, INVITATION_MESSAGES, manageMembers, mayGrant, orgSchema, roleSchema } from './member-rules';
+import { assertMayTouchOwners, emailSchema, INVITATION_MESSAGES, manageMembers, mayGrant, orgSchema, roleSchema } from './member-rules';
 import { authedAction, requestOrigin } from './safe-action';
 
-const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254, 'Enter a valid email address.');
 const invitationIdSchema = z.string().min(1).max(64);
 
 /** Once the link's invitation is answered, the invitation page stops showing it. */
@@ -25,61 +25,17 @@ async function forgetLink(answer: Answer): Promise<void> {
   if ('token' in answer) (await cookies()).set(INVITATION_COOKIE, '', { path: '/invite', maxAge: 0 });
 }
 
-function conflictOn(field: string, message: string): AppError {
-  return new AppError('conflict', message, { fieldErrors: { [field]: [message] } });
-}
-
 /**
- * Invites an address to the organization with a role. The answer is the same whether an account
- * has the address or not: the link to copy, shown once (only its digest is stored). The owner
- * rules apply: only owners invite owners. One pending invitation per address.
+ * Invites an address to the organization with a role (lib/data/member-changes.ts inviteMemberTo,
+ * as POST /v1/members does). The answer is the same whether an account has the address or not:
+ * the link to copy, shown once (only its digest is stored).
  */
 export const inviteMember = authedAction(
   { name: 'invite-member', schema: z.object({ org: orgSchema, email: emailSchema, role: roleSchema }), ...manageMembers, stepUp: true },
   async (input, { user, access }) => {
-    const origin = await requestOrigin(user);
-    const link = newInvitationLink();
-    try {
-      await withOrgLock(access, 'member:manage', async (tx, callerRole) => {
-        assertMayTouchOwners(callerRole, input.role);
-        const member = await tx.membership.findFirst({ where: { orgId: access.org.id, user: { email: input.email } }, select: { id: true } });
-        if (member) throw conflictOn('email', INVITATION_MESSAGES.alreadyMember);
-        const pending = await tx.invitation.findUnique({
-          where: { orgId_email: { orgId: access.org.id, email: input.email } },
-          select: { id: true, expiresAt: true },
-        });
-        if (pending && pending.expiresAt > link.sentAt) throw conflictOn('email', INVITATION_MESSAGES.pending);
-        // An expired invitation to the address is replaced by the new one.
-        if (pending) await tx.invitation.delete({ where: { id: pending.id }, select: { id: true } });
-        const invitee = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
-        await tx.invitation.create({
-          data: {
-            orgId: access.org.id,
-            email: input.email,
-            role: input.role,
-            digest: link.digest,
-            invitedById: user.id,
-            inviteeId: invitee?.id ?? null,
-            sentAt: link.sentAt,
-            expiresAt: link.expiresAt,
-          },
-          select: { id: true },
-        });
-        await recordAudit(tx, { action: 'invitation.created', orgId: access.org.id, details: { email: input.email, role: input.role }, origin });
-        await notifyInvitation(tx, {
-          org: access.org,
-          role: input.role,
-          invitedBy: { id: user.id, name: user.name },
-          inviteeId: invitee?.id ?? null,
-        });
-      });
-    } catch (error) {
-      // Two invitations of one address at once: the unique index answers the second.
-      if (isUniqueViolation(error)) throw conflictOn('email', INVITATION_MESSAGES.pending);
-      throw error;
-    }
+    const invitation = await inviteMemberTo(access, input, await requestOrigin(user));
     revalidatePath(`/${access.org.name}/members`);
-    return { path: link.path, email: input.email };
+    return { path: invitation.path, email: invitation.email };
   },
 );
 

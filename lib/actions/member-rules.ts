@@ -5,6 +5,7 @@ import { assertCan, can, ROLES, type Role } from '../auth/permissions';
 
 export const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin, member or viewer.' });
 export const orgSchema = z.string().min(1).max(64);
+export const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254, 'Enter a valid email address.');
 
 /** The actions that manage members act on the organization named in the input, with `member:manage`. */
 export const manageMembers = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;

@@ -3,7 +3,26 @@
  * (served by the runtime server). GET /v1/openapi.json serves it; a test checks real responses
  * against it.
  */
+import { ROLES } from '../auth/permissions';
+import { API_ERROR_CODES } from './errors';
+
+const role = { type: 'string', enum: [...ROLES] };
+
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+/** The runtime's errors are Spice's runtime's: `{ error }` alone. */
+const runtimeError = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/RuntimeError' } } } });
+const json = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** What every management API endpoint may answer, whatever it does. */
+const always = {
+  401: error('Missing Authorization header, or invalid token (code unauthorized)'),
+  410: error('The token has expired (code token_expired)'),
+  429: { ...error('Too many failed authentications from this address (code rate_limited)'), headers: { 'Retry-After': { schema: { type: 'string' } } } },
+  500: error('Internal server error (code internal)'),
+};
+const orgName = { $ref: '#/components/parameters/OrgName' };
+const body = (schema: object, required = true) => ({ required, content: { 'application/json': { schema } } });
 
 export function openApiDocument(servers: { portal: string; runtime: string }) {
   return withIdempotencyKeys({
@@ -11,7 +30,8 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
     info: {
       title: 'Spice Portal API',
       version: 'v1',
-      description: 'Management API (personal access tokens, Authorization: Bearer) and runtime API (app API keys, X-API-Key). Shapes follow Spice.ai.',
+      description:
+        'Management API (personal access tokens, Authorization: Bearer) and runtime API (app API keys, X-API-Key). Shapes follow Spice.ai. Every error body is { error, code, details? }; clients branch on code.',
     },
     servers: [{ url: servers.portal, description: 'Management API (this portal)' }],
     security: [{ BearerAuth: [] }],
@@ -20,13 +40,25 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         BearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (spt_…) from Profile → Personal access tokens.' },
         ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An app API key (spk_…) from App → Settings → General.' },
       },
+      parameters: {
+        OrgName: {
+          in: 'header',
+          name: 'X-Org-Name',
+          required: false,
+          description:
+            'The organization to act in, by name. Required for a token that covers all of your organizations; a credential pinned to one organization that names another gets 403 org_forbidden. Blank is a 400.',
+          schema: { type: 'string' },
+        },
+        AppId: { in: 'path', name: 'appId', required: true, schema: { type: 'integer' } },
+        UserId: { in: 'path', name: 'userId', required: true, description: "The member's user_id", schema: { type: 'string' } },
+      },
       schemas: {
         Error: {
           type: 'object',
-          required: ['error'],
+          required: ['error', 'code'],
           properties: {
-            error: { type: 'string' },
-            code: { type: 'string', enum: ['insufficient_scope', 'forbidden'] },
+            error: { type: 'string', description: 'For people' },
+            code: { type: 'string', enum: [...API_ERROR_CODES], description: 'For programs' },
             details: {
               type: 'object',
               properties: {
@@ -36,6 +68,7 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             },
           },
         },
+        RuntimeError: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
         App: {
           type: 'object',
           required: ['id', 'name', 'description', 'visibility', 'created_at', 'api_key'],
@@ -49,13 +82,39 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             api_key: { type: ['string', 'null'], description: 'Primary API key; null for a role that may not see keys (a viewer)' },
           },
         },
+        AppInput: {
+          type: 'object',
+          properties: {
+            name: {
+              type: 'string',
+              minLength: 4,
+              maxLength: 63,
+              pattern: '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$',
+              description: 'Stored lowercase; unique in the organization',
+            },
+            description: { type: 'string', maxLength: 500 },
+          },
+        },
+        KeyUsage: {
+          type: 'object',
+          required: ['created_at', 'last_used_at', 'requests_last_hour', 'requests_last_24h'],
+          additionalProperties: false,
+          properties: {
+            created_at: { type: 'string', format: 'date-time', description: 'When the key was created or last regenerated' },
+            last_used_at: { type: ['string', 'null'], format: 'date-time', description: 'When the runtime last accepted it' },
+            requests_last_hour: { type: 'integer', minimum: 0 },
+            requests_last_24h: { type: 'integer', minimum: 0 },
+          },
+        },
         ApiKeys: {
           type: 'object',
-          required: ['api_key', 'api_key_2'],
+          required: ['api_key', 'api_key_2', 'api_key_usage', 'api_key_2_usage'],
           additionalProperties: false,
           properties: {
             api_key: { type: ['string', 'null'], pattern: '^spk_[0-9A-Za-z]{36}$', description: 'Primary API key' },
             api_key_2: { type: ['string', 'null'], pattern: '^spk_[0-9A-Za-z]{36}$', description: 'Secondary API key (for rotation)' },
+            api_key_usage: ref('KeyUsage'),
+            api_key_2_usage: ref('KeyUsage'),
           },
         },
         RegeneratedApiKeys: {
@@ -68,72 +127,275 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             regenerated_key: { type: 'integer', enum: [0, 1, 2], description: 'Which key was regenerated (0 = both, 1 = primary, 2 = secondary)' },
           },
         },
+        Org: {
+          type: 'object',
+          required: ['id', 'name', 'role'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string', description: 'What X-Org-Name takes' },
+            role: { ...role, description: "The caller's role" },
+          },
+        },
+        Member: {
+          type: 'object',
+          required: ['user_id', 'name', 'email', 'role', 'roles', 'is_owner', 'created_at'],
+          additionalProperties: false,
+          properties: {
+            user_id: { type: 'string' },
+            name: { type: 'string' },
+            email: { type: 'string', format: 'email' },
+            role,
+            roles: {
+              type: 'array',
+              items: role,
+              minItems: 1,
+              maxItems: 1,
+              description: "Spice's shape: the one role",
+            },
+            is_owner: { type: 'boolean' },
+            created_at: { type: 'string', format: 'date-time', description: 'When the person became a member' },
+          },
+        },
+        RoleInput: {
+          type: 'object',
+          properties: {
+            role,
+            roles: {
+              type: 'array',
+              items: role,
+              minItems: 1,
+              maxItems: 1,
+              description: "Spice's shape, instead of role",
+            },
+          },
+        },
+        Invitation: {
+          type: 'object',
+          required: ['id', 'email', 'role', 'status', 'invite_url', 'expires_at'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string' },
+            email: { type: 'string', format: 'email' },
+            role,
+            status: { type: 'string', const: 'invited' },
+            invite_url: { type: 'string', format: 'uri', description: 'The link the person accepts with; shown once' },
+            expires_at: { type: 'string', format: 'date-time' },
+          },
+        },
       },
     },
     paths: {
+      '/v1/orgs': {
+        get: {
+          summary: 'List organizations',
+          description: 'The organizations the credential reaches, with your role in each: its own for a token pinned to one organization, else all of yours.',
+          'x-required-scope': 'apps:read',
+          responses: {
+            200: json('The organizations', { type: 'object', required: ['orgs'], properties: { orgs: { type: 'array', items: ref('Org') } } }),
+            ...always,
+          },
+        },
+      },
       '/v1/apps': {
+        parameters: [orgName],
         get: {
           summary: 'List apps',
-          description: "The apps of the token's organization. A token for all organizations names one in X-Org-Name.",
+          description: "The apps of the request's organization.",
           'x-required-scope': 'apps:read',
-          parameters: [{ in: 'header', name: 'X-Org-Name', required: false, schema: { type: 'string' } }],
           responses: {
-            200: {
-              description: 'The apps',
-              content: {
-                'application/json': {
-                  schema: { type: 'object', required: ['apps'], properties: { apps: { type: 'array', items: { $ref: '#/components/schemas/App' } } } },
-                },
-              },
-            },
-            400: error('X-Org-Name missing for a token that covers all organizations'),
-            401: error('Missing Authorization header, or invalid token'),
-            403: error('Insufficient scope'),
-            404: error('Organization not found'),
-            429: error('Too many failed authentications'),
-            500: error('Internal server error'),
+            200: json('The apps', { type: 'object', required: ['apps'], properties: { apps: { type: 'array', items: ref('App') } } }),
+            400: error('X-Org-Name missing for a token that covers all organizations, or blank (code invalid_request)'),
+            403: error(
+              'Another organization than the credential is pinned to (code org_forbidden); the policy "Require two-factor authentication" (code forbidden)',
+            ),
+            404: error('Organization not found (code not_found)'),
+            ...always,
+          },
+        },
+        post: {
+          summary: 'Create an app',
+          description: "Creates an app with both API keys in the request's organization (owners and admins), with the portal's name rules.",
+          'x-required-scope': 'apps:write',
+          requestBody: body({ ...ref('AppInput'), required: ['name'] }),
+          responses: {
+            201: json('The new app', ref('App')),
+            400: error('Invalid request body (code invalid_request, details.fieldErrors)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not create apps (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('Organization not found (code not_found)'),
+            409: error('An app with this name exists, or the organization has MAX_APPS_PER_ORG apps (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+      },
+      '/v1/apps/{appId}': {
+        parameters: [{ $ref: '#/components/parameters/AppId' }],
+        get: {
+          summary: 'Get an app',
+          'x-required-scope': 'apps:read',
+          responses: {
+            200: json('The app', ref('App')),
+            400: error('Invalid app ID (code invalid_request)'),
+            403: error("An app of another organization than the credential's, which you are a member of (code org_forbidden)"),
+            404: error('App not found (code not_found)'),
+            ...always,
+          },
+        },
+        patch: {
+          summary: 'Update an app',
+          description: 'Renames the app and/or edits its description (owners and admins). Fields left out stay as they are.',
+          'x-required-scope': 'apps:write',
+          requestBody: body(ref('AppInput')),
+          responses: {
+            200: json('The app as it is now', ref('App')),
+            400: error('Invalid app ID or request body (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not edit apps (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('App not found (code not_found)'),
+            409: error('Another app of the organization has this name (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+        put: {
+          summary: "Update an app (Spice's method: the same as PATCH)",
+          description: 'Renames the app and/or edits its description (owners and admins). Fields left out stay as they are.',
+          'x-required-scope': 'apps:write',
+          requestBody: body(ref('AppInput')),
+          responses: {
+            200: json('The app as it is now', ref('App')),
+            400: error('Invalid app ID or request body (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not edit apps (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('App not found (code not_found)'),
+            409: error('Another app of the organization has this name (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+        delete: {
+          summary: 'Delete an app',
+          description: 'Deletes the app and both of its keys (owners and admins): the runtime refuses both keys from that moment.',
+          'x-required-scope': 'apps:write',
+          responses: {
+            204: { description: 'Deleted' },
+            400: error('Invalid app ID (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not delete apps (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('App not found (code not_found)'),
+            ...always,
           },
         },
       },
       '/v1/apps/{appId}/api-keys': {
-        parameters: [{ in: 'path', name: 'appId', required: true, schema: { type: 'integer' } }],
+        parameters: [{ $ref: '#/components/parameters/AppId' }],
         get: {
           summary: 'Get API keys',
+          description: 'Both keys, each with its use beside it (api_key_usage, api_key_2_usage), so that a script can tell which key is idle.',
           'x-required-scope': 'apps:read',
           responses: {
-            200: { description: 'Both API keys', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeys' } } } },
-            400: error('Invalid app ID'),
-            401: error('Missing Authorization header, or invalid token'),
-            403: error('Insufficient scope (code insufficient_scope), or the user may not see keys, a viewer (code forbidden: "Viewers can\'t see API keys.")'),
-            404: error('App not found'),
-            429: error('Too many failed authentications'),
-            500: error('Internal server error'),
+            200: json('Both API keys and their use', ref('ApiKeys')),
+            400: error('Invalid app ID (code invalid_request)'),
+            403: error('A viewer (code forbidden: "Viewers can\'t see API keys."), or another organization (code org_forbidden)'),
+            404: error('App not found (code not_found)'),
+            ...always,
           },
         },
         post: {
           summary: 'Regenerate API key',
           description: 'Regenerates key 1 (default), key 2, or both at once (key_number 0). The old key stops working immediately.',
           'x-required-scope': 'apps:write',
-          requestBody: {
-            required: false,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: { key_number: { type: 'integer', enum: [0, 1, 2], default: 1 } },
-                },
-              },
-            },
-          },
+          requestBody: body({ type: 'object', properties: { key_number: { type: 'integer', enum: [0, 1, 2], default: 1 } } }, false),
           responses: {
-            200: { description: 'Regenerated', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegeneratedApiKeys' } } } },
-            400: error('Invalid app ID, invalid JSON, or invalid request body'),
-            401: error('Missing Authorization header, or invalid token'),
-            403: error('Insufficient scope (code insufficient_scope), or the user may not regenerate keys (code forbidden)'),
-            404: error('App not found'),
-            413: error('Request body too large'),
-            429: error('Too many failed authentications'),
-            500: error('Internal server error'),
+            200: json('Regenerated', ref('RegeneratedApiKeys')),
+            400: error('Invalid app ID, invalid JSON, or invalid request body (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not regenerate keys (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('App not found (code not_found)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+      },
+      '/v1/members': {
+        parameters: [orgName],
+        get: {
+          summary: 'List members',
+          description: "The members of the request's organization, oldest first.",
+          'x-required-scope': '*',
+          responses: {
+            200: json('The members', { type: 'object', required: ['members'], properties: { members: { type: 'array', items: ref('Member') } } }),
+            400: error('X-Org-Name missing for a token that covers all organizations, or blank (code invalid_request)'),
+            403: error('Insufficient scope (code insufficient_scope), or another organization (code org_forbidden)'),
+            404: error('Organization not found (code not_found)'),
+            ...always,
+          },
+        },
+        post: {
+          summary: 'Add a member',
+          description:
+            'Invites a person by email with a role (default member), as the portal does: they become a member when they accept the link. Owners and admins; only owners invite owners. Needs a personal access token.',
+          'x-required-scope': '*',
+          requestBody: body({ allOf: [ref('RoleInput'), { type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }] }),
+          responses: {
+            201: json('Invited', ref('Invitation')),
+            400: error('Invalid request body (code invalid_request)'),
+            403: error(
+              'Insufficient scope (code insufficient_scope), a role that may not invite (or invite owners) (code forbidden), or another organization (code org_forbidden)',
+            ),
+            404: error('Organization not found (code not_found)'),
+            409: error('Already a member, or an invitation to the address is pending (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+      },
+      '/v1/members/{userId}': {
+        parameters: [{ $ref: '#/components/parameters/UserId' }, orgName],
+        get: {
+          summary: 'Get a member',
+          'x-required-scope': '*',
+          responses: {
+            200: json('The member', ref('Member')),
+            400: error('Invalid member ID (code invalid_request)'),
+            403: error('Insufficient scope (code insufficient_scope), or another organization (code org_forbidden)'),
+            404: error('Member not found (code not_found)'),
+            ...always,
+          },
+        },
+        patch: {
+          summary: "Change a member's role",
+          description: 'Owners and admins; only owners grant, change or remove the owner role; the organization keeps an owner.',
+          'x-required-scope': '*',
+          requestBody: body(ref('RoleInput')),
+          responses: {
+            200: json('The member with the new role', ref('Member')),
+            400: error('Invalid member ID or request body (code invalid_request)'),
+            403: error('Insufficient scope (code insufficient_scope), the owner rules (code forbidden), or another organization (code org_forbidden)'),
+            404: error('Member not found (code not_found)'),
+            409: error('The organization would have no owner left (code conflict)'),
+            413: error('Request body too large (code payload_too_large)'),
+            ...always,
+          },
+        },
+        delete: {
+          summary: 'Remove a member',
+          description: 'Owners and admins; only owners remove an owner; the organization keeps an owner.',
+          'x-required-scope': '*',
+          responses: {
+            204: { description: 'Removed' },
+            400: error('Invalid member ID (code invalid_request)'),
+            403: error('Insufficient scope (code insufficient_scope), the owner rules (code forbidden), or another organization (code org_forbidden)'),
+            404: error('Member not found (code not_found)'),
+            409: error('The organization would have no owner left (code conflict)'),
+            ...always,
           },
         },
       },
@@ -186,15 +448,15 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
                 'text/csv': { schema: { type: 'string' } },
               },
             },
-            400: error('SQL error, or a statement that is not a read'),
+            400: runtimeError('SQL error, or a statement that is not a read'),
             401: {
               description: 'Missing, malformed, unknown or regenerated key',
               content: { 'text/plain': { schema: { type: 'string', const: 'Unauthorized' } } },
             },
-            408: error('Query time limit exceeded'),
-            413: error('Request body too large'),
+            408: runtimeError('Query time limit exceeded'),
+            413: runtimeError('Request body too large'),
             429: {
-              ...error('Too many failed authentications, or the app already runs and queues as many queries as it may'),
+              ...runtimeError('Too many failed authentications, or the app already runs and queues as many queries as it may'),
               headers: { 'Retry-After': { schema: { type: 'string' } } },
             },
           },
@@ -208,7 +470,7 @@ type Operation = { security?: unknown; parameters?: unknown[]; responses?: Recor
 type Document = { components: Record<string, Record<string, unknown>>; paths: Record<string, Record<string, unknown>> };
 
 /**
- * The Idempotency-Key header (lib/api/idempotency.ts) on every POST, PATCH and DELETE of the
+ * The Idempotency-Key header (lib/api/idempotency.ts) on every POST, PUT, PATCH and DELETE of the
  * management API, added here so that every such operation documents it: the operations of the
  * portal's paths (no `servers` of their own) that keep the Bearer token (no `security` of their own).
  */
@@ -235,7 +497,7 @@ function withIdempotencyKeys<D extends object>(document: D): D {
   }
   for (const item of Object.values(doc.paths)) {
     if ('servers' in item) continue;
-    for (const method of ['post', 'patch', 'delete']) {
+    for (const method of ['post', 'put', 'patch', 'delete']) {
       const operation = item[method] as Operation | undefined;
       if (!operation || operation.security) continue;
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];

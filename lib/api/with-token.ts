@@ -5,7 +5,8 @@ import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-lim
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
 import { clientAddress } from '../shared/http/client-address';
-import { findAppAccess, findOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
+import { findAppAccess, findOrgAccess, listOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
+import { canonicalName } from '../names';
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
 import { apiErrors, errorResponse } from './errors';
@@ -35,11 +36,17 @@ async function authenticate(request: Request): Promise<ApiContext> {
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const address = clientAddress(request.headers);
+  let expired = false;
   const token = await authenticateOrRefuse(
     limiter,
     address,
-    async () => (match ? authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null),
-    () => (header ? apiErrors.invalidToken() : apiErrors.missingAuthorization()),
+    async () => {
+      const found = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
+      // An expired token is a failure like any other (counted), answered 410 token_expired.
+      expired = found === 'expired';
+      return found === 'expired' ? null : found;
+    },
+    () => (expired ? apiErrors.tokenExpired() : header ? apiErrors.invalidToken() : apiErrors.missingAuthorization()),
   );
   return { ...token, request, address };
 }
@@ -116,7 +123,7 @@ export function withToken<const C extends AccessSpec>(
       let access: OrgAccess;
       if ('app' in spec) {
         appId = parseAppId(params[spec.app] ?? '');
-        access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? throwError(apiErrors.appNotFound(appId));
+        access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? (await refuseApp(context, appId));
       } else {
         access = await orgForRequest(context);
       }
@@ -138,10 +145,6 @@ function errorAnswer(request: Request, error: unknown): Response {
   return errorResponse(new AppError('internal', 'Internal server error'));
 }
 
-function throwError(error: AppError): never {
-  throw error;
-}
-
 /** The app id from the path: a positive integer, or 400 "Invalid app ID". */
 export function parseAppId(raw: string): number {
   if (!/^\d{1,9}$/.test(raw) || Number(raw) === 0) throw apiErrors.invalidAppId();
@@ -149,13 +152,39 @@ export function parseAppId(raw: string): number {
 }
 
 /**
- * The organization a request acts in: the token's own, or, for a token that covers all of the
- * user's organizations, the one named in X-Org-Name. Only organizations the user is a member of.
+ * The answer for an app the credential does not reach: 403 org_forbidden when the caller could
+ * see it but for the credential's pin to another organization (the caller is a member there, so
+ * nothing is revealed), else 404, as for an app that does not exist: app ids are sequential, and
+ * another organization's apps are not the caller's to learn about.
+ */
+async function refuseApp(context: ApiContext, appId: number): Promise<never> {
+  if (context.orgId && (await findAppAccess(context.userId, { id: appId }))) throw apiErrors.orgForbidden();
+  throw apiErrors.appNotFound(appId);
+}
+
+/**
+ * The organization a request acts in: the credential's own, or, for a token that covers all of
+ * the user's organizations, the one named in X-Org-Name (only organizations the user is a member
+ * of: 404 otherwise). A credential pinned to one organization that names another existing one gets
+ * 403 org_forbidden (organization names are public: sign-up says when one is taken); a name that
+ * does not exist, 404. A blank X-Org-Name is a 400, not the same as leaving it out.
  */
 async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
-  const named = context.request.headers.get('x-org-name')?.trim();
+  const header = context.request.headers.get('x-org-name');
+  const named = header?.trim();
+  if (header !== null && !named) throw apiErrors.blankOrgName();
   if (!context.orgId && !named) throw apiErrors.orgRequired();
   const access = await findOrgAccess(context.userId, named ? { name: named } : { id: context.orgId! }, { tokenOrgId: context.orgId });
-  if (!access) throw apiErrors.orgNotFound();
-  return access;
+  if (access) return access;
+  if (context.orgId && named && (await db.organization.findUnique({ where: { name: canonicalName(named) }, select: { id: true } }))) {
+    throw apiErrors.orgForbidden();
+  }
+  throw apiErrors.orgNotFound();
+}
+
+/** The organizations a credential reaches (GET /v1/orgs): its own when pinned to one, else all of its user's. */
+export async function orgsOf(context: ApiContext): Promise<OrgAccess[]> {
+  if (!context.orgId) return listOrgAccess(context.userId);
+  const access = await findOrgAccess(context.userId, { id: context.orgId }, { tokenOrgId: context.orgId });
+  return access ? [access] : [];
 }

@@ -2,7 +2,8 @@ import 'server-only';
 import type { AppAccess, OrgAccess } from '../auth/access';
 import type { KeyViewAccess } from '../auth/permissions';
 import { db } from '../db';
-import { DAY_MS } from '../shared/time';
+import { DAY_MS, HOUR_MS } from '../shared/time';
+import { AppError } from '../shared/errors';
 import { revealApiKey, API_KEY_SLOTS, type ApiKeySlot } from './api-keys';
 
 /** The organization's apps, oldest first. */
@@ -12,6 +13,16 @@ export async function listApps(access: OrgAccess) {
     orderBy: { createdAt: 'asc' },
     select: { id: true, name: true, description: true, createdAt: true },
   });
+}
+
+/** The app as it is now (`not_found` when it was deleted since its access was checked). */
+export async function getApp(access: AppAccess) {
+  const app = await db.app.findFirst({
+    where: { id: access.app.id, orgId: access.org.id },
+    select: { id: true, name: true, description: true, visibility: true, createdAt: true },
+  });
+  if (!app) throw new AppError('not_found');
+  return app;
 }
 
 /** What the General page shows of a key but the key itself: who made it and how it is used. Serializable. */
@@ -24,7 +35,8 @@ export type ApiKeyUsageView = {
   regenerated: boolean;
   /** When the runtime last accepted it (ISO), or null. */
   lastUsedAt: string | null;
-  /** Requests the runtime accepted with it in the last 24 hours. */
+  /** Requests the runtime accepted with it in the last hour, and in the last 24 hours (per-minute counts). */
+  requests1h: number;
   requests24h: number;
 };
 
@@ -46,7 +58,14 @@ export async function getApiKeyUsage(access: AppAccess, slots: readonly ApiKeySl
 }
 
 async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphertext: boolean) {
-  const [rows, regenerations, usage] = await Promise.all([
+  const now = Date.now();
+  const usageSince = (ms: number) =>
+    db.apiKeyUsage.groupBy({
+      by: ['keyId'],
+      where: { key: { appId, slot: { in: [...slots] } }, minute: { gte: new Date(now - ms) } },
+      _sum: { count: true },
+    });
+  const [rows, regenerations, usage, lastHour] = await Promise.all([
     db.apiKey.findMany({
       where: { appId, slot: { in: [...slots] } },
       orderBy: { slot: 'asc' },
@@ -62,11 +81,8 @@ async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphert
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated', slot: { in: [...slots] } }, _count: true }),
     // In the same round trip as the keys: their usage, found through the key's app and slot.
-    db.apiKeyUsage.groupBy({
-      by: ['keyId'],
-      where: { key: { appId, slot: { in: [...slots] } }, minute: { gte: new Date(Date.now() - DAY_MS) } },
-      _sum: { count: true },
-    }),
+    usageSince(DAY_MS),
+    usageSince(HOUR_MS),
   ]);
   return slots.map((slot) => {
     const row = rows.find((r) => r.slot === slot);
@@ -78,6 +94,7 @@ async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphert
       createdViaToken: row.createdViaToken?.name ?? null,
       regenerated: regenerations.some((r) => r.slot === slot),
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+      requests1h: lastHour.find((u) => u.keyId === row.id)?._sum.count ?? 0,
       requests24h: usage.find((u) => u.keyId === row.id)?._sum.count ?? 0,
     };
     return { row: { id: row.id, ciphertext: row.ciphertext ?? '' }, view };

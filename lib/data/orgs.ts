@@ -9,7 +9,15 @@ export async function listMembers(access: OrgAccess) {
   return db.membership.findMany({
     where: { orgId: access.org.id },
     orderBy: { createdAt: 'asc' },
-    select: { id: true, role: true, user: { select: { id: true, name: true, email: true } } },
+    select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
+  });
+}
+
+/** One member of the organization, by user id, or null. */
+export async function findMember(access: OrgAccess, userId: string) {
+  return db.membership.findFirst({
+    where: { orgId: access.org.id, userId },
+    select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
   });
 }
 

@@ -1,5 +1,6 @@
-/** A day, in milliseconds. */
-export const DAY_MS = 24 * 60 * 60 * 1000;
+/** An hour and a day, in milliseconds. */
+export const HOUR_MS = 60 * 60 * 1000;
+export const DAY_MS = 24 * HOUR_MS;
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],

@@ -42,9 +42,11 @@ export async function createPersonalAccessToken(
 
 /**
  * The token's context when `presented` is a current token: well-formed, known, not revoked, not
- * expired. Malformed tokens never reach the database; digests are compared in constant time.
+ * expired; `'expired'` for a known token past its expiry (the API answers 410, as Spice does);
+ * null for anything else. Malformed tokens never reach the database; digests are compared in
+ * constant time.
  */
-export async function authenticatePersonalAccessToken(db: Db, secret: Buffer, presented: string, now = new Date()): Promise<TokenContext | null> {
+export async function authenticatePersonalAccessToken(db: Db, secret: Buffer, presented: string, now = new Date()): Promise<TokenContext | 'expired' | null> {
   const digest = lookupDigest(presented, secret, isWellFormedPersonalAccessToken);
   if (!digest) return null;
   const row = await db.personalAccessToken.findUnique({
@@ -52,7 +54,8 @@ export async function authenticatePersonalAccessToken(db: Db, secret: Buffer, pr
     select: { id: true, name: true, userId: true, orgId: true, scopes: true, digest: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
   });
   if (!row || !digestsEqual(row.digest, digest)) return null;
-  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  if (row.revokedAt) return null;
+  if (row.expiresAt && row.expiresAt <= now) return 'expired';
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_INTERVAL_MS) {
     await db.personalAccessToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }

@@ -1,7 +1,8 @@
 /** Scopes a personal access token can carry. apps:write implies apps:read; * grants everything. */
 export const TOKEN_SCOPES = ['apps:read', 'apps:write', '*'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
-export type RequiredScope = 'apps:read' | 'apps:write';
+/** What a route asks for: `*` alone for the member endpoints (docs/management-api.md). */
+export type RequiredScope = 'apps:read' | 'apps:write' | '*';
 
 export function scopeGrants(scopes: readonly string[], required: RequiredScope): boolean {
   if (scopes.includes('*') || scopes.includes(required)) return true;

@@ -86,7 +86,7 @@ test('create a token, copy it once, rotate a key with it, then revoke it behind 
   await expect(revoked.getByRole('button')).toHaveCount(0);
   await expectAccessible(page, 'revoked tokens, shown apart');
   const refused = await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } });
-  expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token' }]);
+  expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token', code: 'unauthorized' }]);
 });
 
 test('the OpenAPI document is served', async () => {

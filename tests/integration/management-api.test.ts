@@ -25,14 +25,14 @@ beforeAll(async () => {
 describe('authentication', () => {
   it('answers 401 "Missing Authorization header" without one', async () => {
     const res = await api.getKeys(appId, { token: null });
-    expect([res.status, res.json]).toEqual([401, { error: 'Missing Authorization header' }]);
+    expect([res.status, res.json]).toEqual([401, { error: 'Missing Authorization header', code: 'unauthorized' }]);
   });
 
   it('answers 401 "Invalid token" to a malformed, unknown, non-Bearer or app-key credential', async () => {
     const keys = await currentKeys(appId);
     for (const authorization of ['Bearer nonsense', `Bearer ${generatePersonalAccessToken()}`, `Basic ${readToken}`, `Bearer ${keys[1]}`, 'Bearer']) {
       const res = await api.getKeys(appId, { authorization });
-      expect([res.status, res.json], authorization).toEqual([401, { error: 'Invalid token' }]);
+      expect([res.status, res.json], authorization).toEqual([401, { error: 'Invalid token', code: 'unauthorized' }]);
     }
   });
 
@@ -46,12 +46,13 @@ describe('authentication', () => {
     expect(readToken).toMatch(/^spt_[0-9A-Za-z]{36}$/);
   });
 
-  it('refuses an expired token and a revoked one, at once', async () => {
+  it('answers an expired token 410 token_expired, as Spice does, and refuses a revoked one with 401, at once', async () => {
     const token = await tokenFor(alice.user, { org: alice.org.name, scope: 'apps:read', name: 'short-lived', expiration: '7' });
     expect((await api.getKeys(appId, { token })).status).toBe(200);
     // A week later:
     await db.personalAccessToken.updateMany({ where: { name: 'short-lived', userId: alice.user.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    expect((await api.getKeys(appId, { token })).json).toEqual({ error: 'Invalid token' });
+    const gone = await api.getKeys(appId, { token });
+    expect([gone.status, gone.json]).toEqual([410, { error: 'Token expired', code: 'token_expired' }]);
 
     const revocable = await tokenFor(alice.user, { org: alice.org.name, scope: 'apps:read', name: 'revocable' });
     expect((await api.getKeys(appId, { token: revocable })).status).toBe(200);
@@ -59,7 +60,7 @@ describe('authentication', () => {
     await signInAs(alice.user);
     expect(await revokeToken({ tokenId: row.id })).toEqual({ ok: true, data: null });
     const res = await api.getKeys(appId, { token: revocable });
-    expect([res.status, res.json]).toEqual([401, { error: 'Invalid token' }]);
+    expect([res.status, res.json]).toEqual([401, { error: 'Invalid token', code: 'unauthorized' }]);
   });
 
   it('records when a token was last used', async () => {
@@ -96,7 +97,7 @@ describe('scopes', () => {
     const before = await currentKeys(appId);
     const read = await api.getKeys(appId, { token: readToken });
     expect(read.status).toBe(200);
-    expect(read.json).toEqual({ api_key: before[1], api_key_2: before[2] });
+    expect(read.json).toMatchObject({ api_key: before[1], api_key_2: before[2] });
     const write = await api.regenerate(appId, { token: readToken });
     expect([write.status, write.json]).toEqual([403, { error: 'Insufficient scope. Required: apps:write', code: 'insufficient_scope' }]);
     expect(await currentKeys(appId)).toEqual(before);
@@ -179,26 +180,26 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
       const res = await api.regenerate(appId, { token: writeToken, ...json({ key_number: value }) });
       expect([res.status, res.json], String(value)).toEqual([
         400,
-        { error: 'Invalid request', details: { formErrors: [], fieldErrors: { key_number: ['Must be 0, 1, or 2'] } } },
+        { error: 'Invalid request', code: 'invalid_request', details: { formErrors: [], fieldErrors: { key_number: ['Must be 0, 1, or 2'] } } },
       ]);
     }
     const textPlain = await api.regenerate(appId, { token: writeToken, body: '{"key_number": 2}', headers: { 'content-type': 'text/plain' } });
     expect(textPlain.status).toBe(400);
     expect(textPlain.json.error).toBe('Invalid request');
     const malformed = await api.regenerate(appId, { token: writeToken, body: '{"key_number": ', headers: { 'content-type': 'application/json' } });
-    expect([malformed.status, malformed.json]).toEqual([400, { error: 'Invalid JSON body' }]);
+    expect([malformed.status, malformed.json]).toEqual([400, { error: 'Invalid JSON body', code: 'invalid_request' }]);
     const oversize = await api.regenerate(appId, { token: writeToken, ...json({ key_number: 1, padding: 'x'.repeat(20_000) }) });
-    expect(oversize.status).toBe(413);
+    expect([oversize.status, oversize.json]).toEqual([413, { error: 'Request body is larger than 16384 bytes.', code: 'payload_too_large' }]);
     expect(await currentKeys(appId)).toEqual(before);
   });
 
   it('answers 400 "Invalid app ID" to a non-integer id, and 404 to an unknown one', async () => {
     for (const id of ['abc', '1.5', '-1', '0', '1e3', '99999999999']) {
       const res = await api.getKeys(id, { token: readToken });
-      expect([res.status, res.json], id).toEqual([400, { error: 'Invalid app ID' }]);
+      expect([res.status, res.json], id).toEqual([400, { error: 'Invalid app ID', code: 'invalid_request' }]);
     }
     const missing = await api.getKeys(987654, { token: readToken });
-    expect([missing.status, missing.json]).toEqual([404, { error: 'App with ID 987654 not found' }]);
+    expect([missing.status, missing.json]).toEqual([404, { error: 'App with ID 987654 not found', code: 'not_found' }]);
   });
 
   it('answers 403 "forbidden" when the token user is only a member', async () => {
@@ -218,7 +219,7 @@ describe('POST /v1/apps/{appId}/api-keys', () => {
     await db.$executeRawUnsafe('ALTER TABLE "AuditEvent" RENAME TO "AuditEventGone"');
     try {
       const res = await api.regenerate(appId, { token: writeToken });
-      expect([res.status, res.json]).toEqual([500, { error: 'Internal server error' }]);
+      expect([res.status, res.json]).toEqual([500, { error: 'Internal server error', code: 'internal' }]);
     } finally {
       await db.$executeRawUnsafe('ALTER TABLE "AuditEventGone" RENAME TO "AuditEvent"');
     }
@@ -232,7 +233,7 @@ describe('organizations', () => {
     const bobApp = await newApp(bob.user, bob.org.name, 'bob-app');
     const before = await currentKeys(bobApp.id);
     const get = await api.getKeys(bobApp.id, { token: writeToken });
-    expect([get.status, get.json]).toEqual([404, { error: `App with ID ${bobApp.id} not found` }]);
+    expect([get.status, get.json]).toEqual([404, { error: `App with ID ${bobApp.id} not found`, code: 'not_found' }]);
     const post = await api.regenerate(bobApp.id, { token: writeToken });
     expect(post.status).toBe(404);
     expect(await currentKeys(bobApp.id)).toEqual(before);
@@ -240,15 +241,22 @@ describe('organizations', () => {
     expect((list.json.apps as { id: number }[]).map((a) => a.id)).not.toContain(bobApp.id);
   });
 
-  it("keeps an org-bound token to its organization even for the user's other organizations", async () => {
+  it("keeps an org-bound token to its organization: 403 org_forbidden in the user's other organizations", async () => {
     const carol = await newUser('Carol');
     const second = await newUser('Dora');
     await signInAs(second.user);
     await addMember({ org: second.org.name, email: carol.user.email, role: 'owner' });
     const otherApp = await newApp(second.user, second.org.name, 'dora-app');
     const token = await tokenFor(carol.user, { org: carol.org.name, scope: '*' });
-    expect((await api.getKeys(otherApp.id, { token })).status).toBe(404);
-    expect((await api.listApps({ token, headers: { 'x-org-name': second.org.name } })).status).toBe(404);
+    const forbidden = { error: 'This credential is limited to another organization', code: 'org_forbidden' };
+    const keys = await api.getKeys(otherApp.id, { token });
+    expect([keys.status, keys.json]).toEqual([403, forbidden]);
+    const regenerated = await api.regenerate(otherApp.id, { token });
+    expect([regenerated.status, regenerated.json]).toEqual([403, forbidden]);
+    const listed = await api.listApps({ token, headers: { 'x-org-name': second.org.name } });
+    expect([listed.status, listed.json]).toEqual([403, forbidden]);
+    // An organization that does not exist is 404, as before.
+    expect((await api.listApps({ token, headers: { 'x-org-name': 'no-such-org' } })).status).toBe(404);
     const all = await tokenFor(carol.user, { org: '*', scope: '*' });
     expect((await api.getKeys(otherApp.id, { token: all })).status).toBe(200);
   });
@@ -275,6 +283,6 @@ describe('organizations', () => {
     const named = await api.listApps({ token: all, headers: { 'x-org-name': alice.org.name } });
     expect((named.json.apps as { id: number }[]).map((a) => a.id)).toContain(appId);
     const notMine = await api.listApps({ token: all, headers: { 'x-org-name': 'no-such-org' } });
-    expect([notMine.status, notMine.json]).toEqual([404, { error: 'Organization not found' }]);
+    expect([notMine.status, notMine.json]).toEqual([404, { error: 'Organization not found', code: 'not_found' }]);
   });
 });

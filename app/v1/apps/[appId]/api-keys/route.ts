@@ -1,12 +1,10 @@
-import { z } from 'zod';
-import { apiErrors } from '@/lib/api/errors';
-import { apiKeysOf, readOptionalJson, regenerateBodySchema } from '@/lib/api/management';
+import { apiKeysOf, readBody, regenerateBodySchema } from '@/lib/api/management';
 import { originOf, withToken } from '@/lib/api/with-token';
 import { regenerateApiKeys, type ApiKeySlot } from '@/lib/data/api-keys';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
-/** GET /v1/apps/{appId}/api-keys (apps:read): both keys. */
+/** GET /v1/apps/{appId}/api-keys (apps:read): both keys, each with its use (created, last used, requests in the last hour and 24 hours). */
 export const GET = withToken({ scope: 'apps:read', permission: 'key:view', app: 'appId' }, async (context) => {
   return Response.json(await apiKeysOf(context.access), { headers: noStore });
 });
@@ -17,9 +15,7 @@ export const GET = withToken({ scope: 'apps:read', permission: 'key:view', app: 
  * as that transaction left them.
  */
 export const POST = withToken({ scope: 'apps:write', permission: 'key:regenerate', app: 'appId' }, async (context) => {
-  const parsed = regenerateBodySchema.safeParse(await readOptionalJson(context.request));
-  if (!parsed.success) throw apiErrors.invalidRequest(z.flattenError(parsed.error));
-  const keyNumber = parsed.data.key_number;
+  const keyNumber = (await readBody(context.request, regenerateBodySchema)).key_number;
   const slots: ApiKeySlot[] = keyNumber === 0 ? [1, 2] : [keyNumber];
   const keys = await regenerateApiKeys(context.access, {
     slots,
