@@ -39,18 +39,28 @@ type Claim = { kind: 'claimed'; id: string; leaseToken: string } | { kind: 'repl
  *   answer with `Idempotent-Replayed: true` and changes nothing; with another request, 422
  *   idempotency_key_reused; while the first still runs, 409 idempotency_in_progress (Retry-After: 1).
  */
-export async function idempotently(request: Request, credential: string, run: (request: Request) => Promise<Response>): Promise<Response> {
+export async function idempotently(
+  request: Request,
+  credential: string,
+  handler: { run: (request: Request) => Promise<Response>; mayReplay: () => Promise<void> },
+): Promise<Response> {
+  const { run } = handler;
   const key = request.headers.get('idempotency-key');
   if (request.method === 'GET' || request.method === 'HEAD' || key === null) return run(request);
   if (!VALID_KEY.test(key)) throw apiErrors.invalidIdempotencyKey();
   const bytes = await readBodyBytes(request);
   const url = new URL(request.url);
   const digest = createHash('sha256')
-    .update(`${request.method}\n${url.pathname}${url.search}\n${request.headers.get('x-org-name')?.trim() ?? ''}\n`)
+    .update(`${request.method}\n${url.pathname}${url.search}\n${request.headers.get('x-org-name')?.trim().toLowerCase() ?? ''}\n`)
     .update(bytes)
     .digest('hex');
   const claim = await claimKey(credential, key, digest);
-  if (claim.kind === 'replay') return claim.response;
+  if (claim.kind === 'replay') {
+    // An answer with a body may hold new keys or an invitation link: only for a caller who may still
+    // act there (throws 403 or 404 as a new request would). An empty one (a 204) reveals nothing.
+    if (claim.response.body !== null) await handler.mayReplay();
+    return claim.response;
+  }
 
   // The handler reads the body again from a copy (a Request's body can be read once).
   const again = new Request(request.url, { method: request.method, headers: request.headers, body: bytes.byteLength > 0 ? bytes : undefined });
@@ -112,9 +122,14 @@ async function deleteExpired(now: Date): Promise<void> {
   if (expired.length > 0) await db.idempotentRequest.deleteMany({ where: { id: { in: expired.map((row) => row.id) } } });
 }
 
-/** Stores the answer (unless a 5xx, which releases the key) and hands it on, readable. */
+/**
+ * Stores a 2xx answer and hands it on, readable. Any other answer releases the key, so a retry runs
+ * the request again: a refusal (bad input, a role that may not, a conflict) changed nothing, and the
+ * caller may fix its cause and retry with the same key (as Stripe keeps no result for a request
+ * that failed validation); a 5xx may be a passing fault.
+ */
 async function store(claim: Extract<Claim, { kind: 'claimed' }>, response: Response): Promise<Response> {
-  if (response.status >= 500) {
+  if (response.status < 200 || response.status >= 300) {
     await release(claim);
     return response;
   }
@@ -131,7 +146,7 @@ async function store(claim: Extract<Claim, { kind: 'claimed' }>, response: Respo
       leaseUntil: null,
     },
   });
-  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(bodyOf(response.status, text), { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /** Lets the key go, so that a retry runs the request again. */
@@ -142,5 +157,10 @@ async function release(claim: Extract<Claim, { kind: 'claimed' }>): Promise<void
 function replay(id: string, status: number, headers: string | null, body: string | null): Response {
   const text = body === null ? '' : decryptSecret(body, idempotencyContext(id), serverEnv().keySecrets.encryptionKey);
   const stored = headers ? (JSON.parse(headers) as Record<string, string>) : {};
-  return new Response(text, { status, headers: { ...stored, 'Cache-Control': 'no-store', 'Idempotent-Replayed': 'true' } });
+  return new Response(bodyOf(status, text), { status, headers: { ...stored, 'Cache-Control': 'no-store', 'Idempotent-Replayed': 'true' } });
+}
+
+/** A Response with status 204, 205 or 304 may have no body at all, not even an empty one. */
+function bodyOf(status: number, text: string): string | null {
+  return status === 204 || status === 205 || status === 304 || text === '' ? null : text;
 }

@@ -56,12 +56,33 @@ async function revealKeys(access: Granted<OrgAccess, 'key:view'>, appIds: number
   return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(access, row)]));
 }
 
-/** A request's body as bytes, at most 16 KiB (413 past it, by its Content-Length before reading). */
+/**
+ * A request's body as bytes, at most 16 KiB: 413 past it, by its Content-Length before reading,
+ * and by counting while reading (a chunked body has none), so no more than the limit is ever held.
+ */
 export async function readBodyBytes(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
   return bytes;
 }
 

@@ -109,27 +109,40 @@ export function withToken<const C extends AccessSpec>(
       const context = await authenticate(request);
       if (!scopeGrants(context.scopes, config.scope)) throw apiErrors.insufficientScope(config.scope);
       // Idempotency-Key is consulted only now, for the checked credential (lib/api/idempotency.ts).
-      return await idempotently(request, credentialOf(context), (readable) => act({ ...context, request: readable }, route));
+      // A stored answer with a body (new keys, an invitation link) is replayed only to a caller who
+      // may still act there: the access is checked again first, as for a new request.
+      return await idempotently(request, credentialOf(context), {
+        run: (readable) => act({ ...context, request: readable }, route),
+        mayReplay: async () => {
+          await authorize(context, await route.params);
+        },
+      });
     } catch (error) {
       return errorAnswer(request, error);
     }
   }
 
+  /** The caller's access where the route acts, with its permission checked: 403 or 404 otherwise. */
+  async function authorize(context: ApiContext, params: Record<string, string>): Promise<OrgAccess | undefined> {
+    if (!spec.permission) return undefined;
+    let access: OrgAccess;
+    if ('app' in spec) {
+      const appId = parseAppId(params[spec.app] ?? '');
+      access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? (await refuseApp(context, appId));
+    } else {
+      access = await orgForRequest(context);
+    }
+    return grant(access, spec.permission);
+  }
+
   async function act(context: ApiContext, route: { params: Promise<Record<string, string>> }): Promise<Response> {
-    let appId: number | undefined;
+    const params = await route.params;
     try {
-      const params = await route.params;
-      if (!spec.permission) return await run(context, params);
-      let access: OrgAccess;
-      if ('app' in spec) {
-        appId = parseAppId(params[spec.app] ?? '');
-        access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? (await refuseApp(context, appId));
-      } else {
-        access = await orgForRequest(context);
-      }
-      return await run({ ...context, access: grant(access, spec.permission) }, params);
+      const access = await authorize(context, params);
+      return await run(access ? { ...context, access } : context, params);
     } catch (error) {
       // Deleted since it was found (the lock found no row): answered as an unknown app.
+      const appId = 'app' in spec && spec.app ? params[spec.app] : undefined;
       if (error instanceof AppError && error.code === 'not_found' && error.message === ERROR_MESSAGES.not_found && appId !== undefined) {
         return errorResponse(apiErrors.appNotFound(appId));
       }

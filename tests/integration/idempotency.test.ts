@@ -5,7 +5,8 @@ import { db } from '@/lib/db';
 import { serverEnv } from '@/lib/env';
 import { decryptSecret, idempotencyContext } from '@/lib/shared/keys/crypto';
 import { api, json, tokenFor } from './api-client';
-import { currentKeys, newApp, newUser } from './fixtures';
+import { addMember, currentKeys, newApp, newUser } from './fixtures';
+import { signInAs } from './request';
 
 let alice: Awaited<ReturnType<typeof newUser>>;
 let writer: string;
@@ -70,11 +71,37 @@ describe('retries', () => {
     expect(await regenerations(app.id)).toBe(2);
   });
 
-  it('stores 4xx answers and replays them', async () => {
+  it('keeps no refusal: the caller fixes its cause and retries with the same key', async () => {
+    const app = await newApp(alice.user, alice.org.name, 'refused-app');
+    const bad = await api.regenerate(app.id, { token: writer, ...keyed('fix-and-retry', { key_number: 7 }) });
+    expect([bad.status, bad.json.code]).toEqual([400, 'invalid_request']);
+    expect(await db.idempotentRequest.count({ where: { key: 'fix-and-retry' } })).toBe(0);
     const missing = await api.regenerate(424242, { token: writer, ...keyed('missing-app', {}) });
     expect(missing.status).toBe(404);
-    const again = await api.regenerate(424242, { token: writer, ...keyed('missing-app', {}) });
-    expect([again.status, again.json, again.headers.get('idempotent-replayed')]).toEqual([404, missing.json, 'true']);
+    expect((await api.regenerate(424242, { token: writer, ...keyed('missing-app', {}) })).headers.get('idempotent-replayed')).toBeNull();
+    expect(await db.idempotentRequest.count({ where: { key: 'missing-app' } })).toBe(0);
+  });
+
+  it('replays a DELETE: the retry of a deleted app answers 204 again', async () => {
+    const app = await newApp(alice.user, alice.org.name, 'deleted-once');
+    const first = await api.deleteApp(app.id, { token: writer, headers: { 'idempotency-key': 'delete-once' } });
+    const retry = await api.deleteApp(app.id, { token: writer, headers: { 'idempotency-key': 'delete-once' } });
+    expect([first.status, retry.status, retry.headers.get('idempotent-replayed')]).toEqual([204, 204, 'true']);
+    expect(await db.auditEvent.count({ where: { action: 'app.deleted', details: { contains: 'deleted-once' } } })).toBe(1);
+  });
+
+  it('replays new keys only to a caller who may still see them', async () => {
+    const { user: bob } = await newUser('Bob');
+    await signInAs(alice.user);
+    expect((await addMember({ org: alice.org.name, email: bob.email, role: 'admin' })).ok).toBe(true);
+    const bobs = await tokenFor(bob, { org: alice.org.name, scope: 'apps:write', name: 'bobs-job' });
+    const app = await newApp(alice.user, alice.org.name, 'demoted-app');
+    expect((await api.regenerate(app.id, { token: bobs, ...keyed('before-demotion', {}) })).status).toBe(200);
+    const membership = await db.membership.findFirstOrThrow({ where: { userId: bob.id, org: { name: alice.org.name } } });
+    await db.membership.update({ where: { id: membership.id }, data: { role: 'viewer' } });
+    const replay = await api.regenerate(app.id, { token: bobs, ...keyed('before-demotion', {}) });
+    expect(replay.status).toBe(403);
+    expect(replay.text).not.toContain('spk_');
   });
 
   it('does not store a 5xx: the key is released and a retry runs again', async () => {

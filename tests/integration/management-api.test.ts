@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as appsRoute from '@/app/v1/apps/route';
 import { db } from '@/lib/db';
 import { revokeToken } from '@/lib/actions/tokens';
 import { getApiKeysForDisplay } from '@/lib/data/apps';
@@ -284,5 +285,23 @@ describe('organizations', () => {
     expect((named.json.apps as { id: number }[]).map((a) => a.id)).toContain(appId);
     const notMine = await api.listApps({ token: all, headers: { 'x-org-name': 'no-such-org' } });
     expect([notMine.status, notMine.json]).toEqual([404, { error: 'Organization not found', code: 'not_found' }]);
+  });
+});
+
+describe('bodies', () => {
+  it('stops reading a body with no Content-Length at the limit (413), however long it goes on', async () => {
+    const { user, org } = await newUser('Chunky');
+    const writer = await tokenFor(user, { org: org.name, scope: 'apps:write' });
+    // An endless chunked body: reading it all would never end.
+    const endless = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(4096).fill(32)) });
+    const request = new Request('http://portal.test/v1/apps', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json', 'idempotency-key': 'endless' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    const answer = await appsRoute.POST(request, { params: Promise.resolve({}) });
+    expect([answer.status, ((await answer.json()) as { code: string }).code]).toEqual([413, 'payload_too_large']);
+    expect(await db.app.count({ where: { orgId: org.id } })).toBe(0);
   });
 });
