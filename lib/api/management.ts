@@ -45,13 +45,18 @@ async function revealKeys(access: Granted<OrgAccess, 'key:view'>, appIds: number
   return new Map(rows.map((row) => [`${row.appId}:${row.slot}`, revealApiKey(access, row)]));
 }
 
-/** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */
-export async function readOptionalJson(request: Request): Promise<unknown> {
+/** The body as text, at most 16 KiB (else `payload_too_large`, by the declared length before reading). */
+export async function readBoundedText(request: Request): Promise<string> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > MAX_BODY_BYTES) throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
-  const text = new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(bytes);
+}
+
+/** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */
+export async function readOptionalJson(request: Request): Promise<unknown> {
+  const text = await readBoundedText(request);
   if (!text.trim()) return {};
   const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
