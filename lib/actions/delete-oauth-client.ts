@@ -18,7 +18,10 @@ export const deleteOAuthClient = authedAction(
   async (input, { user, access }) => {
     const origin = await requestOrigin(user);
     const name = await withOrgLock(access, 'oauth_client:manage', async (tx) => {
-      const client = await tx.oAuthClient.findFirst({ where: { clientId: input.clientId, orgId: access.org.id, deletedAt: null }, select: { id: true, name: true } });
+      const client = await tx.oAuthClient.findFirst({
+        where: { clientId: input.clientId, orgId: access.org.id, deletedAt: null },
+        select: { id: true, name: true },
+      });
       if (!client || !(await removeClient(tx, { id: client.id, orgId: access.org.id }))) throw new AppError('not_found');
       await recordAudit(tx, { action: 'oauth_client.deleted', orgId: access.org.id, subjectOAuthClientId: client.id, origin });
       return client.name;

@@ -25,7 +25,10 @@ export const regenerateOAuthClientSecret = authedAction(
     }
     const origin = await requestOrigin(user);
     const result = await withOrgLock(access, 'oauth_client:manage', async (tx) => {
-      const client = await tx.oAuthClient.findFirst({ where: { clientId: input.clientId, orgId: access.org.id, deletedAt: null }, select: { id: true, name: true } });
+      const client = await tx.oAuthClient.findFirst({
+        where: { clientId: input.clientId, orgId: access.org.id, deletedAt: null },
+        select: { id: true, name: true },
+      });
       if (!client) throw new AppError('not_found');
       const replaced = await replaceSecret(tx, serverEnv().keySecrets.digestSecret, { id: client.id, orgId: access.org.id });
       if (!replaced) throw new AppError('not_found');

@@ -184,7 +184,9 @@ async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
   const ref = named ? { name: named } : { id: context.orgId! };
   // An OAuth client acts in its own organization only; X-Org-Name naming another finds nothing.
   const access =
-    context.oauthClientId !== null ? await findClientOrgAccess(context.oauthClientId, ref) : await findOrgAccess(context.userId, ref, { tokenOrgId: context.orgId });
+    context.oauthClientId !== null
+      ? await findClientOrgAccess(context.oauthClientId, ref)
+      : await findOrgAccess(context.userId, ref, { tokenOrgId: context.orgId });
   if (!access) throw apiErrors.orgNotFound();
   return access;
 }

@@ -149,7 +149,12 @@ export async function exchangeClientCredentials(
  * on every request: a deleted client or a regenerated secret stops it at once), `'expired'` for
  * one that was valid and has expired, else null. Malformed tokens never reach the database.
  */
-export async function authenticateOAuthAccessToken(db: Db, digestKey: Buffer, presented: string, now = new Date()): Promise<OAuthClientContext | 'expired' | null> {
+export async function authenticateOAuthAccessToken(
+  db: Db,
+  digestKey: Buffer,
+  presented: string,
+  now = new Date(),
+): Promise<OAuthClientContext | 'expired' | null> {
   const digest = lookupDigest(presented, digestKey, isWellFormedOAuthAccessToken);
   if (!digest) return null;
   const row = await db.oAuthAccessToken.findUnique({

@@ -92,7 +92,9 @@ export default async function ActivityPage({
     <main className="space-y-4">
       <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: 'Activity' }]} />
       <h1 className="text-2xl font-semibold">Activity</h1>
-      <p className="text-sm text-slate-700">Every key regeneration, app, membership, invitation, token and OAuth client change in {access.org.name}, newest first.</p>
+      <p className="text-sm text-slate-700">
+        Every key regeneration, app, membership, invitation, token and OAuth client change in {access.org.name}, newest first.
+      </p>
       <form method="get" action={base} className="flex flex-wrap items-end gap-2">
         <div>
           <label htmlFor="activity-app" className="block text-sm font-medium text-slate-800">

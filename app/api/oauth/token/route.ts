@@ -101,7 +101,8 @@ async function exchange(request: Request): Promise<Response> {
   }
   if (params.grant_type === undefined) return oauthError('invalid_request', 'grant_type is required.');
   if (params.grant_type !== 'client_credentials') return oauthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
-  credentials ??= params.client_id !== undefined && params.client_secret !== undefined ? { clientId: params.client_id, clientSecret: params.client_secret } : null;
+  credentials ??=
+    params.client_id !== undefined && params.client_secret !== undefined ? { clientId: params.client_id, clientSecret: params.client_secret } : null;
 
   const address = clientAddress(request.headers);
   const result = credentials

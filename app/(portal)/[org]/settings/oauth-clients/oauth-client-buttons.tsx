@@ -48,8 +48,8 @@ export function RegenerateSecretButton({ org, clientId, name }: ClientProps) {
           }}
         >
           <p>
-            The current secret of <strong>{name}</strong> and every access token issued to it stop working immediately. Anything using them must get a new
-            token with the new secret.
+            The current secret of <strong>{name}</strong> and every access token issued to it stop working immediately. Anything using them must get a new token
+            with the new secret.
           </p>
           <TextField
             label={`Type ${clientId} to confirm`}
@@ -83,7 +83,11 @@ function SecretDialog({ shown, onClose }: { shown: ShownSecret; onClose: () => v
     onClose();
   };
   return (
-    <Modal dialogRef={dialogRef} onKeyDown={onKeyDown} role="dialog" title={`New secret for ${shown.name}`}
+    <Modal
+      dialogRef={dialogRef}
+      onKeyDown={onKeyDown}
+      role="dialog"
+      title={`New secret for ${shown.name}`}
       titleId="client-secret-title"
       describedBy="client-secret-body"
       busy={false}
@@ -119,8 +123,7 @@ export function DeleteOAuthClientButton({ org, clientId, name }: ClientProps) {
           }}
         >
           <p>
-            <strong>{name}</strong>, its secret and every access token issued to it stop working immediately. Its name stays in Activity. This cannot be
-            undone.
+            <strong>{name}</strong>, its secret and every access token issued to it stop working immediately. Its name stays in Activity. This cannot be undone.
           </p>
         </ConfirmDialog>
       ) : null}
