@@ -20,6 +20,7 @@ import { signInAs, signOut } from './request';
 const ISSUER = 'http://portal.test';
 const AS: oauth.AuthorizationServer = { issuer: ISSUER, token_endpoint: `${ISSUER}/api/oauth/token` };
 let address = '192.0.2.50';
+let addresses = 50;
 
 /** The token endpoint as a fetch: what oauth4webapi calls, and our own raw requests. */
 async function tokenFetch(url: string | URL | Request, init: RequestInit = {}): Promise<Response> {
@@ -53,7 +54,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   // Each test fails from an address of its own: the limiter counts per address.
-  address = `192.0.2.${Math.floor(Math.random() * 200) + 20}`;
+  address = `192.0.2.${++addresses}`;
   await signInAs(owner.user);
 });
 
