@@ -2,6 +2,7 @@
 // POST /api/oauth/token (client credentials; JSON, form and Basic, the latter two through
 // oauth4webapi, an independent client), and that token used on the management API as a client
 // of the organization, with no user behind it.
+import Ajv2020 from 'ajv/dist/2020';
 import * as oauth from 'oauth4webapi';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { POST as tokenEndpoint } from '@/app/api/oauth/token/route';
@@ -204,6 +205,22 @@ describe('POST /api/oauth/token', () => {
       authorization: `Basic ${basic}`,
     });
     expect([both.status, both.json.error]).toEqual([400, 'invalid_request']);
+  });
+
+  it('answers as GET /v1/openapi.json describes it', async () => {
+    const client = await newClient();
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema((await api.openapi()).json, 'openapi');
+    const answers = [
+      await exchangeJson({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }),
+      await exchangeJson({ grant_type: 'password' }),
+      await exchangeJson({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: 'wrong' }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 401]);
+    for (const answer of answers) {
+      const validate = ajv.getSchema(`openapi#/paths/~1api~1oauth~1token/post/responses/${answer.status}/content/application~1json/schema`)!;
+      expect(validate(answer.json), ajv.errorsText(validate.errors)).toBe(true);
+    }
   });
 
   it('limits failures per client address with 429 and Retry-After, and still answers a valid secret', async () => {
