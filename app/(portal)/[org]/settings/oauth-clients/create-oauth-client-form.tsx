@@ -3,18 +3,13 @@
 import { useState } from 'react';
 import toast from 'react-hot-toast';
 import { useStepUp } from '@/components/auth/step-up';
+import { ScopeFieldset } from '@/components/tokens/scope-fieldset';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createOAuthClient } from '@/lib/actions/create-oauth-client';
 import { ClientSecretPanel, type ShownSecret } from './client-secret-panel';
-
-const SCOPES = [
-  { value: 'apps:read', hint: 'List apps and read their keys' },
-  { value: 'apps:write', hint: 'Also regenerate keys (includes apps:read)' },
-  { value: '*', hint: 'Everything an admin can do through the API' },
-];
 
 export function CreateOAuthClientForm({ org }: { org: string }) {
   const [created, setCreated] = useState<ShownSecret | null>(null);
@@ -34,17 +29,7 @@ export function CreateOAuthClientForm({ org }: { org: string }) {
         <input type="hidden" name="org" value={org} />
         <TextField label="Name" name="name" required maxLength={64} placeholder="ci-rotate" error={fieldErrors.name?.[0]} />
         <TextField label="Description (optional)" name="description" maxLength={200} error={fieldErrors.description?.[0]} />
-        <fieldset className="space-y-2">
-          <legend className="text-sm font-medium text-slate-800">Scopes</legend>
-          {SCOPES.map((scope) => (
-            <label key={scope.value} className="flex items-start gap-2 text-sm">
-              <input type="radio" name="scope" value={scope.value} defaultChecked={scope.value === 'apps:read'} className="mt-1" />
-              <span>
-                <span className="font-mono">{scope.value}</span> <span className="text-slate-600">— {scope.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <ScopeFieldset />
         <FormError message={formError} />
         <Button type="submit" disabled={pending} aria-busy={pending}>
           {pending ? 'Creating…' : 'Create client'}
