@@ -77,6 +77,7 @@ export async function regenerateApiKeys(access: AppAccess, input: { slots: reado
           createdAt,
           createdById: input.origin.actorId,
           createdViaTokenId: input.origin.tokenId ?? null,
+          createdViaOAuthClientId: input.origin.oauthClientId ?? null,
           lastUsedAt: null,
         },
         select: { id: true },

@@ -3,6 +3,7 @@
 // oauth4webapi, an independent client), and that token used on the management API as a client
 // of the organization, with no user behind it.
 import Ajv2020 from 'ajv/dist/2020';
+import { Writable } from 'node:stream';
 import * as oauth from 'oauth4webapi';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { POST as tokenEndpoint } from '@/app/api/oauth/token/route';
@@ -11,7 +12,10 @@ import { deleteOAuthClient } from '@/lib/actions/delete-oauth-client';
 import { regenerateOAuthClientSecret } from '@/lib/actions/regenerate-oauth-client-secret';
 import { db } from '@/lib/db';
 import { listActivity } from '@/lib/data/activity';
-import { findOrgAccess } from '@/lib/auth/access';
+import { findAppAccess, findOrgAccess } from '@/lib/auth/access';
+import { getApiKeyUsage } from '@/lib/data/apps';
+import { keyOrigin } from '@/components/keys/key-usage';
+import { logTo, observability } from '@/lib/observability';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { generateOAuthAccessToken, generateOAuthClientSecret } from '@/lib/shared/keys/format';
 import { api, json } from './api-client';
@@ -223,6 +227,21 @@ describe('POST /api/oauth/token', () => {
     }
   });
 
+  it('is counted in the portal metrics and logged once per request, with no secret', async () => {
+    const client = await newClient();
+    const lines: string[] = [];
+    logTo(new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }));
+    const count = async () =>
+      (await observability().api.get()).values.find((v) => v.labels.route === '/api/oauth/token' && v.labels.status === '200')?.value ?? 0;
+    const before = await count();
+    const answer = await exchangeJson({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
+    expect(await count()).toBe(before + 1);
+    const logged = lines.filter((line) => line.includes('/api/oauth/token'));
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ door: 'api', method: 'POST', route: '/api/oauth/token', status: 200 });
+    for (const secret of [client.clientSecret, String(answer.json.access_token)]) expect(lines.join('')).not.toContain(secret);
+  });
+
   it('limits failures per client address with 429 and Retry-After, and still answers a valid secret', async () => {
     const client = await newClient();
     const wrong = { grant_type: 'client_credentials', client_id: client.clientId, client_secret: generateOAuthClientSecret() };
@@ -251,6 +270,9 @@ describe('the access token on the management API', () => {
     const everything = JSON.stringify(await db.auditEvent.findMany({ where: { orgId: owner.org.id } }));
     for (const secret of [client.clientSecret, token, before[2]]) expect(everything).not.toContain(secret);
     expect(row.lastUsedAt).not.toBeNull();
+    // The General page says which client regenerated the key.
+    const [usage] = await getApiKeyUsage((await findAppAccess(owner.user.id, { id: appId }))!, [2]);
+    expect(keyOrigin(usage!)).toBe(` via OAuth client ${client.name}`);
     // Activity reads "via OAuth client …", and the owners hear of it with the client named.
     const access = (await findOrgAccess(owner.user.id, { id: owner.org.id }))!;
     const entry = (await listActivity(access, { page: 1 })).entries.find((e) => e.id === event.id)!;

@@ -31,6 +31,9 @@ CREATE TABLE "OAuthAccessToken" (
 -- AlterTable
 ALTER TABLE "AuditEvent" ADD COLUMN "oauthClientId" TEXT;
 
+-- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN "createdViaOAuthClientId" TEXT;
+
 -- CreateIndex
 CREATE UNIQUE INDEX "OAuthClient_clientId_key" ON "OAuthClient"("clientId");
 
@@ -48,6 +51,9 @@ CREATE INDEX "OAuthAccessToken_clientId_expiresAt_idx" ON "OAuthAccessToken"("cl
 
 -- AddForeignKey
 ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_oauthClientId_fkey" FOREIGN KEY ("oauthClientId") REFERENCES "OAuthClient"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_createdViaOAuthClientId_fkey" FOREIGN KEY ("createdViaOAuthClientId") REFERENCES "OAuthClient"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "OAuthClient" ADD CONSTRAINT "OAuthClient_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organization"("id") ON DELETE CASCADE ON UPDATE CASCADE;

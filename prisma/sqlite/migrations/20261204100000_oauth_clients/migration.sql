@@ -30,6 +30,9 @@ CREATE TABLE "OAuthAccessToken" (
 -- AlterTable: a nullable column with a foreign key can be added in place on SQLite.
 ALTER TABLE "AuditEvent" ADD COLUMN "oauthClientId" TEXT REFERENCES "OAuthClient" ("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
+-- AlterTable
+ALTER TABLE "ApiKey" ADD COLUMN "createdViaOAuthClientId" TEXT REFERENCES "OAuthClient" ("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
 -- CreateIndex
 CREATE UNIQUE INDEX "OAuthClient_clientId_key" ON "OAuthClient"("clientId");
 
