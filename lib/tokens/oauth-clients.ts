@@ -128,9 +128,17 @@ export async function exchangeClientCredentials(
   const scopes = requestedScopes(parseScopes(client.scopes), input.scope);
   if (!scopes) return { ok: false, error: 'invalid_scope' };
   const accessToken = generateOAuthAccessToken();
-  await db.$transaction([
-    db.oAuthAccessToken.deleteMany({ where: { clientId: client.id, expiresAt: { lt: new Date(now.getTime() - EXPIRED_KEPT_MS) } } }),
-    db.oAuthAccessToken.create({
+  const issued = await db.$transaction(async (tx) => {
+    // Writes first, on the condition that the secret is still current: a Regenerate secret or a
+    // Delete committing meanwhile (it deletes the client's tokens) leaves nothing to issue, so no
+    // token from the old secret outlives it.
+    const current = await tx.oAuthClient.updateMany({
+      where: { id: client.id, secretDigest: client.secretDigest, deletedAt: null },
+      data: { lastUsedAt: now },
+    });
+    if (current.count === 0) return false;
+    await tx.oAuthAccessToken.deleteMany({ where: { clientId: client.id, expiresAt: { lt: new Date(now.getTime() - EXPIRED_KEPT_MS) } } });
+    await tx.oAuthAccessToken.create({
       data: {
         clientId: client.id,
         digest: digestSecret(accessToken, digestKey),
@@ -138,9 +146,10 @@ export async function exchangeClientCredentials(
         expiresAt: new Date(now.getTime() + OAUTH_ACCESS_TOKEN_TTL_SECONDS * 1000),
       },
       select: { id: true },
-    }),
-    db.oAuthClient.update({ where: { id: client.id }, data: { lastUsedAt: now }, select: { id: true } }),
-  ]);
+    });
+    return true;
+  });
+  if (!issued) return { ok: false, error: 'invalid_client' };
   return { ok: true, accessToken, scopes, expiresIn: OAUTH_ACCESS_TOKEN_TTL_SECONDS, client: { id: client.id, orgId: client.orgId, name: client.name } };
 }
 
