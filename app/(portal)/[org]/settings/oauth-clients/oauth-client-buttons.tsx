@@ -6,7 +6,7 @@ import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Modal } from '@/components/ui/modal';
-import { TextField } from '@/components/ui/text-field';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 import { useModalDialog } from '@/components/ui/use-modal-dialog';
 import { deleteOAuthClient } from '@/lib/actions/delete-oauth-client';
 import { regenerateOAuthClientSecret } from '@/lib/actions/regenerate-oauth-client-secret';
@@ -51,15 +51,7 @@ export function RegenerateSecretButton({ org, clientId, name }: ClientProps) {
             The current secret of <strong>{name}</strong> and every access token issued to it stop working immediately. Anything using them must get a new token
             with the new secret.
           </p>
-          <TextField
-            label={`Type ${clientId} to confirm`}
-            name="confirmClientId"
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            data-autofocus
-          />
+          <TypeToConfirmField expected={clientId} name="confirmClientId" value={typed} onChange={setTyped} />
         </ConfirmDialog>
       ) : null}
       {shown ? (
