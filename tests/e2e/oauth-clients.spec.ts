@@ -54,7 +54,21 @@ test('create an OAuth client, copy its secret once, regenerate it by typing the 
   const first = await exchange(clientId, secret);
   expect(first.status).toBe(200);
   const { access_token: token } = await first.json();
-  expect((await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+  const listed = await (await fetch(`${portalURL}/v1/apps`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const rotated = await fetch(`${portalURL}/v1/apps/${listed.apps[0].id}/api-keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key_number: 2 }),
+  });
+  expect(rotated.status).toBe(200);
+  // The change is the client's, with no user behind it, on Activity and on the General page.
+  await page.goto(`/${account.org}/activity`);
+  const change = page.getByRole('row', { name: /Regenerated API Key 2 of oauth-demo/ });
+  await expect(change).toContainText('No user');
+  await expect(change).toContainText('via OAuth client ci-rotate');
+  await page.goto(`/${account.org}/oauth-demo/settings/general`);
+  await expect(page.getByText(/Regenerated (just now|\d+ seconds ago) via OAuth client ci-rotate/)).toBeVisible();
+  await page.goto(`/${account.org}/settings/oauth-clients`);
 
   // Regenerate: the button stays disabled until the client id is typed.
   await page.getByRole('button', { name: 'Regenerate secret of ci-rotate' }).click();
