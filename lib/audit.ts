@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = [
   'session.signed_out_others',
   'session.signed_out_everywhere',
   'password.changed',
+  'oauth_client.created',
+  'oauth_client.secret_regenerated',
+  'oauth_client.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -61,11 +64,14 @@ export type AuditDetails = {
   email?: string;
 };
 
-/** Who made a change and from where: the user, and the token when it came through the API. */
-export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
+/**
+ * Who made a change and from where: the user, and the token when it came through the API; or an
+ * OAuth client (no user: actorId null) when it came with the client's access token.
+ */
+export type ChangeOrigin = { actorId: string | null; tokenId?: string | null; oauthClientId?: string | null; ip?: string | null; userAgent?: string | null };
 
 /** A change the portal made itself (a maintenance command): no actor; its details name the reason. */
-export const BY_THE_PORTAL: { actorId: null; tokenId?: never; ip?: never; userAgent?: never } = { actorId: null };
+export const BY_THE_PORTAL: { actorId: null; tokenId?: never; oauthClientId?: never; ip?: never; userAgent?: never } = { actorId: null };
 
 export type AuditEventInput = {
   action: AuditAction;
@@ -79,6 +85,8 @@ export type AuditEventInput = {
   subjectUserId?: string | null;
   /** The token a token event is about (for other events, origin.tokenId is the token used). */
   subjectTokenId?: string | null;
+  /** The OAuth client an oauth_client event is about (for other events, origin.oauthClientId is the client acting). */
+  subjectOAuthClientId?: string | null;
   /** Small facts the event needs to read well later. Never a secret. */
   details?: AuditDetails;
   at?: Date;
@@ -98,6 +106,7 @@ export function recordAudit(tx: Db | DbTx, event: AuditEventInput) {
       slot: event.slot ?? null,
       actorId: event.origin.actorId,
       tokenId: event.subjectTokenId ?? event.origin.tokenId ?? null,
+      oauthClientId: event.subjectOAuthClientId ?? event.origin.oauthClientId ?? null,
       subjectUserId: event.subjectUserId ?? null,
       details: event.details ? JSON.stringify(event.details) : null,
       ip: event.origin.ip ?? null,

@@ -82,7 +82,7 @@ export function logTo(destination: DestinationStream): void {
 }
 
 /** The fixed words of the management API's paths; every other segment is a caller's value. */
-const ROUTE_WORDS = new Set(['v1', 'apps', 'api-keys', 'orgs', 'members', 'openapi.json']);
+const ROUTE_WORDS = new Set(['v1', 'apps', 'api-keys', 'orgs', 'members', 'openapi.json', 'api', 'oauth', 'token']);
 
 /**
  * A management API path as a pattern: every segment that is not one of the API's own words (an

@@ -30,6 +30,9 @@ try {
   console.log(
     `Re-keyed ${result.keys} API key(s) and ${result.totpSecrets} authenticator app secret(s); revoked ${result.tokensRevoked} personal access token(s); re-encrypted ${result.replays} stored Idempotency-Key answer(s).`,
   );
+  if (result.oauthClientsStopped > 0) {
+    console.log(`${result.oauthClientsStopped} OAuth client(s) need a new secret: Regenerate secret on Organization → Settings → OAuth clients.`);
+  }
 
   const file = databaseProvider(env.databaseUrl) === 'sqlite' ? secretsFileFor(sqliteFile(env.databaseUrl)) : null;
   const stored = file ? readSecretsFile(file) : null;

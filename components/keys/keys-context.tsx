@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { readApiKey } from '@/lib/actions/read-api-key';
 import type { ApiKeyView } from '@/lib/data/apps';
 import { timeAgo } from '@/lib/shared/time';
+import { keyOrigin } from './key-usage';
 
 type Slot = 1 | 2;
 /** A key read by the page itself, and the server render it was read on top of. */
@@ -35,9 +36,7 @@ export function useKeys(): KeysState {
 }
 
 function changeNotice(view: ApiKeyView): string {
-  const who = view.createdBy ? ` by ${view.createdBy}` : '';
-  const via = view.createdViaToken ? ` via token ${view.createdViaToken}` : '';
-  return `API Key ${view.slot} was regenerated ${timeAgo(new Date(view.createdAt))}${who}${via}. The current key is shown, and copying gives the current key.`;
+  return `API Key ${view.slot} was regenerated ${timeAgo(new Date(view.createdAt))}${keyOrigin(view)}. The current key is shown, and copying gives the current key.`;
 }
 
 /**

@@ -86,9 +86,14 @@ export async function readBodyBytes(request: Request): Promise<Uint8Array<ArrayB
   return bytes;
 }
 
+/** The body as text, at most 16 KiB (else `payload_too_large`). */
+export async function readBoundedText(request: Request): Promise<string> {
+  return new TextDecoder().decode(await readBodyBytes(request));
+}
+
 /** An optional JSON body: empty is {}; anything else must be application/json, at most 16 KiB. */
 export async function readOptionalJson(request: Request): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBodyBytes(request));
+  const text = await readBoundedText(request);
   if (!text.trim()) return {};
   const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {

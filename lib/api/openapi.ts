@@ -34,11 +34,21 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         'Management API (personal access tokens, Authorization: Bearer) and runtime API (app API keys, X-API-Key). Shapes follow Spice.ai. Every error body is { error, code, details? }; clients branch on code.',
     },
     servers: [{ url: servers.portal, description: 'Management API (this portal)' }],
-    security: [{ BearerAuth: [] }],
+    security: [{ BearerAuth: [] }, { OAuth2: [] }],
     components: {
       securitySchemes: {
         BearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (spt_…) from Profile → Personal access tokens.' },
         ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An app API key (spk_…) from App → Settings → General.' },
+        OAuth2: {
+          type: 'oauth2',
+          description: "An OAuth client's access token (spo_…, one hour), from Organization → Settings → OAuth clients; sent as Authorization: Bearer.",
+          flows: {
+            clientCredentials: {
+              tokenUrl: '/api/oauth/token',
+              scopes: { 'apps:read': 'List apps and read their keys', 'apps:write': 'Also regenerate keys', '*': 'Everything' },
+            },
+          },
+        },
       },
       parameters: {
         OrgName: {
@@ -397,6 +407,78 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
             409: error('The organization would have no owner left (code conflict)'),
             ...always,
           },
+        },
+      },
+      '/api/oauth/token': {
+        post: {
+          summary: 'Get an OAuth access token (client credentials)',
+          description:
+            'RFC 6749 §4.4. The client id and secret in HTTP Basic (form-urlencoded first) or as client_id and client_secret in the body; scope (optional, space-separated) asks for fewer scopes than the client has. Body at most 16 KiB.',
+          security: [],
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              ['application/x-www-form-urlencoded', 'application/json'].map((type) => [
+                type,
+                {
+                  schema: {
+                    type: 'object',
+                    required: ['grant_type'],
+                    properties: {
+                      grant_type: { type: 'string', const: 'client_credentials' },
+                      client_id: { type: 'string' },
+                      client_secret: { type: 'string' },
+                      scope: { type: 'string' },
+                    },
+                  },
+                },
+              ]),
+            ),
+          },
+          responses: Object.fromEntries([
+            [
+              200,
+              {
+                description: 'An access token for an hour',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      required: ['access_token', 'token_type', 'expires_in', 'scope'],
+                      additionalProperties: false,
+                      properties: {
+                        access_token: { type: 'string', pattern: '^spo_[0-9A-Za-z]{36}$' },
+                        token_type: { type: 'string', const: 'Bearer' },
+                        expires_in: { type: 'integer', const: 3600 },
+                        scope: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+              },
+            ],
+            ...(
+              [
+                [400, 'invalid_request, unsupported_grant_type or invalid_scope'],
+                [401, 'invalid_client (WWW-Authenticate: Basic when Basic was used)'],
+                [429, 'Too many failed client authentications (Retry-After)'],
+              ] as const
+            ).map(([status, description]) => [
+              status,
+              {
+                description,
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      required: ['error', 'error_description'],
+                      properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            ]),
+          ]),
         },
       },
       '/health': {

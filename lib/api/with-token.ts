@@ -4,8 +4,10 @@ import { serverEnv } from '../env';
 import { authenticateOrRefuse, FailureLimiter } from '../shared/http/failure-limiter';
 import { authenticatePersonalAccessToken, type TokenContext } from '../tokens/personal-access-tokens';
 import { scopeGrants, type RequiredScope } from '../tokens/scopes';
+import { authenticateOAuthAccessToken, type OAuthClientContext } from '../tokens/oauth-clients';
+import { OAUTH_ACCESS_TOKEN_PREFIX, PERSONAL_ACCESS_TOKEN_PREFIX } from '../shared/keys/format';
 import { clientAddress } from '../shared/http/client-address';
-import { findAppAccess, findOrgAccess, listOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
+import { findAppAccess, findClientAppAccess, findClientOrgAccess, findOrgAccess, listOrgAccess, type AppAccess, type OrgAccess } from '../auth/access';
 import { canonicalName } from '../names';
 import { grant, type Granted, type Permission } from '../auth/permissions';
 import { AppError, ERROR_MESSAGES, logUnexpected } from '../shared/errors';
@@ -15,33 +17,87 @@ import { observability, routePattern } from '../observability';
 import { requestId } from '../shared/logger';
 import type { ChangeOrigin } from '../audit';
 
-/** Failed token authentications per client address per minute, as for app keys. Per process. */
+/** Failed token (and OAuth client secret) authentications per client address per minute, as for app keys. Per process. */
 let limiter: FailureLimiter | undefined;
 
-export type ApiContext = TokenContext & { request: Request; address: string };
+/** The caller of a management API request: a user's personal access token, or an OAuth client's access token (no user). */
+export type ApiCredential = (TokenContext & { oauthClientId: null }) | OAuthClientContext;
+export type ApiContext = ApiCredential & { request: Request; address: string };
 
 /** Who made a change through the API and from where, for audit rows, notifications and webhooks. */
 export function originOf(context: ApiContext): ChangeOrigin {
-  return { actorId: context.userId, tokenId: context.tokenId, ip: context.address, userAgent: context.request.headers.get('user-agent') };
+  return {
+    actorId: context.userId,
+    tokenId: context.tokenId,
+    oauthClientId: context.oauthClientId,
+    ip: context.address,
+    userAgent: context.request.headers.get('user-agent'),
+  };
 }
 
 /** The credential a request came with, as a stable string: what idempotency keys are scoped to. */
 export function credentialOf(context: ApiContext): string {
-  return `token:${context.tokenId}`;
+  return context.oauthClientId !== null ? `oauth_client:${context.oauthClientId}` : `token:${context.tokenId}`;
+}
+
+/**
+ * What a Bearer value is, by its prefix alone (no database lookup for a malformed value): a
+ * personal access token (spt_), an OAuth access token (spo_), or neither; then its caller,
+ * `'expired'` for a token that was valid and has expired, or null.
+ */
+export async function authenticateBearer(value: string): Promise<ApiCredential | 'expired' | null> {
+  const { digestSecret } = serverEnv().keySecrets;
+  if (value.startsWith(OAUTH_ACCESS_TOKEN_PREFIX)) return authenticateOAuthAccessToken(db, digestSecret, value);
+  if (value.startsWith(PERSONAL_ACCESS_TOKEN_PREFIX)) {
+    const token = await authenticatePersonalAccessToken(db, digestSecret, value);
+    return token && token !== 'expired' ? { ...token, oauthClientId: null } : token;
+  }
+  return null;
+}
+
+/** Counts and logs a request of the management API's doors once (withToken, the OAuth token endpoint): the route's pattern (ids out), the status, and the app when the path named one. */
+export function observeApiRequest(request: Request, response: Response, started: number, id: string): Response {
+  const pattern = routePattern(new URL(request.url).pathname);
+  const { api, logger } = observability();
+  api.inc({ method: request.method, route: pattern, status: String(response.status) });
+  const appMatch = /\/apps\/(\d+)/.exec(new URL(request.url).pathname);
+  logger.info(
+    {
+      requestId: id,
+      door: 'api',
+      method: request.method,
+      route: pattern,
+      status: response.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+      ...(appMatch ? { appId: Number(appMatch[1]) } : {}),
+    },
+    'request',
+  );
+  try {
+    response.headers.set('X-Request-Id', id);
+  } catch {
+    // A response with immutable headers goes as it is.
+  }
+  return response;
+}
+
+/** The one failure limiter of the management API's credentials (Bearer tokens, OAuth client secrets): per client address, per process. */
+export function apiFailureLimiter(): FailureLimiter {
+  limiter ??= new FailureLimiter(serverEnv().apiAuthFailuresPerMinute);
+  return limiter;
 }
 
 /** The token's context, or the one gate's answers (shared with the runtime): 401, then 429 for an address that keeps failing. */
 async function authenticate(request: Request): Promise<ApiContext> {
-  limiter ??= new FailureLimiter(serverEnv().apiAuthFailuresPerMinute);
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const address = clientAddress(request.headers);
   let expired = false;
   const token = await authenticateOrRefuse(
-    limiter,
+    apiFailureLimiter(),
     address,
     async () => {
-      const found = match ? await authenticatePersonalAccessToken(db, serverEnv().keySecrets.digestSecret, match[1]!) : null;
+      const found = match ? await authenticateBearer(match[1]!) : null;
       // An expired token is a failure like any other (counted), answered 410 token_expired.
       expired = found === 'expired';
       return found === 'expired' ? null : found;
@@ -78,30 +134,7 @@ export function withToken<const C extends AccessSpec>(
   return async (request, route) => {
     const started = performance.now();
     const id = requestId(request.headers.get('x-request-id'));
-    const response = await answer(request, route);
-    // Counted and logged once: the route's pattern (ids out), the status, and the app when the path named one.
-    const pattern = routePattern(new URL(request.url).pathname);
-    const { api, logger } = observability();
-    api.inc({ method: request.method, route: pattern, status: String(response.status) });
-    const appMatch = /\/apps\/(\d+)/.exec(new URL(request.url).pathname);
-    logger.info(
-      {
-        requestId: id,
-        door: 'api',
-        method: request.method,
-        route: pattern,
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        ...(appMatch ? { appId: Number(appMatch[1]) } : {}),
-      },
-      'request',
-    );
-    try {
-      response.headers.set('X-Request-Id', id);
-    } catch {
-      // A response with immutable headers goes as it is.
-    }
-    return response;
+    return observeApiRequest(request, await answer(request, route), started, id);
   };
 
   async function answer(request: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> {
@@ -128,7 +161,11 @@ export function withToken<const C extends AccessSpec>(
     let access: OrgAccess;
     if ('app' in spec) {
       const appId = parseAppId(params[spec.app] ?? '');
-      access = (await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId })) ?? (await refuseApp(context, appId));
+      const found =
+        context.oauthClientId !== null
+          ? await findClientAppAccess(context.oauthClientId, { id: appId })
+          : await findAppAccess(context.userId, { id: appId }, { tokenOrgId: context.orgId });
+      access = found ?? (await refuseApp(context, appId));
     } else {
       access = await orgForRequest(context);
     }
@@ -171,7 +208,8 @@ export function parseAppId(raw: string): number {
  * another organization's apps are not the caller's to learn about.
  */
 async function refuseApp(context: ApiContext, appId: number): Promise<never> {
-  if (context.orgId && (await findAppAccess(context.userId, { id: appId }))) throw apiErrors.orgForbidden();
+  // An OAuth client belongs to one organization: it has no other one to be refused in.
+  if (context.userId !== null && context.orgId && (await findAppAccess(context.userId, { id: appId }))) throw apiErrors.orgForbidden();
   throw apiErrors.appNotFound(appId);
 }
 
@@ -180,14 +218,19 @@ async function refuseApp(context: ApiContext, appId: number): Promise<never> {
  * the user's organizations, the one named in X-Org-Name (only organizations the user is a member
  * of: 404 otherwise). A credential pinned to one organization that names another existing one gets
  * 403 org_forbidden (organization names are public: sign-up says when one is taken); a name that
- * does not exist, 404. A blank X-Org-Name is a 400, not the same as leaving it out.
+ * does not exist, 404. A blank X-Org-Name is a 400, not the same as leaving it out. An OAuth
+ * client acts in its own organization only.
  */
 async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
   const header = context.request.headers.get('x-org-name');
   const named = header?.trim();
   if (header !== null && !named) throw apiErrors.blankOrgName();
   if (!context.orgId && !named) throw apiErrors.orgRequired();
-  const access = await findOrgAccess(context.userId, named ? { name: named } : { id: context.orgId! }, { tokenOrgId: context.orgId });
+  const ref = named ? { name: named } : { id: context.orgId! };
+  const access =
+    context.oauthClientId !== null
+      ? await findClientOrgAccess(context.oauthClientId, ref)
+      : await findOrgAccess(context.userId, ref, { tokenOrgId: context.orgId });
   if (access) return access;
   if (context.orgId && named && (await db.organization.findUnique({ where: { name: canonicalName(named) }, select: { id: true } }))) {
     throw apiErrors.orgForbidden();
@@ -195,8 +238,12 @@ async function orgForRequest(context: ApiContext): Promise<OrgAccess> {
   throw apiErrors.orgNotFound();
 }
 
-/** The organizations a credential reaches (GET /v1/orgs): its own when pinned to one, else all of its user's. */
+/** The organizations a credential reaches (GET /v1/orgs): its own when pinned to one (an OAuth client always is), else all of its user's. */
 export async function orgsOf(context: ApiContext): Promise<OrgAccess[]> {
+  if (context.oauthClientId !== null) {
+    const access = await findClientOrgAccess(context.oauthClientId, { id: context.orgId });
+    return access ? [access] : [];
+  }
   if (!context.orgId) return listOrgAccess(context.userId);
   const access = await findOrgAccess(context.userId, { id: context.orgId }, { tokenOrgId: context.orgId });
   return access ? [access] : [];

@@ -12,7 +12,10 @@ declare const checked: unique symbol;
  */
 export type OrgAccess = {
   readonly [checked]: true;
-  readonly userId: string;
+  /** The member acting; null for an OAuth client, which has no user. */
+  readonly userId: string | null;
+  /** The OAuth client acting (as an admin of its own organization), or null for a member. */
+  readonly oauthClientId: string | null;
   readonly org: { readonly id: string; readonly name: string };
   readonly role: Role;
   /**
@@ -49,7 +52,39 @@ const memberSelect = { role: true, user: { select: { twoFactor: { select: { conf
 
 function orgAccess(userId: string, org: OrgRow, member: MemberRow): OrgAccess {
   const missingTwoFactor = org.requireTwoFactor && !member.user.twoFactor?.confirmedAt && member.user._count.passkeys === 0;
-  return { userId, org: { id: org.id, name: org.name }, role: parseRole(member.role), missingTwoFactor } as OrgAccess;
+  return { userId, oauthClientId: null, org: { id: org.id, name: org.name }, role: parseRole(member.role), missingTwoFactor } as OrgAccess;
+}
+
+/**
+ * The role an OAuth client acts with in its organization: an admin, never an owner (its scopes
+ * limit it further). It has no user, so no two-factor policy applies to it.
+ */
+export const OAUTH_CLIENT_ROLE = 'admin' satisfies Role;
+
+function clientAccess(oauthClientId: string, org: OrgRow): OrgAccess {
+  return { userId: null, oauthClientId, org: { id: org.id, name: org.name }, role: OAUTH_CLIENT_ROLE, missingTwoFactor: false } as OrgAccess;
+}
+
+/** The client's own organization, when the client exists, is not deleted and belongs to it (by id or name); else null. */
+export async function findClientOrgAccess(oauthClientId: string, ref: OrgRef): Promise<OrgAccess | null> {
+  const client = await db.oAuthClient.findFirst({
+    where: { id: oauthClientId, deletedAt: null, org: 'id' in ref ? { id: ref.id } : { name: canonicalName(ref.name) } },
+    select: { org: { select: ORG_SELECT } },
+  });
+  return client ? clientAccess(oauthClientId, client.org) : null;
+}
+
+/** An app of the client's own organization, when the client exists and is not deleted; else null. */
+export async function findClientAppAccess(oauthClientId: string, ref: AppRef): Promise<AppAccess | null> {
+  const app = await db.app.findFirst({
+    where: {
+      ...('id' in ref ? { id: ref.id } : { name: canonicalName(ref.appName) }),
+      org: { ...('orgName' in ref ? { name: canonicalName(ref.orgName) } : {}), oauthClients: { some: { id: oauthClientId, deletedAt: null } } },
+    },
+    select: { id: true, name: true, description: true, createdAt: true, org: { select: ORG_SELECT } },
+  });
+  if (!app) return null;
+  return { ...clientAccess(oauthClientId, app.org), app: { id: app.id, name: app.name, description: app.description, createdAt: app.createdAt } } as AppAccess;
 }
 
 /** The organization, when the user is a member of it (and the token, if any, covers it); else null. */

@@ -18,6 +18,10 @@ export type ActivityEntry = {
   /** The actor is the member the event is about: one who joined by accepting an invitation. */
   bySubject: boolean;
   token: string | null;
+  /** The OAuth client a change came through (then there is no actor). */
+  viaOAuthClient: string | null;
+  /** The OAuth client an oauth_client event is about (deleted clients keep their name). */
+  oauthClient: string | null;
   details: AuditDetails;
   ip: string | null;
 };
@@ -35,10 +39,12 @@ const entrySelect = {
   subject: { select: { name: true, email: true } },
   app: { select: { name: true } },
   token: { select: { name: true } },
+  oauthClient: { select: { name: true } },
 } as const;
 
 function toEntry(row: Prisma.AuditEventGetPayload<{ select: typeof entrySelect }>): ActivityEntry {
   const isTokenEvent = row.action.startsWith('token.');
+  const isClientEvent = row.action.startsWith('oauth_client.');
   let details: ActivityEntry['details'] = {};
   try {
     details = row.details ? (JSON.parse(row.details) as ActivityEntry['details']) : {};
@@ -56,6 +62,8 @@ function toEntry(row: Prisma.AuditEventGetPayload<{ select: typeof entrySelect }
     subject: row.subject ? `${row.subject.name} (${row.subject.email})` : null,
     bySubject: row.actorId !== null && row.actorId === row.subjectUserId,
     token: isTokenEvent ? (row.token?.name ?? null) : null,
+    viaOAuthClient: isClientEvent ? null : (row.oauthClient?.name ?? null),
+    oauthClient: isClientEvent ? (row.oauthClient?.name ?? null) : null,
     details,
     ip: row.ip,
   };

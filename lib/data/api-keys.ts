@@ -25,7 +25,7 @@ function newKeyMaterial(id: string, secrets: KeySecrets): KeyMaterial {
 }
 
 /** Creates an app's two keys inside the transaction that creates the app. */
-export async function createAppKeys(tx: DbTx, appId: number, actorId: string, secrets: KeySecrets): Promise<void> {
+export async function createAppKeys(tx: DbTx, appId: number, actorId: string | null, secrets: KeySecrets): Promise<void> {
   for (const slot of API_KEY_SLOTS) {
     const material = newKeyMaterial(randomUUID(), secrets);
     await tx.apiKey.create({
@@ -77,6 +77,7 @@ export async function regenerateApiKeys(access: AppAccess, input: { slots: reado
           createdAt,
           createdById: input.origin.actorId,
           createdViaTokenId: input.origin.tokenId ?? null,
+          createdViaOAuthClientId: input.origin.oauthClientId ?? null,
           lastUsedAt: null,
         },
         select: { id: true },

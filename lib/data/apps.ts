@@ -32,6 +32,8 @@ export type ApiKeyUsageView = {
   createdAt: string;
   createdBy: string | null;
   createdViaToken: string | null;
+  /** The OAuth client that regenerated it (no user then). */
+  createdViaOAuthClient: string | null;
   regenerated: boolean;
   /** When the runtime last accepted it (ISO), or null. */
   lastUsedAt: string | null;
@@ -77,6 +79,7 @@ async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphert
         lastUsedAt: true,
         createdBy: { select: { name: true } },
         createdViaToken: { select: { name: true } },
+        createdViaOAuthClient: { select: { name: true } },
       },
     }),
     db.auditEvent.groupBy({ by: ['slot'], where: { appId, action: 'api_key.regenerated', slot: { in: [...slots] } }, _count: true }),
@@ -92,6 +95,7 @@ async function readKeys(appId: number, slots: readonly ApiKeySlot[], withCiphert
       createdAt: row.createdAt.toISOString(),
       createdBy: row.createdBy?.name ?? null,
       createdViaToken: row.createdViaToken?.name ?? null,
+      createdViaOAuthClient: row.createdViaOAuthClient?.name ?? null,
       regenerated: regenerations.some((r) => r.slot === slot),
       lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
       requests1h: lastHour.find((u) => u.keyId === row.id)?._sum.count ?? 0,

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { AppAccess, OrgAccess } from '../auth/access';
+import { OAUTH_CLIENT_ROLE, type AppAccess, type OrgAccess } from '../auth/access';
 import { assertCan, parseRole, type Permission, type Role } from '../auth/permissions';
 import { db } from '../db';
 import { AppError } from '../shared/errors';
@@ -14,11 +14,22 @@ import type { DbTx } from '../prisma';
 /** The app as it is under the lock. */
 export type LockedApp = { id: number; name: string; description: string; orgId: string };
 
-/** The caller's role as it is under the lock; a caller no longer a member finds nothing. */
+/**
+ * The caller's role as it is under the lock; a caller no longer a member finds nothing. An OAuth
+ * client is re-checked instead: still there, not deleted, in this organization (then an admin).
+ */
 async function roleNow(tx: DbTx, access: OrgAccess, permission: Permission): Promise<Role> {
-  const membership = await tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } });
-  if (!membership) throw new AppError('not_found');
-  const role = parseRole(membership.role);
+  let role: Role;
+  if (access.oauthClientId !== null) {
+    const client = await tx.oAuthClient.findFirst({ where: { id: access.oauthClientId, orgId: access.org.id, deletedAt: null }, select: { id: true } });
+    if (!client) throw new AppError('not_found');
+    role = OAUTH_CLIENT_ROLE;
+  } else {
+    if (access.userId === null) throw new AppError('not_found');
+    const membership = await tx.membership.findUnique({ where: { orgId_userId: { orgId: access.org.id, userId: access.userId } }, select: { role: true } });
+    if (!membership) throw new AppError('not_found');
+    role = parseRole(membership.role);
+  }
   assertCan({ role }, permission);
   return role;
 }

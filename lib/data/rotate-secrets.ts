@@ -5,7 +5,8 @@ import type { KeySecrets } from '../shared/config';
 import { decryptSecret, encryptSecret, idempotencyContext, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
 
-export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; replays: number };
+/** `oauthClientsStopped`: OAuth clients whose secret a new digest secret stopped (their admins regenerate it). `replays`: stored Idempotency-Key answers re-encrypted. */
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; replays: number; oauthClientsStopped: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -16,7 +17,9 @@ export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets:
  * Personal access tokens are stored as digests only, so a new digest secret cannot carry them
  * over: they are revoked (the owners create new ones), and only when `revokeTokens` says so,
  * each with a `token.revoked` audit event (by the portal, reason `rotate-secrets`) in the same
- * transaction. Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
+ * transaction. OAuth client secrets and access tokens are digests only too: the same flag lets the
+ * rotation go on, the access tokens are deleted, and each client needs Regenerate secret.
+ * Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
  * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
  * transaction; recovery codes are plain SHA-256 digests and need nothing. So are the management
  * API's stored Idempotency-Key answers (encrypted: a regeneration's holds keys), so that a retry
@@ -33,10 +36,11 @@ export async function rotateKeySecrets(
     ? await db.personalAccessToken.findMany({ where: { revokedAt: null }, select: { id: true, orgId: true, userId: true } })
     : [];
   const activeTokens = tokens.length;
-  if (activeTokens > 0 && !options.revokeTokens) {
+  const clients = digestChanges ? await db.oAuthClient.count({ where: { deletedAt: null } }) : 0;
+  if (activeTokens + clients > 0 && !options.revokeTokens) {
     throw new Error(
-      `${activeTokens} personal access token(s) are active. A new digest secret cannot carry them over ` +
-        '(only their digests are stored): run again with --revoke-tokens to revoke them.',
+      `${activeTokens} personal access token(s) are active and ${clients} OAuth client(s) exist. A new digest secret cannot carry them over ` +
+        '(only their digests are stored): run again with --revoke-tokens to revoke the tokens and stop the clients’ secrets.',
     );
   }
   const rows = await db.apiKey.findMany({ select: { id: true, ciphertext: true } });
@@ -74,6 +78,7 @@ export async function rotateKeySecrets(
       }),
     ),
   ];
+  if (digestChanges) revoke.push(db.oAuthAccessToken.deleteMany({}));
   await db.$transaction([...updates, ...revoke]);
-  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length, replays: replayRows.length };
+  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length, replays: replayRows.length, oauthClientsStopped: clients };
 }

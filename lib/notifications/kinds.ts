@@ -10,8 +10,8 @@ export type NotificationFacts = {
   /** Who made the change, by name and id (the reader reads "You" for their own). */
   actor?: string;
   actorId?: string;
-  /** How: in the portal, or through a personal access token (and its name). */
-  via?: 'portal' | 'token';
+  /** How: in the portal, through a personal access token (and its name), or by an OAuth client (named as the actor). */
+  via?: 'portal' | 'token' | 'oauth_client';
   viaToken?: string;
   /** The client address the change came from. */
   ip?: string;
@@ -30,6 +30,9 @@ export type NotificationFacts = {
   browser?: string;
   /** Where a leaked key was found, for key.leaked. */
   source?: string;
+  /** The OAuth client created, for oauth_client.created (never its secret). */
+  clientName?: string;
+  scopes?: string;
 };
 
 export type NotificationText = { title: string; body: string };
@@ -135,6 +138,16 @@ export const NOTIFICATION_KINDS = {
     text: (facts) => ({
       title: `Invitation to join ${facts.org} as ${facts.role}`,
       body: `${facts.actor ?? 'Someone'} invited you to join ${facts.org} as ${facts.role}. Accept or decline it on Invitations in the portal (/invite); it is valid for 7 days.`,
+    }),
+  },
+  'oauth_client.created': {
+    label: 'An OAuth client is created in an organization',
+    audience: 'Owners and admins of the organization',
+    text: (facts, readerId) => ({
+      title: `OAuth client ${facts.clientName} created${inOrg(facts)}`,
+      body:
+        `${who(facts, readerId)} created the OAuth client ${facts.clientName}${inOrg(facts)}${facts.scopes ? ` with the scopes ${facts.scopes}` : ''}${how(facts)}. ` +
+        `It can act in the organization as an admin, limited by its scopes. ${NOT_YOU}`,
     }),
   },
   'key.leaked': {

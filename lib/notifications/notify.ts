@@ -16,7 +16,7 @@ export type NotifyInput = {
   userIds?: string[];
   /** The member a change is about: told too, and named in the text. */
   subjectUserId?: string;
-  /** Who made the change and how: their name, and the token's name when it came through one, are looked up. */
+  /** Who made the change and how: their name, and the token's name when it came through one (or the OAuth client's, the actor then), are looked up. */
   origin?: ChangeOrigin;
   /** What else the text needs (an app's name, slots, roles, a token's name). Never a secret. */
   facts?: NotificationFacts;
@@ -37,8 +37,10 @@ export type NotifyInput = {
 export async function notify(tx: Db | DbTx, input: NotifyInput): Promise<{ userIds: string[] }> {
   // One query at a time: they run in the caller's transaction.
   const org = input.orgId ? await tx.organization.findUnique({ where: { id: input.orgId }, select: { name: true } }) : null;
-  const actor = input.origin ? await tx.user.findUnique({ where: { id: input.origin.actorId }, select: { id: true, name: true } }) : null;
+  const actor = input.origin?.actorId ? await tx.user.findUnique({ where: { id: input.origin.actorId }, select: { id: true, name: true } }) : null;
   const token = input.origin?.tokenId ? await tx.personalAccessToken.findUnique({ where: { id: input.origin.tokenId }, select: { name: true } }) : null;
+  // An OAuth client has no user: the client is the actor.
+  const client = input.origin?.oauthClientId ? await tx.oAuthClient.findUnique({ where: { id: input.origin.oauthClientId }, select: { name: true } }) : null;
   const subject = input.subjectUserId ? await tx.user.findUnique({ where: { id: input.subjectUserId }, select: { id: true, name: true } }) : null;
   const admins = input.orgId
     ? await tx.membership.findMany({ where: { orgId: input.orgId, role: { in: [...ORG_NOTIFIED_ROLES] } }, select: { userId: true } })
@@ -46,7 +48,8 @@ export async function notify(tx: Db | DbTx, input: NotifyInput): Promise<{ userI
   const facts: NotificationFacts = {
     ...(org ? { org: org.name } : {}),
     ...(actor ? { actor: actor.name, actorId: actor.id } : {}),
-    ...(input.origin ? { via: input.origin.tokenId ? 'token' : 'portal' } : {}),
+    ...(client ? { actor: `The OAuth client ${client.name}` } : {}),
+    ...(input.origin ? { via: input.origin.oauthClientId ? 'oauth_client' : input.origin.tokenId ? 'token' : 'portal' } : {}),
     ...(token ? { viaToken: token.name } : {}),
     ...(input.origin?.ip ? { ip: input.origin.ip } : {}),
     ...(subject ? { subject: subject.name, subjectId: subject.id } : {}),

@@ -4,6 +4,7 @@
 //
 // 1. A key regenerated through instance A is rejected by instance B's runtime on the very next
 //    request; a session made on A works on B.
+//    An OAuth access token minted on A works on B; Regenerate secret on A stops it on B at once.
 // 2. Crash safety: a storm of regenerations (management API) and queries (runtime) against one
 //    instance, SIGKILL midway, restart. Nothing half-done survives: every app has exactly its two
 //    keys, each current key works, no replaced key works, and the audit trail agrees with the keys.
@@ -71,6 +72,34 @@ test('regenerating through A (portal and management API) cuts the old key off on
   expect((await query(b.runtimeURL, key2)).status).toBe(401);
   expect((await query(b.runtimeURL, body.api_key_2)).status).toBe(200);
   expect((await query(b.runtimeURL, newKey1)).status).toBe(200);
+});
+
+test("an OAuth access token minted on A works on B, and A's Regenerate secret stops it on B at once", async ({ page }) => {
+  test.setTimeout(120_000);
+  const account = await signUp(page, 'Oren');
+  await createApp(page, account.org, 'oauth-shared');
+  await page.goto(`/${account.org}/settings/oauth-clients`);
+  await page.getByLabel('Name').fill('ci-rotate');
+  await page.getByRole('button', { name: 'Create client' }).click();
+  const panel = page.getByRole('region', { name: 'New client secret' });
+  const clientId = await panel.getByLabel('Client id').inputValue();
+  const secret = await panel.getByLabel('Client secret').inputValue();
+  const minted = await fetch(`${portalURL}/api/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${btoa(`${clientId}:${secret}`)}` },
+    body: 'grant_type=client_credentials',
+  });
+  expect(minted.status).toBe(200);
+  const auth = { Authorization: `Bearer ${(await minted.json()).access_token}` };
+  expect((await fetch(`${b.portalURL}/v1/apps`, { headers: auth })).status).toBe(200);
+
+  await page.getByRole('button', { name: 'Regenerate secret of ci-rotate' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Regenerate the secret of ci-rotate?' });
+  await dialog.getByLabel(`Type ${clientId} to confirm`).fill(clientId);
+  await dialog.getByRole('button', { name: 'Regenerate secret' }).click();
+  await expect(page.getByRole('dialog', { name: 'New secret for ci-rotate' })).toBeVisible();
+  const refused = await fetch(`${b.portalURL}/v1/apps`, { headers: auth });
+  expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token' }]);
 });
 
 type Slot = 1 | 2;

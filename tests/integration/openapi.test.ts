@@ -239,7 +239,8 @@ it('answers every status the document names, and every answer matches it', { tim
     Object.entries(item).flatMap(([method, operation]) => Object.keys(operation.responses ?? {}).map((status) => `${method} ${path} ${status}`)),
   );
   expect(
-    documented.filter((entry) => !seen.has(entry)),
+    // The OAuth token endpoint's answers are checked against the document in oauth-clients.test.ts.
+    documented.filter((entry) => !seen.has(entry) && !entry.includes(' /api/oauth/token ')),
     'documented but never answered here',
   ).toEqual([]);
 });

@@ -9,6 +9,9 @@ import { currentKeys, newApp, newUser } from './fixtures';
 import { checkKey } from './key-check';
 import { decryptSecret, idempotencyContext, totpSecretContext } from '@/lib/shared/keys/crypto';
 import { beginEnrollment } from '@/lib/auth/two-factor';
+import { createOAuthClient } from '@/lib/actions/create-oauth-client';
+import { exchangeClientCredentials } from '@/lib/tokens/oauth-clients';
+import { signInAs } from './request';
 
 it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
   const { user, org } = await newUser('Rey');
@@ -52,4 +55,25 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   // Back, so the other checks in this file's database keep the environment's secrets.
   await rotateKeySecrets(db, next, current, { revokeTokens: false });
   expect(await checkKey(keys[1], current.digestSecret)).not.toBeNull();
+});
+
+it('stops OAuth clients with a new digest secret only when told to: their access tokens go, each needs a new secret', async () => {
+  const { user, org } = await newUser('Ola');
+  await signInAs(user);
+  const created = await createOAuthClient({ org: org.name, name: 'ci', scope: 'apps:read' });
+  if (!created.ok) throw new Error(created.error);
+  const current = serverEnv().keySecrets;
+  const exchanged = await exchangeClientCredentials(db, current.digestSecret, created.data);
+  expect(exchanged.ok).toBe(true);
+  const next = { encryptionKey: current.encryptionKey, digestSecret: randomBytes(32) };
+
+  await expect(rotateKeySecrets(db, current, next, { revokeTokens: false })).rejects.toThrow(/1 OAuth client\(s\) exist.*--revoke-tokens/);
+  expect(await db.oAuthAccessToken.count()).toBe(1);
+  const result = await rotateKeySecrets(db, current, next, { revokeTokens: true });
+  expect(result.oauthClientsStopped).toBe(1);
+  expect(await db.oAuthAccessToken.count()).toBe(0);
+  // Under the new digest secret the old client secret no longer matches.
+  expect(await exchangeClientCredentials(db, next.digestSecret, created.data)).toEqual({ ok: false, error: 'invalid_client' });
+
+  await rotateKeySecrets(db, next, current, { revokeTokens: true });
 });

@@ -17,7 +17,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           </NavLink>
           <NavLink href={`/${org.name}/members`}>Members</NavLink>
           <NavLink href={`/${org.name}/activity`}>Activity</NavLink>
-          <NavLink href={`/${org.name}/settings/security`}>Settings</NavLink>
+          <NavLink href={`/${org.name}/settings`}>Settings</NavLink>
         </div>
       </nav>
       {children}

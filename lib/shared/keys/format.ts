@@ -10,9 +10,16 @@ import { API_KEY_PREFIX } from './display';
  *   spk_…  app API keys (the runtime's X-API-Key)
  *   spt_…  personal access tokens (the management API's Bearer token)
  *   spi_…  invitation links (/invite/<token>)
+ *   sps_…  OAuth client secrets (POST /api/oauth/token)
+ *   spo_…  OAuth access tokens (the management API's Bearer token, issued to a client)
+ * An OAuth client's id (spc_…) is public: the same shape, so that a mistyped one is refused
+ * without a database lookup too.
  */
 export const PERSONAL_ACCESS_TOKEN_PREFIX = 'spt_';
 export const INVITATION_TOKEN_PREFIX = 'spi_';
+export const OAUTH_CLIENT_ID_PREFIX = 'spc_';
+export const OAUTH_CLIENT_SECRET_PREFIX = 'sps_';
+export const OAUTH_ACCESS_TOKEN_PREFIX = 'spo_';
 export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 /** Every format has a 4-character prefix, so every secret has this length. */
@@ -63,3 +70,9 @@ export const generatePersonalAccessToken = () => generateSecret(PERSONAL_ACCESS_
 export const isWellFormedPersonalAccessToken = (presented: string) => isWellFormedSecret(presented, PERSONAL_ACCESS_TOKEN_PREFIX);
 export const generateInvitationToken = () => generateSecret(INVITATION_TOKEN_PREFIX);
 export const isWellFormedInvitationToken = (presented: string) => isWellFormedSecret(presented, INVITATION_TOKEN_PREFIX);
+export const generateOAuthClientId = () => generateSecret(OAUTH_CLIENT_ID_PREFIX);
+export const isWellFormedOAuthClientId = (presented: string) => isWellFormedSecret(presented, OAUTH_CLIENT_ID_PREFIX);
+export const generateOAuthClientSecret = () => generateSecret(OAUTH_CLIENT_SECRET_PREFIX);
+export const isWellFormedOAuthClientSecret = (presented: string) => isWellFormedSecret(presented, OAUTH_CLIENT_SECRET_PREFIX);
+export const generateOAuthAccessToken = () => generateSecret(OAUTH_ACCESS_TOKEN_PREFIX);
+export const isWellFormedOAuthAccessToken = (presented: string) => isWellFormedSecret(presented, OAUTH_ACCESS_TOKEN_PREFIX);

@@ -59,6 +59,12 @@ function describe(entry: ActivityEntry): string {
       return `Created personal access token ${entry.token ?? ''}`.trim();
     case 'token.revoked':
       return tokenRevokedWords(entry);
+    case 'oauth_client.created':
+      return `Created OAuth client ${entry.oauthClient ?? ''}`.trim();
+    case 'oauth_client.secret_regenerated':
+      return `Regenerated the secret of OAuth client ${entry.oauthClient ?? ''}; its previous secret and access tokens stopped working`;
+    case 'oauth_client.deleted':
+      return `Deleted OAuth client ${entry.oauthClient ?? ''} and revoked its access tokens`;
     case 'org.two_factor_policy_changed':
       return entry.details.requireTwoFactor ? 'Required two-factor authentication of every member' : 'Stopped requiring two-factor authentication';
     default:
@@ -86,7 +92,9 @@ export default async function ActivityPage({
     <main className="space-y-4">
       <Breadcrumbs items={[{ label: access.org.name, href: `/${access.org.name}` }, { label: 'Activity' }]} />
       <h1 className="text-2xl font-semibold">Activity</h1>
-      <p className="text-sm text-slate-700">Every key regeneration, app, membership, invitation and token change in {access.org.name}, newest first.</p>
+      <p className="text-sm text-slate-700">
+        Every key regeneration, app, membership, invitation, token and OAuth client change in {access.org.name}, newest first.
+      </p>
       <form method="get" action={base} className="flex flex-wrap items-end gap-2">
         <div>
           <label htmlFor="activity-app" className="block text-sm font-medium text-slate-800">
@@ -122,8 +130,9 @@ export default async function ActivityPage({
                 <RelativeTime date={entry.createdAt} now={now} />
               </td>
               <td className="px-3 py-2">
-                {entry.actor ?? (entry.details.reason ? 'Spice Portal (automatic)' : 'A former user')}
+                {entry.actor ?? (entry.viaOAuthClient ? 'No user' : entry.details.reason ? 'Spice Portal (automatic)' : 'A former user')}
                 {entry.viaToken ? <span className="block text-xs text-slate-600">via token {entry.viaToken}</span> : null}
+                {entry.viaOAuthClient ? <span className="block text-xs text-slate-600">via OAuth client {entry.viaOAuthClient}</span> : null}
               </td>
               <td className="px-3 py-2">{describe(entry)}</td>
               <td className="px-3 py-2">{entry.app ?? '—'}</td>

@@ -3,18 +3,13 @@
 import { useState } from 'react';
 import toast from 'react-hot-toast';
 import { useStepUp } from '@/components/auth/step-up';
+import { ScopeFieldset } from '@/components/tokens/scope-fieldset';
 import { Button } from '@/components/ui/button';
 import { FormError } from '@/components/ui/form-error';
 import { TextField } from '@/components/ui/text-field';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createToken } from '@/lib/actions/tokens';
 import { copyText } from '@/lib/clipboard';
-
-const SCOPES = [
-  { value: 'apps:read', label: 'apps:read', hint: 'List apps and read their keys' },
-  { value: 'apps:write', label: 'apps:write', hint: 'Also regenerate keys (includes apps:read)' },
-  { value: '*', label: '*', hint: 'Everything' },
-];
 
 const selectClass = 'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600';
 
@@ -78,17 +73,7 @@ export function CreateTokenForm({ orgs }: { orgs: string[] }) {
           </select>
           {fieldErrors.org ? <p className="text-sm text-red-700">{fieldErrors.org[0]}</p> : null}
         </div>
-        <fieldset className="space-y-2">
-          <legend className="text-sm font-medium text-slate-800">Scopes</legend>
-          {SCOPES.map((scope) => (
-            <label key={scope.value} className="flex items-start gap-2 text-sm">
-              <input type="radio" name="scope" value={scope.value} defaultChecked={scope.value === 'apps:read'} className="mt-1" />
-              <span>
-                <span className="font-mono">{scope.label}</span> <span className="text-slate-600">— {scope.hint}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <ScopeFieldset />
         <div className="space-y-1">
           <label htmlFor="token-expiration" className="block text-sm font-medium text-slate-800">
             Expiration

@@ -7,7 +7,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { useNow } from '@/components/ui/use-now';
 import { CopyButton } from '@/components/keys/copy-button';
 import { useKeys } from '@/components/keys/keys-context';
-import { KeyUsage } from '@/components/keys/key-usage';
+import { KeyUsage, keyOrigin } from '@/components/keys/key-usage';
 import { copyText, startCopy } from '@/lib/clipboard';
 import { maskApiKey } from '@/lib/shared/keys/display';
 import { RegenerateKeyDialog } from './regenerate-key-dialog';
@@ -167,8 +167,7 @@ export function ApiKeyField({ slot, now: serverNow, disabledReason }: Props) {
       ) : null}
       <p id={`${inputId}-history`} className="text-xs text-slate-600">
         {view.regenerated ? 'Regenerated' : 'Created'} <RelativeTime date={view.createdAt} now={now} />
-        {view.createdBy ? ` by ${view.createdBy}` : ''}
-        {view.createdViaToken ? ` via token ${view.createdViaToken}` : ''}
+        {keyOrigin(view)}
       </p>
       <p id={`${inputId}-usage`} className="text-xs text-slate-600">
         <KeyUsage view={view} now={now} />

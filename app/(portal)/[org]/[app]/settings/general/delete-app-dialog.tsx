@@ -6,7 +6,7 @@ import toast from 'react-hot-toast';
 import { useStepUp } from '@/components/auth/step-up';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { TextField } from '@/components/ui/text-field';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 import { deleteApp } from '@/lib/actions/delete-app';
 
 /**
@@ -51,15 +51,7 @@ export function DeleteAppButton({ appId, name }: { appId: number; name: string }
           <p>
             This deletes <strong>{name}</strong> and both of its API keys. Applications using either key lose access immediately. This cannot be undone.
           </p>
-          <TextField
-            label={`Type ${name} to confirm`}
-            name="confirmName"
-            value={typed}
-            onChange={(event) => setTyped(event.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            data-autofocus
-          />
+          <TypeToConfirmField expected={name} name="confirmName" value={typed} onChange={setTyped} />
         </ConfirmDialog>
       ) : null}
     </>

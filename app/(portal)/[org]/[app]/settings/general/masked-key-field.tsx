@@ -1,4 +1,4 @@
-import { KeyUsage } from '@/components/keys/key-usage';
+import { KeyUsage, keyOrigin } from '@/components/keys/key-usage';
 import { RelativeTime } from '@/components/ui/relative-time';
 import type { ApiKeyUsageView } from '@/lib/data/apps';
 import { API_KEY_PREFIX } from '@/lib/shared/keys/display';
@@ -29,8 +29,7 @@ export function MaskedKeyField({ view, now, reason }: { view: ApiKeyUsageView; n
       </p>
       <p id={`${inputId}-history`} className="text-xs text-slate-600">
         {view.regenerated ? 'Regenerated' : 'Created'} <RelativeTime date={view.createdAt} now={now} />
-        {view.createdBy ? ` by ${view.createdBy}` : ''}
-        {view.createdViaToken ? ` via token ${view.createdViaToken}` : ''}
+        {keyOrigin(view)}
       </p>
       <p id={`${inputId}-usage`} className="text-xs text-slate-600">
         <KeyUsage view={view} now={now} />
