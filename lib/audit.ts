@@ -1,4 +1,5 @@
 import type { Db, DbTx } from './prisma';
+import { emitWebhookEvent } from './webhooks/emit';
 
 /** Every security-relevant change, by the action recorded for it. */
 export const AUDIT_ACTIONS = [
@@ -30,6 +31,12 @@ export const AUDIT_ACTIONS = [
   'session.signed_out_others',
   'session.signed_out_everywhere',
   'password.changed',
+  'oauth_client.created',
+  'oauth_client.deleted',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -59,10 +66,14 @@ export type AuditDetails = {
   sessions?: number;
   /** The address an invitation was sent to. */
   email?: string;
+  /** A webhook endpoint's address, without its query (which may hold a receiver's token). */
+  endpoint?: string;
+  /** A webhook endpoint switched on or off (webhook.updated). */
+  enabled?: boolean;
 };
 
-/** Who made a change and from where: the user, and the token when it came through the API. */
-export type ChangeOrigin = { actorId: string; tokenId?: string | null; ip?: string | null; userAgent?: string | null };
+/** Who made a change and from where: the user, and the token (or OAuth client) when it came through the API. */
+export type ChangeOrigin = { actorId: string; tokenId?: string | null; oauthClientId?: string | null; ip?: string | null; userAgent?: string | null };
 
 /** A change the portal made itself (a maintenance command): no actor; its details name the reason. */
 export const BY_THE_PORTAL: { actorId: null; tokenId?: never; ip?: never; userAgent?: never } = { actorId: null };
@@ -79,17 +90,30 @@ export type AuditEventInput = {
   subjectUserId?: string | null;
   /** The token a token event is about (for other events, origin.tokenId is the token used). */
   subjectTokenId?: string | null;
+  /** The OAuth client an oauth_client event is about. */
+  subjectOAuthClientId?: string | null;
   /** Small facts the event needs to read well later. Never a secret. */
   details?: AuditDetails;
   at?: Date;
 };
 
 /**
- * Records one audit event. Call it with the transaction that makes the change (an interactive
- * transaction's client, or inside a batch `$transaction([...])`), so that the event exists if
+ * Records one audit event and queues its webhook deliveries (lib/webhooks/emit.ts: one outbox
+ * message per enabled endpoint of the organization that wants the event). Call it with the
+ * interactive transaction that makes the change, so that the event and its deliveries exist if
  * and only if the change does.
  */
-export function recordAudit(tx: Db | DbTx, event: AuditEventInput) {
+export async function recordAudit(tx: Db | DbTx, event: AuditEventInput): Promise<{ id: string }> {
+  const row = await auditRow(tx, event);
+  await emitWebhookEvent(tx, event, row.id);
+  return row;
+}
+
+/**
+ * The audit row alone, as one query: for a batch `$transaction([...])`, which cannot run the
+ * webhook lookups (maintenance commands, whose events are no webhook events).
+ */
+export function auditRow(tx: Db | DbTx, event: AuditEventInput) {
   return tx.auditEvent.create({
     data: {
       action: event.action,

@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'member:grant-owner': ['owner'],
   'org:leave': ['owner', 'admin', 'member', 'viewer'],
   'org:security': ['owner'],
+  'webhook:manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -39,6 +40,7 @@ export const REFUSALS: Record<Permission, string> = {
   'member:grant-owner': 'Only owners can grant or change the owner role.',
   'org:leave': 'Only members can leave an organization.',
   'org:security': "Only owners can change the organization's security policy.",
+  'webhook:manage': 'Only owners and admins can manage webhooks.',
 };
 
 /** The policy's refusal for a member without two-factor authentication, naming the policy. */
@@ -62,6 +64,7 @@ export const ROLE_ABILITIES: readonly { permission: Permission; may: string }[] 
   { permission: 'member:manage', may: 'invite members, change their roles and remove them (not owners)' },
   { permission: 'member:grant-owner', may: 'invite owners, grant, change or remove the owner role' },
   { permission: 'org:security', may: 'change the security policy (Require two-factor authentication)' },
+  { permission: 'webhook:manage', may: 'manage webhooks: endpoints, signing secrets, the delivery log' },
   { permission: 'org:leave', may: 'leave the organization (not its only owner)' },
 ];
 

@@ -1,11 +1,12 @@
-import { BY_THE_PORTAL, recordAudit } from '../audit';
+import { auditRow, BY_THE_PORTAL } from '../audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
 import { decryptSecret, encryptSecret, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
+import { decryptSigningSecret, encryptSigningSecret } from '../webhooks/secret';
 
-export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number };
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; webhookSecrets: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -18,7 +19,8 @@ export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets:
  * each with a `token.revoked` audit event (by the portal, reason `rotate-secrets`) in the same
  * transaction. Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
  * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
- * transaction; recovery codes are plain SHA-256 digests and need nothing.
+ * transaction, and so are the webhook endpoints' signing secrets (they stay the same, so the
+ * receivers keep verifying); recovery codes are plain SHA-256 digests and need nothing.
  */
 export async function rotateKeySecrets(
   db: Db,
@@ -51,11 +53,16 @@ export async function rotateKeySecrets(
     const secret = decryptSecret(row.ciphertext, context, current.encryptionKey);
     updates.push(db.twoFactor.update({ where: { userId: row.userId }, data: { ciphertext: encryptSecret(secret, context, next.encryptionKey) } }));
   }
+  const endpoints = await db.webhookEndpoint.findMany({ select: { id: true, secretCiphertext: true } });
+  for (const row of endpoints) {
+    const secret = decryptSigningSecret(row.secretCiphertext, row.id, current.encryptionKey);
+    updates.push(db.webhookEndpoint.update({ where: { id: row.id }, data: { secretCiphertext: encryptSigningSecret(secret, row.id, next.encryptionKey) } }));
+  }
   const at = new Date();
   const revoke = [
     db.personalAccessToken.updateMany({ where: { id: { in: tokens.map((token) => token.id) }, revokedAt: null }, data: { revokedAt: at } }),
     ...tokens.map((token) =>
-      recordAudit(db, {
+      auditRow(db, {
         action: 'token.revoked',
         orgId: token.orgId,
         subjectTokenId: token.id,
@@ -67,5 +74,5 @@ export async function rotateKeySecrets(
     ),
   ];
   await db.$transaction([...updates, ...revoke]);
-  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length };
+  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length, webhookSecrets: endpoints.length };
 }

@@ -30,6 +30,8 @@ export type NotificationFacts = {
   browser?: string;
   /** Where a leaked key was found, for key.leaked. */
   source?: string;
+  /** A webhook endpoint's address without its query, for webhook.disabled. */
+  endpoint?: string;
 };
 
 export type NotificationText = { title: string; body: string };
@@ -135,6 +137,16 @@ export const NOTIFICATION_KINDS = {
     text: (facts) => ({
       title: `Invitation to join ${facts.org} as ${facts.role}`,
       body: `${facts.actor ?? 'Someone'} invited you to join ${facts.org} as ${facts.role}. Accept or decline it on Invitations in the portal (/invite); it is valid for 7 days.`,
+    }),
+  },
+  'webhook.disabled': {
+    label: 'A webhook endpoint is disabled after failing for 24 hours',
+    audience: 'Owners and admins of the organization',
+    text: (facts) => ({
+      title: `Webhook endpoint ${facts.endpoint} disabled`,
+      body:
+        `Deliveries to the webhook endpoint ${facts.endpoint}${inOrg(facts)} have failed for 24 hours, so it was disabled and receives no more events. ` +
+        'Check its delivery log under the organization’s Settings → Webhooks, fix the receiver, then enable it again.',
     }),
   },
   'key.leaked': {
