@@ -3,6 +3,8 @@
  * (served by the runtime server). GET /v1/openapi.json serves it; a test checks real responses
  * against it.
  */
+import { webhooksOpenApi } from '../webhooks/openapi';
+
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
 export function openApiDocument(servers: { portal: string; runtime: string }) {
@@ -70,6 +72,8 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         },
       },
     },
+    // The signed deliveries to an organization's webhook endpoints (docs/webhooks.md).
+    webhooks: webhooksOpenApi(),
     paths: {
       '/v1/apps': {
         get: {

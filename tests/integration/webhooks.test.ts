@@ -4,6 +4,8 @@
 // order per endpoint; two workers deliver each event once; the address rule, redirects, the
 // 24-hour disable, secret rotation, Resend and Send test event.
 import { hostname } from 'node:os';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db';
@@ -78,6 +80,19 @@ function verified(secret: string, received: ReceivedWebhook[] = receiver.receive
   }));
 }
 
+/** Each payload matches its event's schema in the OpenAPI document's `webhooks` (GET /v1/openapi.json). */
+async function expectDocumented(payloads: { type: string }[]) {
+  type Webhooks = Record<string, { post: { requestBody: { content: Record<string, { schema: object }> } } }>;
+  const { webhooks } = (await api.openapi()).json as { webhooks: Webhooks };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const payload of payloads) {
+    expect(webhooks[payload.type], `${payload.type} is documented`).toBeDefined();
+    const validate = ajv.compile(webhooks[payload.type]!.post.requestBody.content['application/json']!.schema);
+    expect(validate(payload), `${payload.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+  }
+}
+
 async function newAppAs(org: string, name: string) {
   const created = await createApp({ org, name, description: 'first' });
   if (!created.ok) throw new Error(created.error);
@@ -126,6 +141,7 @@ describe(`webhooks (${testProvider})`, () => {
       expect(Date.parse(payload.timestamp)).toBeGreaterThan(Date.now() - 60_000);
       expect(payload.data.organization).toEqual({ id: org.id, name: org.name });
     }
+    await expectDocumented(events.map((event) => event.payload));
     const [created, renamed, described, byPortal, tokenCreated, byToken, added, updated, removed, deleted] = events.map((event) => event.payload.data);
     const ownerActor = { type: 'user', id: owner.id, name: owner.name };
     expect(created).toMatchObject({ app: { id: app.id, name: 'hooked', description: 'first' }, actor: ownerActor, via: 'portal' });
@@ -385,6 +401,7 @@ describe(`webhooks (${testProvider})`, () => {
     await drainAll();
     const [test] = verified(secret);
     expect(test!.payload).toMatchObject({ type: 'webhook.test', data: { organization: { name: org.name }, endpoint: { id: endpointId } } });
+    await expectDocumented([test!.payload]);
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { endpointId }, select: { id: true, eventType: true } });
     expect(delivery.eventType).toBe('webhook.test');
 
