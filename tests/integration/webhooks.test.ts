@@ -37,7 +37,8 @@ import { signInAs } from './request';
 process.env.WEBHOOKS_ALLOW_PRIVATE = 'true';
 
 const receiver = await startReceiver();
-const senderFor = (client: Db, allowPrivate = true) => webhookSender(client, { allowPrivate, encryptionKey: serverEnv().keySecrets.encryptionKey });
+const senderFor = (client: Db, allowPrivate = true, timeoutMs?: number) =>
+  webhookSender(client, { allowPrivate, timeoutMs, encryptionKey: serverEnv().keySecrets.encryptionKey });
 const allowed = senderFor(db);
 const drain = (sender = allowed, workerId = 'test-worker') => drainOutbox(db, testProvider, { senders: { webhook: sender }, workerId });
 
@@ -334,6 +335,26 @@ describe(`webhooks (${testProvider})`, () => {
       select: { statusCode: true, error: true },
     });
     expect(last).toEqual({ statusCode: 302, error: 'Redirect (302) not followed' });
+  });
+
+  it('gives up on a receiver that does not answer in time, and keeps only the start of a long answer', async () => {
+    const { org, endpointId } = await withEndpoint({ events: ['app.created'] });
+    // The 10 s limit, shortened for the test.
+    receiver.answer(() => ({ status: 200, body: 'late', delayMs: 3000 }));
+    await newAppAs(org.name, 'slow');
+    const started = Date.now();
+    expect(await drain(senderFor(db, true, 300))).toMatchObject({ retried: 1 });
+    expect(Date.now() - started).toBeLessThan(2500);
+    receiver.answer(() => ({ status: 200, body: `${'x'.repeat(500)}${'y'.repeat(200_000)}` }));
+    await makeDue();
+    expect(await drain()).toMatchObject({ sent: 1 });
+    const log = await db.webhookDelivery.findMany({
+      where: { endpointId },
+      orderBy: { createdAt: 'asc' },
+      select: { statusCode: true, error: true, responseExcerpt: true },
+    });
+    expect(log[0]).toEqual({ statusCode: null, error: 'No answer within 0.3 s', responseExcerpt: '' });
+    expect(log[1]).toEqual({ statusCode: 200, error: null, responseExcerpt: 'x'.repeat(300) });
   });
 
   it('disables an endpoint that has failed for 24 hours and tells the organization’s owners and admins', async () => {

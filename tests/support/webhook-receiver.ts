@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ReceivedWebhook = { path: string; headers: Record<string, string>; body: string };
-export type Answer = { status: number; body?: string; headers?: Record<string, string> };
+/** How the receiver answers; `delayMs`: only after that long (a slow receiver). */
+export type Answer = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
 
 export async function startReceiver() {
   const received: ReceivedWebhook[] = [];
@@ -18,8 +19,13 @@ export async function startReceiver() {
       const entry = { path: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') };
       received.push(entry);
       const reply = answer(entry, received.length - 1);
-      res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
-      res.end(reply.body ?? '');
+      const send = () => {
+        if (res.destroyed) return;
+        res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+        res.end(reply.body ?? '');
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs).unref();
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
