@@ -93,6 +93,8 @@ export async function postWebhook(target: string, headers: Record<string, string
         },
       );
       req.on('error', reject);
+      // Whatever the socket does, the attempt ends at the deadline.
+      signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true });
       req.end(body);
     });
     const ok = answer.statusCode >= 200 && answer.statusCode < 300;

@@ -3,6 +3,8 @@
 // here, which verifies every one with the standardwebhooks package; retries with backoff keep the
 // order per endpoint; two workers deliver each event once; the address rule, redirects, the
 // 24-hour disable, secret rotation, Resend and Send test event.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -345,6 +347,18 @@ describe(`webhooks (${testProvider})`, () => {
     const started = Date.now();
     expect(await drain(senderFor(db, true, 300))).toMatchObject({ retried: 1 });
     expect(Date.now() - started).toBeLessThan(2500);
+    // Headers at once, then a body that never ends: the deadline ends it all the same.
+    const stalled = http.createServer((_req, res) => {
+      res.writeHead(200);
+      res.write('partial');
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    await db.webhookEndpoint.update({ where: { id: endpointId }, data: { url: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}/` } });
+    await makeDue();
+    expect(await drain(senderFor(db, true, 300))).toMatchObject({ retried: 1 });
+    stalled.closeAllConnections();
+    stalled.close();
+    await db.webhookEndpoint.update({ where: { id: endpointId }, data: { url: `${receiver.url}/hook` } });
     receiver.answer(() => ({ status: 200, body: `${'x'.repeat(500)}${'y'.repeat(200_000)}` }));
     await makeDue();
     expect(await drain()).toMatchObject({ sent: 1 });
@@ -354,7 +368,8 @@ describe(`webhooks (${testProvider})`, () => {
       select: { statusCode: true, error: true, responseExcerpt: true },
     });
     expect(log[0]).toEqual({ statusCode: null, error: 'No answer within 0.3 s', responseExcerpt: '' });
-    expect(log[1]).toEqual({ statusCode: 200, error: null, responseExcerpt: 'x'.repeat(300) });
+    expect(log[1]).toEqual({ statusCode: null, error: 'No answer within 0.3 s', responseExcerpt: '' });
+    expect(log[2]).toEqual({ statusCode: 200, error: null, responseExcerpt: 'x'.repeat(300) });
   });
 
   it('disables an endpoint that has failed for 24 hours and tells the organization’s owners and admins', async () => {
