@@ -3,9 +3,13 @@
 // here, which verifies every one with the standardwebhooks package; retries with backoff keep the
 // order per endpoint; two workers deliver each event once; the address rule, redirects, the
 // 24-hour disable, secret rotation, Resend and Send test event.
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
@@ -29,6 +33,8 @@ import { createPrismaClient, type Db } from '@/lib/prisma';
 import { WEBHOOK_URL_MESSAGES, webhookUrlSchema } from '@/lib/webhooks/addresses';
 import { WEBHOOK_EVENT_TYPES } from '@/lib/webhooks/events';
 import { webhookSender, WEBHOOK_DISABLE_AFTER_MS } from '@/lib/webhooks/sender';
+import { postWebhook } from '@/lib/webhooks/deliver';
+import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
 import { startReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
 import { testProvider } from '../support/test-database';
 import { api, json, tokenFor } from './api-client';
@@ -337,6 +343,33 @@ describe(`webhooks (${testProvider})`, () => {
       select: { statusCode: true, error: true },
     });
     expect(last).toEqual({ statusCode: 302, error: 'Redirect (302) not followed' });
+  });
+
+  it('speaks TLS to the checked address with the URL’s host name for SNI and the certificate check', async () => {
+    const { certFile, keyFile } = ensureSelfSignedCertificate(fs.mkdtempSync(path.join(tmpdir(), 'webhook-tls-')));
+    const context = { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+    const names: string[] = [];
+    const server = https.createServer(
+      {
+        ...context,
+        SNICallback: (name, done) => {
+          names.push(name);
+          done(null, tls.createSecureContext(context));
+        },
+      },
+      (_req, res) => res.end('ok'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const outcome = await postWebhook(`https://localhost:${port}/hook`, {}, '{}', { allowPrivate: true });
+      // The handshake reached the server under the name, and the certificate was checked (and,
+      // self-signed, refused): a receiver's certificate must be valid for its host name.
+      expect(names).toEqual(['localhost']);
+      expect(outcome).toMatchObject({ ok: false, statusCode: null, error: expect.stringMatching(/self[- ]signed certificate/i) });
+    } finally {
+      server.close();
+    }
   });
 
   it('gives up on a receiver that does not answer in time, and keeps only the start of a long answer', async () => {
