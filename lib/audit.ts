@@ -1,4 +1,5 @@
 import type { Db, DbTx } from './prisma';
+import { emitWebhookEvent } from './webhooks/emit';
 
 /** Every security-relevant change, by the action recorded for it. */
 export const AUDIT_ACTIONS = [
@@ -33,6 +34,10 @@ export const AUDIT_ACTIONS = [
   'oauth_client.created',
   'oauth_client.secret_regenerated',
   'oauth_client.deleted',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -62,6 +67,10 @@ export type AuditDetails = {
   sessions?: number;
   /** The address an invitation was sent to. */
   email?: string;
+  /** A webhook endpoint's address, without its query (which may hold a receiver's token). */
+  endpoint?: string;
+  /** A webhook endpoint switched on or off (webhook.updated). */
+  enabled?: boolean;
 };
 
 /**
@@ -93,11 +102,22 @@ export type AuditEventInput = {
 };
 
 /**
- * Records one audit event. Call it with the transaction that makes the change (an interactive
- * transaction's client, or inside a batch `$transaction([...])`), so that the event exists if
+ * Records one audit event and queues its webhook deliveries (lib/webhooks/emit.ts: one outbox
+ * message per enabled endpoint of the organization that wants the event). Call it with the
+ * interactive transaction that makes the change, so that the event and its deliveries exist if
  * and only if the change does.
  */
-export function recordAudit(tx: Db | DbTx, event: AuditEventInput) {
+export async function recordAudit(tx: Db | DbTx, event: AuditEventInput): Promise<{ id: string }> {
+  const row = await auditRow(tx, event);
+  await emitWebhookEvent(tx, event, row.id);
+  return row;
+}
+
+/**
+ * The audit row alone, as one query: for a batch `$transaction([...])`, which cannot run the
+ * webhook lookups (maintenance commands, whose events are no webhook events).
+ */
+export function auditRow(tx: Db | DbTx, event: AuditEventInput) {
   return tx.auditEvent.create({
     data: {
       action: event.action,

@@ -31,6 +31,8 @@ const envSchema = keySecretsSchema.extend({
   MAIL_FROM: z.string().trim().min(3).max(200).default(DEFAULT_MAIL_FROM),
   /** The bearer token of GET /api/metrics; unset (or empty): no metrics route. */
   METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
+  /** `true`: webhooks may be delivered to private, loopback and link-local addresses, and over http:// (tests, on-premises). */
+  WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   /** Checked here so that a wrong level stops the portal with the others (lib/shared/logger.ts reads it). */
   LOG_LEVEL: logLevelSchema,
 });
@@ -56,6 +58,8 @@ export type ServerEnv = {
   mail: { smtpUrl: string; from: string } | null;
   /** The token GET /api/metrics asks for, or null: the route is off. */
   metricsToken: string | null;
+  /** Webhooks may go to private addresses and over http:// (WEBHOOKS_ALLOW_PRIVATE=true). */
+  webhooksAllowPrivate: boolean;
 };
 
 let cached: ServerEnv | undefined;
@@ -100,6 +104,7 @@ export function serverEnv(): ServerEnv {
     stepUpWindowSeconds: env.STEP_UP_WINDOW_SECONDS,
     mail: env.SMTP_URL ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM } : null,
     metricsToken: env.METRICS_TOKEN ?? null,
+    webhooksAllowPrivate: env.WEBHOOKS_ALLOW_PRIVATE === 'true',
   };
   return cached;
 }

@@ -17,7 +17,12 @@ export function createPrismaClient(databaseUrl: string) {
   return new PrismaClient({
     adapter,
     // Secret columns are left out unless a query asks for them on purpose.
-    omit: { user: { passwordHash: true }, apiKey: { ciphertext: true, digest: true }, twoFactor: { ciphertext: true } },
+    omit: {
+      user: { passwordHash: true },
+      apiKey: { ciphertext: true, digest: true },
+      twoFactor: { ciphertext: true },
+      webhookEndpoint: { secretCiphertext: true },
+    },
   });
 }
 

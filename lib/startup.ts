@@ -8,6 +8,7 @@ import { serverEnv } from './env';
 import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
 import { emailSender } from './outbox/email';
+import { webhookSender } from './webhooks/sender';
 import { startOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox/worker';
 
 /**
@@ -83,24 +84,27 @@ export async function assertSecretsMatchKeys(db: Db, secrets: KeySecrets): Promi
   assertSecretsOpen(await db.apiKey.findFirst({ select: { id: true, ciphertext: true, digest: true } }), secrets);
 }
 
-/** The outbox's senders this configuration has: email when SMTP_URL is set. */
-export function outboxSenders(): OutboxSenders {
-  const { mail } = serverEnv();
-  return mail ? { email: emailSender(mail.smtpUrl, mail.from) } : {};
+/** The outbox's senders this configuration has: webhooks always, email when SMTP_URL is set. */
+export function outboxSenders(db: Db): OutboxSenders {
+  const { mail, webhooksAllowPrivate, keySecrets } = serverEnv();
+  return {
+    webhook: webhookSender(db, { allowPrivate: webhooksAllowPrivate, encryptionKey: keySecrets.encryptionKey }),
+    ...(mail ? { email: emailSender(mail.smtpUrl, mail.from) } : {}),
+  };
 }
 
 /**
  * For the Next.js server's start-up hook: starts the outbox worker in this process (on its own
- * database client), when there is something to send with. Every portal instance runs one.
+ * database client): webhook deliveries, and emails when SMTP_URL is set. Every portal instance runs one.
  */
 export function startOutbox(log: (message: string) => void = console.log): OutboxWorker | null {
   // Once per process, should the hook run again (the development server).
   const holder = globalThis as unknown as { outboxWorker?: OutboxWorker };
   if (holder.outboxWorker) return holder.outboxWorker;
-  const senders = outboxSenders();
-  if (Object.keys(senders).length === 0) return null;
   const env = serverEnv();
-  const worker = startOutboxWorker(createPrismaClient(env.databaseUrl), env.provider, senders);
+  const client = createPrismaClient(env.databaseUrl);
+  const senders = outboxSenders(client);
+  const worker = startOutboxWorker(client, env.provider, senders);
   holder.outboxWorker = worker;
   log(`Outbox worker ${worker.id} sending: ${Object.keys(senders).join(', ')}`);
   return worker;

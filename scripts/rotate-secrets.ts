@@ -28,7 +28,7 @@ try {
   const result = await rotateKeySecrets(db, env.keySecrets, next, { revokeTokens: process.argv.includes('--revoke-tokens') });
   await db.$disconnect();
   console.log(
-    `Re-keyed ${result.keys} API key(s) and ${result.totpSecrets} authenticator app secret(s); revoked ${result.tokensRevoked} personal access token(s); re-encrypted ${result.replays} stored Idempotency-Key answer(s).`,
+    `Re-keyed ${result.keys} API key(s), ${result.totpSecrets} authenticator app secret(s) and ${result.webhookSecrets} webhook signing secret(s); revoked ${result.tokensRevoked} personal access token(s); re-encrypted ${result.replays} stored Idempotency-Key answer(s).`,
   );
   if (result.oauthClientsStopped > 0) {
     console.log(`${result.oauthClientsStopped} OAuth client(s) need a new secret: Regenerate secret on Organization → Settings → OAuth clients.`);

@@ -5,6 +5,7 @@ export function orgSettingsPages(org: string): { href: string; label: string }[]
   return [
     { href: `/${org}/settings/security`, label: 'Security' },
     { href: `/${org}/settings/oauth-clients`, label: 'OAuth clients' },
+    { href: `/${org}/settings/webhooks`, label: 'Webhooks' },
   ];
 }
 

@@ -7,6 +7,7 @@ import { ROLES } from '../auth/permissions';
 import { API_ERROR_CODES } from './errors';
 
 const role = { type: 'string', enum: [...ROLES] };
+import { webhooksOpenApi } from '../webhooks/openapi';
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 /** The runtime's errors are Spice's runtime's: `{ error }` alone. */
@@ -195,6 +196,8 @@ export function openApiDocument(servers: { portal: string; runtime: string }) {
         },
       },
     },
+    // The signed deliveries to an organization's webhook endpoints (docs/webhooks.md).
+    webhooks: webhooksOpenApi(),
     paths: {
       '/v1/orgs': {
         get: {

@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'org:leave': ['owner', 'admin', 'member', 'viewer'],
   'org:security': ['owner'],
   'oauth_client:manage': ['owner', 'admin'],
+  'webhook:manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -41,6 +42,7 @@ export const REFUSALS: Record<Permission, string> = {
   'org:leave': 'Only members can leave an organization.',
   'org:security': "Only owners can change the organization's security policy.",
   'oauth_client:manage': 'Only owners and admins can see and manage OAuth clients.',
+  'webhook:manage': 'Only owners and admins can manage webhooks.',
 };
 
 /** The policy's refusal for a member without two-factor authentication, naming the policy. */
@@ -65,6 +67,7 @@ export const ROLE_ABILITIES: readonly { permission: Permission; may: string }[] 
   { permission: 'member:grant-owner', may: 'invite owners, grant, change or remove the owner role' },
   { permission: 'org:security', may: 'change the security policy (Require two-factor authentication)' },
   { permission: 'oauth_client:manage', may: 'create, regenerate and delete OAuth clients' },
+  { permission: 'webhook:manage', may: 'manage webhooks: endpoints, signing secrets, the delivery log' },
   { permission: 'org:leave', may: 'leave the organization (not its only owner)' },
 ];
 

@@ -1,12 +1,17 @@
-import { BY_THE_PORTAL, recordAudit } from '../audit';
+import { auditRow, BY_THE_PORTAL } from '../audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma';
 import type { KeySecrets } from '../shared/config';
 import { decryptSecret, encryptSecret, idempotencyContext, totpSecretContext } from '../shared/keys/crypto';
 import { digestSecret } from '../shared/keys/digest';
+import { decryptSigningSecret, encryptSigningSecret } from '../webhooks/secret';
 
-/** `oauthClientsStopped`: OAuth clients whose secret a new digest secret stopped (their admins regenerate it). `replays`: stored Idempotency-Key answers re-encrypted. */
-export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; replays: number; oauthClientsStopped: number };
+/**
+ * `oauthClientsStopped`: OAuth clients whose secret a new digest secret stopped (their admins
+ * regenerate it); `replays`: stored Idempotency-Key answers re-encrypted; `webhookSecrets`:
+ * webhook signing secrets re-encrypted.
+ */
+export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets: number; replays: number; oauthClientsStopped: number; webhookSecrets: number };
 
 /**
  * Re-keys every stored app key from the current secrets to new ones, in one transaction: each
@@ -21,9 +26,10 @@ export type RotationResult = { keys: number; tokensRevoked: number; totpSecrets:
  * rotation go on, the access tokens are deleted, and each client needs Regenerate secret.
  * Every instance must be stopped meanwhile (scripts/rotate-secrets.ts).
  * The authenticator-app secrets of two-factor authentication are re-encrypted in the same
- * transaction; recovery codes are plain SHA-256 digests and need nothing. So are the management
- * API's stored Idempotency-Key answers (encrypted: a regeneration's holds keys), so that a retry
- * after the rotation is still answered from them rather than run again.
+ * transaction, and so are the webhook endpoints' signing secrets (they stay the same, so the
+ * receivers keep verifying) and the management API's stored Idempotency-Key answers (encrypted:
+ * a regeneration's holds keys; a retry after the rotation is still answered from them);
+ * recovery codes are plain SHA-256 digests and need nothing.
  */
 export async function rotateKeySecrets(
   db: Db,
@@ -63,11 +69,16 @@ export async function rotateKeySecrets(
     const body = decryptSecret(row.body!, context, current.encryptionKey);
     updates.push(db.idempotentRequest.update({ where: { id: row.id }, data: { body: encryptSecret(body, context, next.encryptionKey) } }));
   }
+  const endpoints = await db.webhookEndpoint.findMany({ select: { id: true, secretCiphertext: true } });
+  for (const row of endpoints) {
+    const secret = decryptSigningSecret(row.secretCiphertext, row.id, current.encryptionKey);
+    updates.push(db.webhookEndpoint.update({ where: { id: row.id }, data: { secretCiphertext: encryptSigningSecret(secret, row.id, next.encryptionKey) } }));
+  }
   const at = new Date();
   const revoke = [
     db.personalAccessToken.updateMany({ where: { id: { in: tokens.map((token) => token.id) }, revokedAt: null }, data: { revokedAt: at } }),
     ...tokens.map((token) =>
-      recordAudit(db, {
+      auditRow(db, {
         action: 'token.revoked',
         orgId: token.orgId,
         subjectTokenId: token.id,
@@ -80,5 +91,12 @@ export async function rotateKeySecrets(
   ];
   if (digestChanges) revoke.push(db.oAuthAccessToken.deleteMany({}));
   await db.$transaction([...updates, ...revoke]);
-  return { keys: rows.length, tokensRevoked: activeTokens, totpSecrets: totpRows.length, replays: replayRows.length, oauthClientsStopped: clients };
+  return {
+    keys: rows.length,
+    tokensRevoked: activeTokens,
+    totpSecrets: totpRows.length,
+    replays: replayRows.length,
+    oauthClientsStopped: clients,
+    webhookSecrets: endpoints.length,
+  };
 }

@@ -33,6 +33,8 @@ export type NotificationFacts = {
   /** The OAuth client created, for oauth_client.created (never its secret). */
   clientName?: string;
   scopes?: string;
+  /** A webhook endpoint's address without its query, for webhook.disabled. */
+  endpoint?: string;
 };
 
 export type NotificationText = { title: string; body: string };
@@ -148,6 +150,16 @@ export const NOTIFICATION_KINDS = {
       body:
         `${who(facts, readerId)} created the OAuth client ${facts.clientName}${inOrg(facts)}${facts.scopes ? ` with the scopes ${facts.scopes}` : ''}${how(facts)}. ` +
         `It can act in the organization as an admin, limited by its scopes. ${NOT_YOU}`,
+    }),
+  },
+  'webhook.disabled': {
+    label: 'A webhook endpoint is disabled after failing for 24 hours',
+    audience: 'Owners and admins of the organization',
+    text: (facts) => ({
+      title: `Webhook endpoint ${facts.endpoint} disabled`,
+      body:
+        `Deliveries to the webhook endpoint ${facts.endpoint}${inOrg(facts)} have failed for 24 hours, so it was disabled and receives no more events. ` +
+        'Check its delivery log under the organization’s Settings → Webhooks, fix the receiver, then enable it again.',
     }),
   },
   'key.leaked': {

@@ -1,11 +1,11 @@
 // The outbox: messages to send off the request path. A change writes its messages in its own
 // transaction (enqueue), so a message exists if and only if the change does; the worker
-// (./worker.ts) sends them later, once each, with retries. Email uses it now; webhook deliveries
-// are meant to use it too (a channel of their own, with their own sender and retry policy).
+// (./worker.ts) sends them later, once each, with retries. Email and webhook deliveries use it,
+// each channel with its own sender and retry policy (./email.ts, lib/webhooks/sender.ts).
 import type { Db, DbTx } from '../prisma';
 
 /** Who sends a message. Add a channel here and give the worker a sender for it. */
-export const OUTBOX_CHANNELS = ['email'] as const;
+export const OUTBOX_CHANNELS = ['email', 'webhook'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 
 /** An email as the outbox keeps it: already written, with nothing secret in it. */

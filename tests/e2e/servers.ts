@@ -38,6 +38,8 @@ export const sharedEnv: Record<string, string> = {
   MAX_APPS_PER_ORG: '1000',
   // Key use is written at most every 2 s (60 s in production), so usage shows up within a test.
   RUNTIME_LAST_USED_INTERVAL_MS: '2000',
+  // The webhook tests' receivers listen on loopback.
+  WEBHOOKS_ALLOW_PRIVATE: 'true',
 };
 
 /** Where the instances' runtimes keep the generated Flight certificate (one for all). */

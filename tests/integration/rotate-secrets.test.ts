@@ -12,6 +12,8 @@ import { beginEnrollment } from '@/lib/auth/two-factor';
 import { createOAuthClient } from '@/lib/actions/create-oauth-client';
 import { exchangeClientCredentials } from '@/lib/tokens/oauth-clients';
 import { signInAs } from './request';
+import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
+import { decryptSigningSecret } from '@/lib/webhooks/secret';
 
 it('re-keys every stored key to new secrets: the same keys verify under the new secrets only', async () => {
   const { user, org } = await newUser('Rey');
@@ -23,6 +25,8 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   const keys = await currentKeys(app.id);
   await tokenFor(user, { org: org.name, scope: 'apps:read' });
   await beginEnrollment(db, user.id);
+  const endpoint = await createWebhookEndpoint({ org: org.name, url: 'https://hooks.example.com/spice', events: 'api_key.regenerated' });
+  if (!endpoint.ok) throw new Error(endpoint.error);
   const current = serverEnv().keySecrets;
   const totpCiphertext = async () => (await db.twoFactor.findUniqueOrThrow({ where: { userId: user.id }, select: { ciphertext: true } })).ciphertext;
   const totpSecret = decryptSecret(await totpCiphertext(), totpSecretContext(user.id), current.encryptionKey);
@@ -45,6 +49,11 @@ it('re-keys every stored key to new secrets: the same keys verify under the new 
   expect(JSON.parse(decryptSecret(body!, idempotencyContext(replay.id), next.encryptionKey))).toEqual(replayed.json);
   expect(() => decryptSecret(body!, idempotencyContext(replay.id), current.encryptionKey)).toThrow();
   expect(body).not.toBe(replay.body);
+  // So is each webhook endpoint's signing secret: receivers keep verifying with the same one.
+  expect(result.webhookSecrets).toBe(1);
+  const { secretCiphertext } = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.data.id }, select: { secretCiphertext: true } });
+  expect(decryptSigningSecret(secretCiphertext, endpoint.data.id, next.encryptionKey)).toBe(endpoint.data.secret);
+  expect(() => decryptSigningSecret(secretCiphertext, endpoint.data.id, current.encryptionKey)).toThrow();
   expect(await checkKey(keys[1], next.digestSecret)).toMatchObject({ appId: app.id, slot: 1 });
   expect(await checkKey(keys[2], next.digestSecret)).toMatchObject({ appId: app.id, slot: 2 });
   expect(await checkKey(keys[1], current.digestSecret)).toBeNull();

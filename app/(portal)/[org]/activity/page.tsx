@@ -67,6 +67,15 @@ function describe(entry: ActivityEntry): string {
       return `Deleted OAuth client ${entry.oauthClient ?? ''} and revoked its access tokens`;
     case 'org.two_factor_policy_changed':
       return entry.details.requireTwoFactor ? 'Required two-factor authentication of every member' : 'Stopped requiring two-factor authentication';
+    case 'webhook.created':
+      return `Added the webhook endpoint ${entry.details.endpoint ?? ''}`.trim();
+    case 'webhook.updated':
+      if (entry.details.reason === 'failing') return `Disabled the webhook endpoint ${entry.details.endpoint ?? ''}: its deliveries failed for 24 hours`;
+      return `${entry.details.enabled ? 'Enabled' : 'Disabled'} the webhook endpoint ${entry.details.endpoint ?? ''}`.trim();
+    case 'webhook.deleted':
+      return `Deleted the webhook endpoint ${entry.details.endpoint ?? ''}`.trim();
+    case 'webhook.secret_rotated':
+      return `Rotated the signing secret of the webhook endpoint ${entry.details.endpoint ?? ''}`.trim();
     default:
       return entry.action;
   }
