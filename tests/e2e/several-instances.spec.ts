@@ -4,13 +4,15 @@
 //
 // 1. A key regenerated through instance A is rejected by instance B's runtime on the very next
 //    request; a session made on A works on B.
-//    An OAuth access token minted on A works on B; Regenerate secret on A stops it on B at once.
+//    An OAuth access token minted on A works on B; Regenerate secret and Delete on A stop it on B at once.
+//    Webhook events are delivered once and in order while both instances' outbox workers run.
 // 2. Crash safety: a storm of regenerations (management API) and queries (runtime) against one
 //    instance, SIGKILL midway, restart. Nothing half-done survives: every app has exactly its two
 //    keys, each current key works, no replaced key works, and the audit trail agrees with the keys.
 import { createClient } from '@libsql/client';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { startReceiver } from '../support/webhook-receiver';
 import { createApp, openGeneral, readKey, signUp } from './helpers';
 import { flightQuery, query, startInstance, type Instance } from './instances';
 import { portalPort, portalURL, postgres, runtimePort, runtimeURL, sharedEnv } from './servers';
@@ -97,9 +99,68 @@ test("an OAuth access token minted on A works on B, and A's Regenerate secret st
   const dialog = page.getByRole('alertdialog', { name: 'Regenerate the secret of ci-rotate?' });
   await dialog.getByLabel(`Type ${clientId} to confirm`).fill(clientId);
   await dialog.getByRole('button', { name: 'Regenerate secret' }).click();
-  await expect(page.getByRole('dialog', { name: 'New secret for ci-rotate' })).toBeVisible();
+  const shown = page.getByRole('dialog', { name: 'New secret for ci-rotate' });
+  const newSecret = await shown.getByRole('textbox', { name: 'Client secret' }).inputValue();
   const refused = await fetch(`${b.portalURL}/v1/apps`, { headers: auth });
-  expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token' }]);
+  expect([refused.status, await refused.json()]).toEqual([401, { error: 'Invalid token', code: 'unauthorized' }]);
+  await shown.getByRole('button', { name: 'Done' }).click();
+
+  // A token minted on B with the new secret works on A; Delete on A stops it on B at once.
+  const again = await fetch(`${b.portalURL}/api/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: newSecret }),
+  });
+  const auth2 = { Authorization: `Bearer ${(await again.json()).access_token}` };
+  expect((await fetch(`${portalURL}/v1/apps`, { headers: auth2 })).status).toBe(200);
+  await page.getByRole('button', { name: 'Delete ci-rotate' }).click();
+  await page.getByRole('alertdialog', { name: 'Delete ci-rotate?' }).getByRole('button', { name: 'Delete client' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted ci-rotate' })).toBeVisible();
+  expect((await fetch(`${b.portalURL}/v1/apps`, { headers: auth2 })).status).toBe(401);
+});
+
+test('with two instances, each webhook event is delivered once, in order', async ({ page }) => {
+  test.setTimeout(120_000);
+  const receiver = await startReceiver();
+  try {
+    const account = await signUp(page, 'Hugo');
+    await createApp(page, account.org, 'hooked-app');
+    await page.goto(`/${account.org}/settings/webhooks`);
+    await page.getByLabel('URL').fill(`${receiver.url}/hook`);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(page.getByRole('region', { name: 'New signing secret' })).toBeVisible();
+    await page.goto(`/${account.org}/settings/oauth-clients`);
+    await page.getByLabel('Name').fill('hook-rotate');
+    await page.getByRole('radio', { name: /^apps:write / }).check();
+    await page.getByRole('button', { name: 'Create client' }).click();
+    const panel = page.getByRole('region', { name: 'New client secret' });
+    const client = { client_id: await panel.getByLabel('Client id').inputValue(), client_secret: await panel.getByLabel('Client secret').inputValue() };
+    const minted = await fetch(`${portalURL}/api/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', ...client }),
+    });
+    const auth = { Authorization: `Bearer ${(await minted.json()).access_token}`, 'Content-Type': 'application/json' };
+    const apps = await (await fetch(`${portalURL}/v1/apps`, { headers: auth })).json();
+    const appId = apps.apps.find((app: { name: string }) => app.name === 'hooked-app').id;
+
+    // Six regenerations, through A and B in turn; both instances' outbox workers deliver.
+    const slots = [1, 2, 1, 2, 1, 2];
+    for (const [i, slot] of slots.entries()) {
+      const portal = i % 2 === 0 ? portalURL : b.portalURL;
+      const answer = await fetch(`${portal}/v1/apps/${appId}/api-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ key_number: slot }) });
+      expect(answer.status).toBe(200);
+    }
+    const regenerations = () => receiver.received.filter((entry) => JSON.parse(entry.body).type === 'api_key.regenerated');
+    await expect.poll(() => regenerations().length, { timeout: 60_000 }).toBe(slots.length);
+    // Both workers poll every 5 s: wait out a round of each, then nothing more may have come.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const ids = receiver.received.map((entry) => entry.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(regenerations().map((entry) => JSON.parse(entry.body).data.slot)).toEqual(slots);
+  } finally {
+    await receiver.close();
+  }
 });
 
 type Slot = 1 | 2;

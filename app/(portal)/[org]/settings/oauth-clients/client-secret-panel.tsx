@@ -1,5 +1,6 @@
 'use client';
 
+import { useId } from 'react';
 import toast from 'react-hot-toast';
 import { Button } from '@/components/ui/button';
 import { copyText } from '@/lib/clipboard';
@@ -8,6 +9,8 @@ export type ShownSecret = { name: string; clientId: string; clientSecret: string
 
 /** A client's id and its secret, shown once after Create client or Regenerate secret, each with a copy button. */
 export function ClientSecretPanel({ shown, onDone }: { shown: ShownSecret; onDone: () => void }) {
+  // Ids of their own: the panel of Create client and the one of Regenerate secret can be on the page at once.
+  const base = useId();
   async function copy(value: string, what: string) {
     if (await copyText(value)) toast.success(`${what} copied`);
     else toast.error(`Could not copy the ${what.toLowerCase()}. Select it and copy it by hand.`);
@@ -17,8 +20,8 @@ export function ClientSecretPanel({ shown, onDone }: { shown: ShownSecret; onDon
       <p className="text-sm font-medium text-amber-900">Copy the secret of {shown.name} now. It cannot be shown again.</p>
       {(
         [
-          ['new-client-id', 'Client id', shown.clientId],
-          ['new-client-secret', 'Client secret', shown.clientSecret],
+          [`${base}-client-id`, 'Client id', shown.clientId],
+          [`${base}-client-secret`, 'Client secret', shown.clientSecret],
         ] as const
       ).map(([id, label, value]) => (
         <div key={id} className="space-y-1">
