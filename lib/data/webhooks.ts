@@ -133,8 +133,19 @@ async function enabledEndpoint(access: WebhookAccess, id: string) {
   return endpoint;
 }
 
-function queue(endpointId: string, message: Omit<WebhookMessage, 'endpointId'>) {
-  return enqueue(db, [{ channel: 'webhook', kind: message.type, orderKey: endpointId, payload: { endpointId, ...message } satisfies WebhookMessage }]);
+/** Test events and resends waiting per endpoint, at most: a click cannot fill the queue. */
+const MANUAL_PENDING_MAX = 5;
+
+/**
+ * Queues a test event or a resend. They go in an order of their own (`<endpoint>:manual`), not
+ * behind the endpoint's events and not holding them back: a receiver that refuses a test event
+ * (an unknown type) must not stall the real ones behind it for a day of retries.
+ */
+async function queue(endpointId: string, message: Omit<WebhookMessage, 'endpointId'>) {
+  const orderKey = `${endpointId}:manual`;
+  const waiting = await db.outboxMessage.count({ where: { channel: 'webhook', orderKey, status: 'pending' } });
+  if (waiting >= MANUAL_PENDING_MAX) throw new AppError('rate_limited', 'Test events and resends of this endpoint are still waiting to go out. Try again once they have.');
+  await enqueue(db, [{ channel: 'webhook', kind: message.type, orderKey, payload: { endpointId, ...message } satisfies WebhookMessage }]);
 }
 
 /** Queues a delivery again, as it was first sent (the same webhook-id and body, signed anew): the worker sends it after what is queued before it. */

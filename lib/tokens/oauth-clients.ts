@@ -14,6 +14,8 @@ import { parseScopes, scopeGrants, TOKEN_SCOPES, type TokenScope } from './scope
 export const OAUTH_ACCESS_TOKEN_TTL_SECONDS = 3600;
 /** Expired access tokens are kept this long (answered as expired, not unknown), then deleted. */
 const EXPIRED_KEPT_MS = 24 * 3600_000;
+/** Access tokens a client holds at once: issuing one more ends its oldest. */
+export const LIVE_TOKENS_PER_CLIENT = 100;
 /** How often a client's "last used" time is written, at most. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
@@ -138,6 +140,14 @@ export async function exchangeClientCredentials(
     });
     if (current.count === 0) return false;
     await tx.oAuthAccessToken.deleteMany({ where: { clientId: client.id, expiresAt: { lt: new Date(now.getTime() - EXPIRED_KEPT_MS) } } });
+    // A client that asks for a token per request keeps its newest ones only: the table stays bounded.
+    const older = await tx.oAuthAccessToken.findMany({
+      where: { clientId: client.id },
+      orderBy: { createdAt: 'desc' },
+      skip: LIVE_TOKENS_PER_CLIENT - 1,
+      select: { id: true },
+    });
+    if (older.length > 0) await tx.oAuthAccessToken.deleteMany({ where: { id: { in: older.map((token) => token.id) } } });
     await tx.oAuthAccessToken.create({
       data: {
         clientId: client.id,

@@ -31,7 +31,8 @@ async function checkedAddress(host: string, allowPrivate: boolean): Promise<{ ad
   if (addresses.length === 0) throw new Error(`${host} has no address`);
   if (!allowPrivate) {
     const refused = addresses.find((entry) => !isPublicAddress(entry.address));
-    if (refused) throw new RefusedAddress(`Refused: ${host} resolves to ${refused.address}, a private, loopback or reserved address`);
+    // The address itself is not said: the delivery log would map the portal's internal DNS.
+    if (refused) throw new RefusedAddress(`Refused: ${host} resolves to a private, loopback or reserved address`);
   }
   const first = addresses[0]!;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };

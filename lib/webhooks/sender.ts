@@ -41,8 +41,14 @@ export function webhookSender(db: Db, options: WebhookSenderOptions): OutboxSend
         where: { id: endpointId },
         select: { id: true, orgId: true, url: true, enabled: true, failingSince: true, secretCiphertext: true },
       });
-      // Deleted or disabled since it was queued: nothing to deliver.
-      if (!endpoint || !endpoint.enabled) return;
+      // Deleted since it was queued: nothing to deliver. Disabled: not sent, but in the delivery
+      // log, so that it can be resent once the endpoint is enabled again.
+      if (!endpoint) return;
+      if (!endpoint.enabled) {
+        const outcome = { ok: false, statusCode: null, error: 'Not sent: the endpoint is disabled', durationMs: 0, excerpt: '' };
+        await logAttempt(db, { endpointId, eventId, type, body, attempt: message.attempts, outcome });
+        return;
+      }
       const secret = decryptSigningSecret(endpoint.secretCiphertext, endpoint.id, options.encryptionKey);
       const sentAt = new Date();
       const headers = {

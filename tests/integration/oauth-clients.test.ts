@@ -18,6 +18,7 @@ import { keyOrigin } from '@/components/keys/key-usage';
 import { logTo, observability } from '@/lib/observability';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/shared/http/client-address';
 import { generateOAuthAccessToken, generateOAuthClientSecret } from '@/lib/shared/keys/format';
+import { LIVE_TOKENS_PER_CLIENT } from '@/lib/tokens/oauth-clients';
 import { api, json } from './api-client';
 import { addMember, currentKeys, newApp, newUser } from './fixtures';
 import { signInAs, signOut } from './request';
@@ -209,6 +210,13 @@ describe('POST /api/oauth/token', () => {
       authorization: `Basic ${basic}`,
     });
     expect([both.status, both.json.error]).toEqual([400, 'invalid_request']);
+    // Another authentication method than Basic is an unsupported one (RFC 6749 §5.2).
+    const bearer = await exchange('grant_type=client_credentials', 'application/x-www-form-urlencoded', { authorization: 'Bearer spo_whatever' });
+    expect([bearer.status, bearer.json.error, bearer.headers.get('www-authenticate')]).toEqual([
+      401,
+      'invalid_client',
+      expect.stringMatching(/^Basic realm="/),
+    ]);
   });
 
   it('answers as GET /v1/openapi.json describes it', async () => {
@@ -324,6 +332,18 @@ describe('the access token on the management API', () => {
     const access = (await findOrgAccess(owner.user.id, { id: owner.org.id }))!;
     const names = (await listActivity(access, { page: 1 })).entries.filter((e) => e.action.startsWith('oauth_client.') && e.oauthClient === client.name);
     expect(names.map((e) => e.action)).toEqual(['oauth_client.deleted', 'oauth_client.secret_regenerated', 'oauth_client.created']);
+  });
+
+  it('keeps the newest 100 access tokens of a client: one more ends the oldest', async () => {
+    const client = await newClient();
+    const body = { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret };
+    const first = (await exchangeJson(body)).json.access_token as string;
+    for (let i = 1; i < LIVE_TOKENS_PER_CLIENT; i++) expect((await exchangeJson(body)).status).toBe(200);
+    expect((await api.listApps({ token: first })).status).toBe(200);
+    const last = (await exchangeJson(body)).json.access_token as string;
+    expect(await db.oAuthAccessToken.count({ where: { client: { clientId: client.clientId } } })).toBe(LIVE_TOKENS_PER_CLIENT);
+    expect((await api.listApps({ token: first })).status).toBe(401);
+    expect((await api.listApps({ token: last })).status).toBe(200);
   });
 
   it('refuses an expired access token and a made-up one without finding anything', async () => {

@@ -294,6 +294,9 @@ describe(`webhooks (${testProvider})`, () => {
       'https://[::ffff:127.0.0.1]/',
       'https://[::ffff:10.0.0.1]/',
       'https://0x7f.1/',
+      // IPv4-compatible IPv6 (::/96): loopback and the metadata address in another spelling.
+      'https://[::7f00:1]/',
+      'https://[::a9fe:a9fe]/',
     ]) {
       expect(strict.safeParse(url).success, url).toBe(false);
     }
@@ -322,7 +325,7 @@ describe(`webhooks (${testProvider})`, () => {
     expect(await drain(strictSender)).toMatchObject({ retried: 1 });
     expect(receiver.received).toEqual([]);
     const errors = await db.webhookDelivery.findMany({ where: { endpointId }, orderBy: { createdAt: 'asc' }, select: { statusCode: true, error: true } });
-    expect(errors[0]).toEqual({ statusCode: null, error: expect.stringMatching(/resolves to 127\.0\.0\.1, a private, loopback or reserved address/) });
+    expect(errors[0]).toEqual({ statusCode: null, error: expect.stringMatching(/resolves to a private, loopback or reserved address$/) });
     expect(errors[1]).toEqual({ statusCode: null, error: WEBHOOK_URL_MESSAGES.privateAddress });
 
     // Allowed with WEBHOOKS_ALLOW_PRIVATE=true (this file's setting): delivered.
@@ -485,6 +488,26 @@ describe(`webhooks (${testProvider})`, () => {
     await updateWebhookEndpoint({ org: org.name, endpointId, enabled: 'false' });
     expect(await sendTestWebhook({ org: org.name, endpointId })).toEqual({ ok: false, error: 'This endpoint is disabled. Enable it first.' });
     expect(await resendWebhookDelivery({ org: org.name, deliveryId: delivery.id })).toMatchObject({ ok: false });
+  });
+
+  it('sends test events and resends beside the endpoint’s events: one the receiver refuses holds none back, and at most 5 wait', async () => {
+    const { org, endpointId, secret } = await withEndpoint({ events: ['app.created'] });
+    receiver.answer((entry) => ({ status: JSON.parse(entry.body).type === 'webhook.test' ? 400 : 204 }));
+    try {
+      expect((await sendTestWebhook({ org: org.name, endpointId })).ok).toBe(true);
+      await newAppAs(org.name, 'not-held-back');
+      await drainAll();
+      expect(verified(secret).map((event) => event.payload.type)).toEqual(['webhook.test', 'app.created']);
+      // The refused test event waits for its retry; the app's event was delivered all the same.
+      expect(await db.outboxMessage.count({ where: { orderKey: `${endpointId}:manual`, status: 'pending' } })).toBe(1);
+      for (let i = 0; i < 4; i++) expect((await sendTestWebhook({ org: org.name, endpointId })).ok).toBe(true);
+      expect(await sendTestWebhook({ org: org.name, endpointId })).toEqual({
+        ok: false,
+        error: 'Test events and resends of this endpoint are still waiting to go out. Try again once they have.',
+      });
+    } finally {
+      receiver.answer(() => ({ status: 200, body: 'ok' }));
+    }
   });
 
   it('lets only owners and admins manage webhooks, and no one outside the organization', async () => {

@@ -38,6 +38,7 @@ const tokenRequestSchema = z.object({
 });
 
 class BadRequest extends Error {}
+class UnsupportedAuthentication extends Error {}
 
 /** The body's parameters: form-encoded (RFC 6749) or JSON (as Spice documents it), at most 16 KiB. */
 async function readParameters(request: Request): Promise<z.output<typeof tokenRequestSchema>> {
@@ -66,7 +67,8 @@ async function readParameters(request: Request): Promise<z.output<typeof tokenRe
 /** RFC 6749 §2.3.1: the id and secret are form-urlencoded, then joined by a colon and base64-encoded. */
 function basicCredentials(header: string): { clientId: string; clientSecret: string } {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!match) throw new BadRequest('The Authorization header must be HTTP Basic with the client id and secret.');
+  // Another authentication method (Bearer, …) is not supported: invalid_client, per RFC 6749 §5.2.
+  if (!match) throw new UnsupportedAuthentication('The Authorization header must be HTTP Basic with the client id and secret.');
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new BadRequest('The Basic credentials must be client_id:client_secret.');
@@ -95,6 +97,7 @@ async function exchange(request: Request): Promise<Response> {
       }
     }
   } catch (error) {
+    if (error instanceof UnsupportedAuthentication) return oauthError('invalid_client', error.message, { basic: true });
     if (error instanceof BadRequest) return oauthError('invalid_request', error.message);
     if (error instanceof AppError && error.code === 'payload_too_large') return oauthError('invalid_request', error.message);
     throw error;
