@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getApiKeysForDisplay } from '../data/apps';
 import { runtimeInternalUrl } from '../env';
 import { AppError, logUnexpected } from '../shared/errors';
+import { readBounded } from '../shared/http/read-bounded';
 import { authedAction } from './safe-action';
 
 /** What the Overview shows at most: the runtime caps rows; this caps the bytes the portal reads. */
@@ -19,21 +20,8 @@ const runQuerySchema = z.object({
 export type QueryTable = { columns: string[]; rows: string[][]; totalRows: number; truncated: boolean };
 
 async function readCapped(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      throw new AppError('invalid', 'The result is too large to show here. Add a LIMIT, or query the runtime directly.');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const tooLarge = () => new AppError('invalid', 'The result is too large to show here. Add a LIMIT, or query the runtime directly.');
+  return Buffer.from(await readBounded(response.body, MAX_RESPONSE_BYTES, tooLarge)).toString('utf8');
 }
 
 function cell(value: unknown): string {

@@ -7,6 +7,7 @@ import type { OrgAccess } from '../auth/access';
 import { emailSchema, roleSchema } from '../actions/member-rules';
 import { grantIf, type Granted, type KeyViewAccess, type Role } from '../auth/permissions';
 import { apiErrors } from './errors';
+import { readBounded } from '../shared/http/read-bounded';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -63,27 +64,7 @@ async function revealKeys(access: Granted<OrgAccess, 'key:view'>, appIds: number
 export async function readBodyBytes(request: Request): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw apiErrors.bodyTooLarge(MAX_BODY_BYTES);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return readBounded(request.body, MAX_BODY_BYTES, () => apiErrors.bodyTooLarge(MAX_BODY_BYTES));
 }
 
 /** The body as text, at most 16 KiB (else `payload_too_large`). */
