@@ -24,7 +24,7 @@ function create(): Observability {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  // The outbox's backlog (notification emails; later webhook deliveries), read from the database
+  // The outbox's backlog (notification emails, webhook deliveries), by channel, read from the database
   // when scraped: every instance reports the same shared table.
   new Gauge({
     name: 'portal_outbox_messages',

@@ -94,8 +94,10 @@ export function outboxSenders(db: Db): OutboxSenders {
 }
 
 /**
- * For the Next.js server's start-up hook: starts the outbox worker in this process (on its own
- * database client): webhook deliveries, and emails when SMTP_URL is set. Every portal instance runs one.
+ * For the Next.js server's start-up hook: starts the outbox workers of this process (on their own
+ * database client): webhook deliveries, and emails when SMTP_URL is set. One worker per channel,
+ * so that slow receivers (a webhook may take its 10 s timeout) never hold back the emails, and the
+ * other way round. Every portal instance runs them.
  */
 export function startOutbox(log: (message: string) => void = console.log): OutboxWorker | null {
   // Once per process, should the hook run again (the development server).
@@ -103,9 +105,17 @@ export function startOutbox(log: (message: string) => void = console.log): Outbo
   if (holder.outboxWorker) return holder.outboxWorker;
   const env = serverEnv();
   const client = createPrismaClient(env.databaseUrl);
-  const senders = outboxSenders(client);
-  const worker = startOutboxWorker(client, env.provider, senders);
-  holder.outboxWorker = worker;
-  log(`Outbox worker ${worker.id} sending: ${Object.keys(senders).join(', ')}`);
-  return worker;
+  const workers = Object.entries(outboxSenders(client)).map(([channel, sender]) => {
+    const worker = startOutboxWorker(client, env.provider, { [channel]: sender });
+    log(`Outbox worker ${worker.id} sending: ${channel}`);
+    return worker;
+  });
+  const all: OutboxWorker = {
+    id: workers.map((worker) => worker.id).join(','),
+    stop: async () => {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+  };
+  holder.outboxWorker = all;
+  return all;
 }
