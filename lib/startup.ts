@@ -9,7 +9,7 @@ import { runtimeEndpoints } from './shared/runtime-endpoints';
 import { restrictDatabaseFiles, restrictTree } from './file-modes';
 import { emailSender } from './outbox/email';
 import { webhookSender } from './webhooks/sender';
-import { startOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox/worker';
+import { startOutboxWorkers, type OutboxSenders, type OutboxWorker } from './outbox/worker';
 
 /**
  * What `npm start` does before serving: apply migrations, make sure the secrets exist (on the
@@ -105,11 +105,9 @@ export function startOutbox(log: (message: string) => void = console.log): Outbo
   if (holder.outboxWorker) return holder.outboxWorker;
   const env = serverEnv();
   const client = createPrismaClient(env.databaseUrl);
-  const workers = Object.entries(outboxSenders(client)).map(([channel, sender]) => {
-    const worker = startOutboxWorker(client, env.provider, { [channel]: sender });
-    log(`Outbox worker ${worker.id} sending: ${channel}`);
-    return worker;
-  });
+  const senders = outboxSenders(client);
+  const workers = startOutboxWorkers(client, env.provider, senders);
+  log(`Outbox workers ${workers.map((worker) => worker.id).join(', ')} sending: ${Object.keys(senders).join(', ')} (one channel each)`);
   const all: OutboxWorker = {
     id: workers.map((worker) => worker.id).join(','),
     stop: async () => {

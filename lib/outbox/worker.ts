@@ -185,3 +185,12 @@ export function startOutboxWorker(db: Db, provider: 'sqlite' | 'postgresql', sen
     },
   };
 }
+
+/**
+ * One worker per channel (lib/startup.ts starts these): a round waits for its slowest send, and
+ * a webhook may take its 10 s timeout, so slow receivers must never hold back the emails (or the
+ * other way round). Stopping stops them all.
+ */
+export function startOutboxWorkers(db: Db, provider: 'sqlite' | 'postgresql', senders: OutboxSenders, pollMs: number = OUTBOX_LIMITS.pollMs): OutboxWorker[] {
+  return Object.entries(senders).map(([channel, sender]) => startOutboxWorker(db, provider, { [channel]: sender }, pollMs));
+}

@@ -28,7 +28,9 @@ import { rotateWebhookSecret } from '@/lib/actions/rotate-webhook-secret';
 import { resendWebhookDelivery } from '@/lib/actions/resend-webhook-delivery';
 import { sendTestWebhook } from '@/lib/actions/send-test-webhook';
 import { REFUSALS } from '@/lib/auth/permissions';
-import { drainOutbox } from '@/lib/outbox/worker';
+import { drainOutbox, startOutboxWorkers } from '@/lib/outbox/worker';
+import { emailSender } from '@/lib/outbox/email';
+import { enqueue } from '@/lib/outbox/outbox';
 import { createPrismaClient, type Db } from '@/lib/prisma';
 import { WEBHOOK_URL_MESSAGES, webhookUrlSchema } from '@/lib/webhooks/addresses';
 import { WEBHOOK_EVENT_TYPES } from '@/lib/webhooks/events';
@@ -36,6 +38,7 @@ import { webhookSender, WEBHOOK_DISABLE_AFTER_MS } from '@/lib/webhooks/sender';
 import { postWebhook } from '@/lib/webhooks/deliver';
 import { ensureSelfSignedCertificate } from '@/lib/runtime/flight/tls';
 import { startReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
+import { startMailbox } from '../support/mailbox';
 import { testProvider } from '../support/test-database';
 import { api, json, tokenFor } from './api-client';
 import { addMember, newUser } from './fixtures';
@@ -507,6 +510,26 @@ describe(`webhooks (${testProvider})`, () => {
       });
     } finally {
       receiver.answer(() => ({ status: 200, body: 'ok' }));
+    }
+  });
+
+  it('sends an email while a webhook receiver takes its time: each channel has a worker of its own', async () => {
+    const mailbox = await startMailbox();
+    const email = emailSender(mailbox.url, 'Spice Security <security@example.com>');
+    const { org } = await withEndpoint({ events: ['app.created'] });
+    receiver.answer(() => ({ status: 200, delayMs: 5000 }));
+    const workers = startOutboxWorkers(db, testProvider, { webhook: allowed, email }, 100);
+    try {
+      await newAppAs(org.name, 'slow-receiver');
+      await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(1);
+      // The receiver holds its answer for 5 s; an email queued now goes out meanwhile.
+      await enqueue(db, [{ channel: 'email', kind: 'test', payload: { to: 'ada@example.com', subject: 'New sign-in', text: 'Was it you?' } }]);
+      await expect.poll(() => mailbox.received.length, { timeout: 2500, interval: 100 }).toBe(1);
+      expect(await db.outboxMessage.count({ where: { channel: 'webhook', status: 'pending' } })).toBe(1);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      receiver.answer(() => ({ status: 200, body: 'ok' }));
+      await mailbox.close();
     }
   });
 
