@@ -37,7 +37,7 @@ test.describe('at localhost', () => {
     await page.getByRole('button', { name: 'User menu for Penny' }).click();
     await page.getByRole('link', { name: 'Security' }).click();
     await expect(page.getByRole('heading', { name: 'Security', level: 1 })).toBeVisible();
-    const passkeys = page.getByRole('region', { name: 'Passkeys' });
+    const passkeys = page.getByRole('region', { name: 'Passkeys', exact: true });
     await expect(passkeys).toContainText('No passkeys yet.');
     await expectAccessible(page, 'the Security page without passkeys');
 
@@ -139,5 +139,5 @@ test('at 127.0.0.1 the browser refuses the IP address as a relying party id, and
   await page.goto('/settings/security');
   await page.getByRole('button', { name: 'Add passkey' }).click();
   await expect(page.getByRole('alert').filter({ hasText: "Passkeys don't work at this address." })).toContainText(`http://localhost:${portalPort}`);
-  await expect(page.getByRole('region', { name: 'Passkeys' })).toContainText('No passkeys yet.');
+  await expect(page.getByRole('region', { name: 'Passkeys', exact: true })).toContainText('No passkeys yet.');
 });
