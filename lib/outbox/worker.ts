@@ -143,8 +143,9 @@ export async function pruneOutbox(db: Db, now = new Date()): Promise<number> {
 export type OutboxWorker = { id: string; stop: () => Promise<void> };
 
 /**
- * Drains the outbox until stopped: a full batch is followed at once by the next, otherwise it
- * waits OUTBOX_LIMITS.pollMs. Messages survive restarts (they are rows); a failed round is
+ * Drains the outbox until stopped: a round that filled its batch or sent anything is followed at
+ * once by the next (a sent message may have let the next one of its orderKey go, and a burst to
+ * one webhook endpoint must not go out one per poll); otherwise it waits OUTBOX_LIMITS.pollMs. Messages survive restarts (they are rows); a failed round is
  * logged (name and code only) and tried again at the next poll.
  */
 export function startOutboxWorker(db: Db, provider: 'sqlite' | 'postgresql', senders: OutboxSenders, pollMs: number = OUTBOX_LIMITS.pollMs): OutboxWorker {
@@ -155,10 +156,10 @@ export function startOutboxWorker(db: Db, provider: 'sqlite' | 'postgresql', sen
   let lastPrune = 0;
   const loop = (async () => {
     while (!stopped) {
-      let full = false;
+      let again = false;
       try {
         const round = await drainOutbox(db, provider, { senders, workerId: id });
-        full = round.claimed === OUTBOX_LIMITS.batchSize;
+        again = round.claimed === OUTBOX_LIMITS.batchSize || round.sent > 0;
         if (Date.now() - lastPrune > 60 * 60_000) {
           lastPrune = Date.now();
           await pruneOutbox(db);
@@ -166,7 +167,7 @@ export function startOutboxWorker(db: Db, provider: 'sqlite' | 'postgresql', sen
       } catch (error) {
         logUnexpected('outbox worker', error);
       }
-      if (full || stopped) continue;
+      if (again || stopped) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, pollMs);

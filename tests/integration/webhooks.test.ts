@@ -538,6 +538,19 @@ describe(`webhooks (${testProvider})`, () => {
     }
   });
 
+  it('sends a burst of events to one endpoint back to back and in order, not one per poll', async () => {
+    const { org } = await withEndpoint({ events: ['app.created'] });
+    for (const name of ['burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5']) await newAppAs(org.name, name);
+    // An endpoint's events go one at a time; with a poll of a minute, waiting between them would take four.
+    const workers = startOutboxWorkers(db, testProvider, { webhook: allowed }, 60_000);
+    try {
+      await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(5);
+      expect(receiver.received.map((entry) => JSON.parse(entry.body).data.app.name)).toEqual(['burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5']);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+  });
+
   it('lets only owners and admins manage webhooks, and no one outside the organization', async () => {
     const { owner, org, endpointId } = await withEndpoint({ events: ['app.created'] });
     const { user: member } = await newUser('Mia');
