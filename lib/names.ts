@@ -40,7 +40,7 @@ export function canonicalName(name: string): string {
 function nameSchema(kind: 'App' | 'Organization', reserved: ReadonlySet<string>) {
   const length = `${kind} name must be ${NAME_MIN} to ${NAME_MAX} characters.`;
   return z
-    .string()
+    .string({ error: (issue) => (issue.input === undefined ? `${kind} name is required.` : `${kind} name must be a string.`) })
     .transform(canonicalName)
     .pipe(
       z

@@ -5,7 +5,12 @@ import { assertCan, can, ROLES, type Role } from '../auth/permissions';
 
 export const roleSchema = z.enum(ROLES, { error: 'Role must be owner, admin, member or viewer.' });
 export const orgSchema = z.string().min(1).max(64);
-export const emailSchema = z.string().trim().toLowerCase().email('Enter a valid email address.').max(254, 'Enter a valid email address.');
+export const emailSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'Email is required.' : 'Enter a valid email address.') })
+  .trim()
+  .toLowerCase()
+  .email('Enter a valid email address.')
+  .max(254, 'Enter a valid email address.');
 
 /** The actions that manage members act on the organization named in the input, with `member:manage`. */
 export const manageMembers = { permission: 'member:manage', org: (input: { org: string }) => ({ name: input.org }) } as const;
@@ -23,6 +28,7 @@ export function mayGrant(granterRole: Role, role: Role): boolean {
 export const INVITATION_MESSAGES = {
   alreadyMember: 'This person is already a member.',
   pending: 'An invitation to this address is pending. Resend or revoke it under Pending invitations.',
+  pendingApi: 'An invitation to this address is pending: it can be resent or revoked in the portal, under Organization → Members → Pending invitations.',
   invalid: 'This invitation link is no longer valid: it was used, revoked or replaced by a newer link, or it expired. Ask for a new invitation.',
   wrongAccount: (email: string) =>
     `This invitation is for another email address than ${email}. Sign out, then sign in or create an account with the address the invitation was sent to.`,

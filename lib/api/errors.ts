@@ -12,6 +12,7 @@ export const API_ERROR_CODES = [
   'insufficient_scope',
   'org_forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'idempotency_in_progress',
   'idempotency_key_reused',
@@ -84,8 +85,37 @@ export function errorResponse(error: AppError): Response {
   // A refusal shared with the portal's forms (a name taken) carries its field errors as the API's details.
   const details = error.options.details ?? (fieldErrors ? { formErrors: [], fieldErrors } : undefined);
   const body = { error: error.message, code, ...(details !== undefined ? { details } : {}) };
+  const status = API_CODE_STATUS[code] ?? ERROR_STATUS[error.code];
   return Response.json(body, {
-    status: API_CODE_STATUS[code] ?? ERROR_STATUS[error.code],
-    headers: { 'Cache-Control': 'no-store', ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}) },
+    status,
+    headers: {
+      'Cache-Control': 'no-store',
+      ...(retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : {}),
+      // RFC 6750 §3: a 401 names the scheme the API takes.
+      ...(status === 401 ? { 'WWW-Authenticate': 'Bearer realm="Spice Portal API"' } : {}),
+    },
   });
+}
+
+/** The management API's answer to a path it does not have (app/v1/[[...rest]]): JSON like every other error, never a page. */
+export function endpointNotFound(): Response {
+  return Response.json(
+    { error: 'No such endpoint: the management API is described at /v1/openapi.json', code: 'not_found' },
+    { status: 404, headers: { 'Cache-Control': 'no-store' } },
+  );
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Handlers for the methods a route does not take: a JSON 405 with `Allow`, instead of Next.js's
+ * empty one. A route spreads the ones it lacks: `export const { PUT, DELETE } = methodsNotAllowed('GET, POST')`.
+ */
+export function methodsNotAllowed(allow: string): Record<Method, () => Response> {
+  const refuse = () =>
+    Response.json(
+      { error: `Method not allowed: this endpoint takes ${allow}`, code: 'method_not_allowed' },
+      { status: 405, headers: { Allow: allow, 'Cache-Control': 'no-store' } },
+    );
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }

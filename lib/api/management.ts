@@ -128,12 +128,20 @@ const roleFields = {
 };
 const roleOf = (body: { role?: Role; roles?: Role[] }) => body.role ?? body.roles?.[0];
 
+/** `role` and `roles` that disagree are refused rather than one silently winning. */
+const oneRole = (body: { role?: Role; roles?: Role[] }) => body.role === undefined || body.roles === undefined || body.role === body.roles[0];
+const ONE_ROLE = { error: 'Send role or roles, not two different roles.', path: ['roles'] };
+
 /** POST /v1/members: an email and a role (`member` when none is given, as Spice's default). */
-export const addMemberBodySchema = z.object({ email: emailSchema, ...roleFields }).transform((body) => ({ email: body.email, role: roleOf(body) ?? 'member' }));
+export const addMemberBodySchema = z
+  .object({ email: emailSchema, ...roleFields })
+  .refine(oneRole, ONE_ROLE)
+  .transform((body) => ({ email: body.email, role: roleOf(body) ?? 'member' }));
 
 /** PATCH /v1/members/{userId}: the new role. */
 export const changeRoleBodySchema = z
   .object(roleFields)
+  .refine(oneRole, ONE_ROLE)
   .refine((body) => roleOf(body) !== undefined, { error: 'Role must be owner, admin, member or viewer.', path: ['role'] })
   .transform((body) => ({ role: roleOf(body)! }));
 

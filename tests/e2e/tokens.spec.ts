@@ -96,3 +96,12 @@ test('the OpenAPI document is served', async () => {
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/apps', '/v1/apps/{appId}/api-keys', '/v1/sql', '/health', '/v1/ready']));
 });
+
+test('a path or method the management API does not have answers JSON, not a page', async () => {
+  for (const path of ['/v1', '/v1/app', '/v1/apps/1/keys']) {
+    const res = await fetch(`${portalURL}${path}`, { headers: { Authorization: 'Bearer spt_unknown' }, redirect: 'manual' });
+    expect([res.status, res.headers.get('content-type'), (await res.json()).code], path).toEqual([404, 'application/json', 'not_found']);
+  }
+  const res = await fetch(`${portalURL}/v1/orgs`, { method: 'DELETE', redirect: 'manual' });
+  expect([res.status, res.headers.get('allow'), (await res.json()).code]).toEqual([405, 'GET', 'method_not_allowed']);
+});

@@ -88,7 +88,7 @@ describe('apps', () => {
       expect((res.json.details as { fieldErrors: Record<string, string[]> }).fieldErrors.name).toHaveLength(1);
     }
     const missing = await api.createApp({ token: writer, ...json({ description: 'no name' }) });
-    expect(missing.status).toBe(400);
+    expect([missing.status, missing.json.details]).toEqual([400, { formErrors: [], fieldErrors: { name: ['App name is required.'] } }]);
     const notJson = await api.createApp({ token: writer, body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect([notJson.status, notJson.json.code]).toEqual([400, 'invalid_request']);
     await newApp(alice.user, alice.org.name, 'taken-name');
@@ -268,6 +268,9 @@ describe('members', () => {
     });
     const again = await api.addMember({ token: star, ...json({ email: nina.email }) });
     expect([again.status, again.json.code]).toEqual([409, 'conflict']);
+    expect(again.json.error).toBe(
+      'An invitation to this address is pending: it can be resent or revoked in the portal, under Organization → Members → Pending invitations.',
+    );
     const token = tokenOf(new URL(res.json.invite_url as string).pathname);
     expect(await actingAs(nina, () => acceptInvitation({ token }))).toMatchObject({ ok: true });
     const member = await api.getMember(nina.id, { token: star });
@@ -316,16 +319,52 @@ describe('members', () => {
     const refused = await api.updateMember(cy.id, { token: memberToken, ...json({ role: 'admin' }) });
     expect([refused.status, refused.json]).toEqual([403, { error: 'Only owners and admins can manage members.', code: 'forbidden' }]);
     expect((await api.addMember({ token: memberToken, ...json({ email: 'someone@example.com' }) })).status).toBe(403);
-    for (const body of [{ role: 'king' }, { roles: ['admin', 'viewer'] }, { roles: [] }, {}, { role: 'admin', roles: 'admin' }]) {
+    for (const body of [
+      { role: 'king' },
+      { roles: ['admin', 'viewer'] },
+      { roles: [] },
+      {},
+      { role: 'admin', roles: 'admin' },
+      { role: 'admin', roles: ['viewer'] },
+    ]) {
       const res = await api.updateMember(cy.id, { token: star, ...json(body) });
       expect([res.status, res.json.code], JSON.stringify(body)).toEqual([400, 'invalid_request']);
     }
-    for (const body of [{ email: 'not-an-address' }, { email: 'a@example.com', role: 'king' }, {}]) {
+    const twoRoles = await api.updateMember(cy.id, { token: star, ...json({ role: 'admin', roles: ['viewer'] }) });
+    expect(twoRoles.json.details).toEqual({ formErrors: [], fieldErrors: { roles: ['Send role or roles, not two different roles.'] } });
+    for (const body of [
+      { email: 'not-an-address' },
+      { email: 'a@example.com', role: 'king' },
+      {},
+      { email: 'a@example.com', role: 'viewer', roles: ['admin'] },
+    ]) {
       const res = await api.addMember({ token: star, ...json(body) });
       expect([res.status, res.json.code], JSON.stringify(body)).toEqual([400, 'invalid_request']);
     }
+    const noEmail = await api.addMember({ token: star, ...json({ role: 'viewer' }) });
+    expect(noEmail.json.details).toEqual({ formErrors: [], fieldErrors: { email: ['Email is required.'] } });
     expect((await api.getMember('../etc', { token: star })).status).toBe(400);
     expect(await db.membership.findFirst({ where: { orgId: alice.org.id, userId: cy.id }, select: { role: true } })).toEqual({ role: 'member' });
     expect(await db.invitation.count({ where: { orgId: alice.org.id, email: { in: ['someone@example.com', 'a@example.com'] } } })).toBe(0);
+  });
+});
+
+describe('paths and methods the API does not have', () => {
+  it('answers JSON like every other error: 404 not_found for an unknown path, 405 method_not_allowed with Allow', async () => {
+    const unknown = await import('@/app/v1/[[...rest]]/route');
+    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+      const res = unknown[method]();
+      expect([res.status, await res.json()], method).toEqual([
+        404,
+        { error: 'No such endpoint: the management API is described at /v1/openapi.json', code: 'not_found' },
+      ]);
+    }
+    const apps = await import('@/app/v1/apps/route');
+    const res = apps.DELETE();
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([
+      405,
+      'GET, POST',
+      { error: 'Method not allowed: this endpoint takes GET, POST', code: 'method_not_allowed' },
+    ]);
   });
 });

@@ -27,6 +27,7 @@ describe('authentication', () => {
   it('answers 401 "Missing Authorization header" without one', async () => {
     const res = await api.getKeys(appId, { token: null });
     expect([res.status, res.json]).toEqual([401, { error: 'Missing Authorization header', code: 'unauthorized' }]);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="Spice Portal API"');
   });
 
   it('answers 401 "Invalid token" to a malformed, unknown, non-Bearer or app-key credential', async () => {

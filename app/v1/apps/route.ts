@@ -4,6 +4,7 @@ import { appBody, listAppsWithoutKeys, listAppsWithPrimaryKey, primaryKeyOf, rea
 import { grantIf } from '@/lib/auth/permissions';
 import { createAppIn } from '@/lib/data/app-changes';
 import { appDescriptionSchema, appNameSchema } from '@/lib/names';
+import { methodsNotAllowed } from '@/lib/api/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
@@ -28,3 +29,5 @@ export const POST = withToken({ scope: 'apps:write', permission: 'app:create', o
   const app = await createAppIn(context.access, input, originOf(context));
   return Response.json(appBody(app, await primaryKeyOf(context.access, app.id)), { status: 201, headers: noStore });
 });
+
+export const { PUT, PATCH, DELETE } = methodsNotAllowed('GET, POST');

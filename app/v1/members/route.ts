@@ -4,6 +4,9 @@ import { parseRole } from '@/lib/auth/permissions';
 import { listMembers } from '@/lib/data/orgs';
 import { inviteMemberTo } from '@/lib/data/member-changes';
 import { portalPublicUrl } from '@/lib/shared/http/portal-front';
+import { methodsNotAllowed } from '@/lib/api/errors';
+import { INVITATION_MESSAGES } from '@/lib/actions/member-rules';
+import { AppError } from '@/lib/shared/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
@@ -19,7 +22,13 @@ export const GET = withToken({ scope: '*', permission: 'app:view', org: 'request
  */
 export const POST = withToken({ scope: '*', permission: 'member:manage', org: 'request' }, async (context) => {
   const input = await readBody(context.request, addMemberBodySchema);
-  const invitation = await inviteMemberTo(context.access, input, originOf(context));
+  const invitation = await inviteMemberTo(context.access, input, originOf(context)).catch((error: unknown) => {
+    // The portal's wording points at its own list; a script's caller is told where that list is.
+    if (error instanceof AppError && error.code === 'conflict' && error.message === INVITATION_MESSAGES.pending) {
+      throw new AppError('conflict', INVITATION_MESSAGES.pendingApi, { fieldErrors: { email: [INVITATION_MESSAGES.pendingApi] } });
+    }
+    throw error;
+  });
   return Response.json(
     {
       id: invitation.id,
@@ -32,3 +41,5 @@ export const POST = withToken({ scope: '*', permission: 'member:manage', org: 'r
     { status: 201, headers: noStore },
   );
 });
+
+export const { PUT, PATCH, DELETE } = methodsNotAllowed('GET, POST');

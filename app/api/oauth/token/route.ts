@@ -4,6 +4,7 @@ import { serverEnv } from '@/lib/env';
 import { apiFailureLimiter, observeApiRequest } from '@/lib/api/with-token';
 import { readBoundedText } from '@/lib/api/management';
 import { exchangeClientCredentials } from '@/lib/tokens/oauth-clients';
+import { TOKEN_SCOPES } from '@/lib/tokens/scopes';
 import { refused } from '@/lib/shared/http/failure-limiter';
 import { clientAddress } from '@/lib/shared/http/client-address';
 import { AppError, logUnexpected } from '@/lib/shared/errors';
@@ -122,7 +123,17 @@ async function exchange(request: Request): Promise<Response> {
     }
     return oauthError('invalid_client', credentials ? 'Unknown client, or a wrong secret.' : 'Client authentication is required.', { basic });
   }
-  if (!result.ok) return oauthError('invalid_scope', "The scope asks for more than the client's scopes.");
+  if (!result.ok) {
+    const unknown = (params.scope ?? '').split(' ').filter((scope) => scope && !(TOKEN_SCOPES as readonly string[]).includes(scope));
+    return oauthError(
+      'invalid_scope',
+      unknown.length > 0
+        ? `Unknown scope ${unknown.map((scope) => JSON.stringify(scope)).join(', ')}: scopes are ${TOKEN_SCOPES.join(', ')}.`
+        : params.scope?.trim()
+          ? "The scope asks for more than the client's scopes."
+          : 'The scope is empty: leave it out for all of the client’s scopes.',
+    );
+  }
   return Response.json(
     { access_token: result.accessToken, token_type: 'Bearer', expires_in: result.expiresIn, scope: result.scopes.join(' ') },
     { headers: NO_STORE },

@@ -4,6 +4,7 @@ import { appBody, primaryKeyOf, readBody } from '@/lib/api/management';
 import { deleteAppOf, updateAppOf } from '@/lib/data/app-changes';
 import { getApp } from '@/lib/data/apps';
 import { appDescriptionSchema, appNameSchema } from '@/lib/names';
+import { methodsNotAllowed } from '@/lib/api/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
@@ -35,3 +36,5 @@ export const DELETE = withToken({ scope: 'apps:write', permission: 'app:delete',
   await deleteAppOf(context.access, originOf(context));
   return new Response(null, { status: 204, headers: noStore });
 });
+
+export const { POST } = methodsNotAllowed('GET, PUT, PATCH, DELETE');

@@ -1,4 +1,4 @@
-import { apiErrors } from '@/lib/api/errors';
+import { apiErrors, methodsNotAllowed } from '@/lib/api/errors';
 import { changeRoleBodySchema, memberBody, readBody } from '@/lib/api/management';
 import { originOf, withToken } from '@/lib/api/with-token';
 import { parseRole } from '@/lib/auth/permissions';
@@ -44,3 +44,5 @@ export const DELETE = withToken({ scope: '*', permission: 'member:manage', org: 
   await asMember(removeMemberFrom(context.access, { userId: parseUserId(params.userId) }, originOf(context)));
   return new Response(null, { status: 204, headers: noStore });
 });
+
+export const { POST, PUT } = methodsNotAllowed('GET, PATCH, DELETE');

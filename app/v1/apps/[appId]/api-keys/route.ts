@@ -1,6 +1,7 @@
 import { apiKeysOf, readBody, regenerateBodySchema } from '@/lib/api/management';
 import { originOf, withToken } from '@/lib/api/with-token';
 import { regenerateApiKeys, type ApiKeySlot } from '@/lib/data/api-keys';
+import { methodsNotAllowed } from '@/lib/api/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
 
@@ -23,3 +24,5 @@ export const POST = withToken({ scope: 'apps:write', permission: 'key:regenerate
   });
   return Response.json({ api_key: keys[1].key, api_key_2: keys[2].key, regenerated_key: keyNumber }, { headers: noStore });
 });
+
+export const { PUT, PATCH, DELETE } = methodsNotAllowed('GET, POST');
