@@ -156,3 +156,19 @@ test('a scheduled job rotates the idle key with an OAuth client, and a webhook r
     )
     .toEqual({ api_key: key1, api_key_2: newKey2 });
 });
+
+test('the job says in one line that the portal cannot be reached, and exits with 1', async () => {
+  folder = await mkdtemp(path.join(os.tmpdir(), 'rotation-'));
+  const script = path.join(folder, 'rotate-idle-key.mjs');
+  await copyFile('docs/examples/rotate-idle-key.mjs', script);
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const env = { ...bareEnv, SPICE_PORTAL_URL: closed, SPICE_CLIENT_ID: 'x', SPICE_CLIENT_SECRET: 'y', SPICE_APP_ID: '1', KEY_FILE: path.join(folder, 'key') };
+  const failed = await run(process.execPath, [script], { cwd: folder, env }).then(
+    () => null,
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  expect(failed?.code).toBe(1);
+  expect(failed?.stderr.trim()).toBe(
+    `Could not reach ${closed}: ECONNREFUSED. Re-run the job with the same ROTATION_ID: a rotation that did get through is then not repeated.`,
+  );
+});
